@@ -1,0 +1,147 @@
+#include "gateway/client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <libxml/tree.h>
+
+#include "gateway/envelope.h"
+#include "gateway/wsa_rules.h"
+#include "security/pki.h"
+#include "security/xml_guard.h"
+
+namespace edugate::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct Url {
+  std::string host, port, path;
+};
+
+Result<Url> parse_url(const std::string& url) {
+  if (url.rfind("https://", 0) != 0) return make_error("TRANSPORT", "URL moet met https:// beginnen");
+  std::string rest = url.substr(8);
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  Url u;
+  u.path = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
+  auto colon = authority.rfind(':');
+  if (colon == std::string::npos) {
+    u.host = authority;
+    u.port = "443";
+  } else {
+    u.host = authority.substr(0, colon);
+    u.port = authority.substr(colon + 1);
+  }
+  if (u.host.size() > 2 && u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
+  return u;
+}
+
+std::string child_text(const xmlNode* parent, const char* name) {
+  for (const xmlNode* c = parent->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) {
+      xmlChar* t = xmlNodeGetContent(c);
+      std::string s = t ? reinterpret_cast<const char*>(t) : "";
+      xmlFree(t);
+      return s;
+    }
+  return {};
+}
+const xmlNode* child(const xmlNode* parent, const char* name) {
+  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
+  return nullptr;
+}
+
+}  // namespace
+
+Client::Client(const Config& config) : config_(config), tls_(security::make_client_context(config.tls)) {}
+
+Result<Exchange> Client::send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
+                              const SendOptions& options) {
+  if (config_.remote_url.empty() || !config_.remote_oin)
+    return make_error("CONFIG", "remote.url en remote.oin zijn niet geconfigureerd");
+  auto url = parse_url(config_.remote_url);
+  if (!url) return url.error();
+  const Oin from = options.act_for ? *options.act_for : (config_.act_for ? *config_.act_for : config_.oin);
+
+  Exchange ex{options.message_id ? *options.message_id : new_message_id(), 0, {}, {}, {}, {}, false, {}, {}, {}, {}};
+  const std::string endpoint = "https://" + url->host + ":" + url->port + url->path + contract.path;
+  std::string envelope = options.raw_envelope
+                             ? body_xml
+                             : build_envelope(OutHeaders{address_with_oin(endpoint, *config_.remote_oin),
+                                                         anonymous_with_oin(from), op.input_action, ex.sent.str(), ""},
+                                              body_xml);
+  try {
+    asio::io_context ioc;
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls_);
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
+      return make_error("TRANSPORT", "SNI kan niet gezet worden");
+    auto timeout = std::chrono::milliseconds(config_.client_timeout_ms);
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(url->host, url->port);
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    beast::get_lowest_layer(stream).connect(results);
+    stream.handshake(asio::ssl::stream_base::client);
+
+    // The server's identity is the OIN in its certificate, never what it says in a header.
+    X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+    auto id = security::identity_of(cert);
+    if (cert) X509_free(cert);
+    if (!id || !(id->oin == *config_.remote_oin))
+      return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + config_.remote_oin->str());
+
+    http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
+    req.set(http::field::host, url->host);
+    req.set(http::field::content_type, "text/xml; charset=utf-8");
+    req.set("SOAPAction", "\"" + (options.soap_action_header.empty() ? op.input_action : options.soap_action_header) + "\"");
+    req.body() = envelope;
+    req.prepare_payload();
+    http::write(stream, req);
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(20u << 20);
+    http::read(stream, buffer, parser);
+    ex.http_status = static_cast<int>(parser.get().result_int());
+    ex.response = std::move(parser.get().body());
+    beast::error_code ec;
+    stream.shutdown(ec);  // best effort; the peer may close first
+  } catch (const beast::system_error& e) {
+    return make_error("TRANSPORT", std::string("verbinding mislukt: ") + e.code().message());
+  }
+
+  auto doc = security::parse_guarded(ex.response);
+  if (!doc) return make_error("TRANSPORT", "HTTP " + std::to_string(ex.http_status) + " zonder geldig SOAP-antwoord: " + doc.error().message);
+  auto env = read_envelope(std::move(doc).value());
+  if (!env) return make_error(env.error().code, "antwoord: " + env.error().message, env.error().field);
+  ex.relates_to = env->wsa.relates_to.value_or("");
+  ex.action = env->wsa.action.value_or("");
+  const xmlNode* body = env->body_child;
+  if (body->ns && xmlStrEqual(body->ns->href, BAD_CAST kSoap11Ns) && xmlStrEqual(body->name, BAD_CAST "Fault")) {
+    ex.is_fault = true;
+    ex.faultcode = child_text(body, "faultcode");
+    ex.faultstring = child_text(body, "faultstring");
+    if (const xmlNode* fd = child(child(body, "detail"), "Foutdetail")) {
+      ex.fault_code = child_text(fd, "Code");
+      ex.fault_field = child_text(fd, "Veld");
+    }
+  } else if (auto st = check_response_headers(env->wsa, ex.sent, *config_.remote_oin); !st) {
+    return st.error();
+  }
+  auto canon = canonical_body(*env);
+  if (canon) ex.body_xml = *canon;
+  return ex;
+}
+
+}  // namespace edugate::gateway

@@ -1,0 +1,47 @@
+#pragma once
+// The Edukoppeling client: one request over mutual TLS with the party's certificate and the WS-A
+// headers, and the checks on the answer (TLS identity of the server, RelatesTo, From OIN).
+// `edugate send` uses it; the consumer role will too.
+#include <optional>
+#include <string>
+
+#include "core/ids.h"
+#include "core/result.h"
+#include "gateway/config.h"
+#include "gateway/contract.h"
+#include "security/tls_policy.h"
+
+namespace edugate::gateway {
+
+struct Exchange {
+  MessageId sent;
+  int http_status = 0;
+  std::string response;            // the raw envelope
+  std::string body_xml;            // the body child (response element or soap:Fault), serialized
+  std::string relates_to, action;  // of the response
+  // When the answer was a SOAP fault:
+  bool is_fault = false;
+  std::string faultcode, faultstring, fault_code, fault_field;
+};
+
+struct SendOptions {
+  std::optional<MessageId> message_id;  // reuse to retry the same message
+  std::optional<Oin> act_for;           // wsa:From when acting for a school (vendor)
+  std::string soap_action_header;       // default: the action
+  bool raw_envelope = false;            // body_xml is a whole envelope, sent unchanged
+};
+
+class Client {
+ public:
+  explicit Client(const Config& config);  // throws on unusable TLS files
+  // body_xml: the request element. Errors: transport/TLS problems (code TRANSPORT), a server
+  // identity that is not remote.oin (code TLS-IDENTITY), response header problems (DK0008 ...).
+  Result<Exchange> send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
+                        const SendOptions& options = {});
+
+ private:
+  const Config& config_;
+  security::SslContextPtr tls_;
+};
+
+}  // namespace edugate::gateway

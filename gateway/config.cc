@@ -1,0 +1,197 @@
+#include "gateway/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace edugate::gateway {
+namespace {
+
+class Reader {
+ public:
+  Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
+    std::ostringstream s;
+    s << file_;
+    if (n.IsDefined() && n.Mark().line >= 0) s << ":" << n.Mark().line + 1;
+    s << ": " << key << ": " << what;
+    throw ConfigError(s.str());
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& prefix, const std::set<std::string>& allowed) const {
+    if (!map.IsMap()) fail(map, prefix.empty() ? "(root)" : prefix, "must be a mapping");
+    for (const auto& kv : map) {
+      auto k = kv.first.as<std::string>();
+      if (!allowed.count(k)) fail(kv.first, join(prefix, k), "unknown key");
+    }
+  }
+
+  static std::string join(const std::string& prefix, const std::string& k) { return prefix.empty() ? k : prefix + "." + k; }
+
+  template <class T>
+  void get(const YAML::Node& map, const std::string& prefix, const char* key, T& out, const char* type) const {
+    YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) return;
+    if (!n.IsScalar()) fail(n, join(prefix, key), std::string("must be ") + type);
+    try {
+      out = n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, join(prefix, key), std::string("must be ") + type);
+    }
+  }
+
+  std::string str(const YAML::Node& map, const std::string& prefix, const char* key, bool required = false,
+                  std::string def = {}) const {
+    YAML::Node n = map[key];
+    if (!n.IsDefined() || n.IsNull()) {
+      if (required) fail(map, join(prefix, key), "required key is missing");
+      return def;
+    }
+    get(map, prefix, key, def, "a string");
+    return def;
+  }
+
+  Oin oin(const YAML::Node& map, const std::string& prefix, const char* key) const {
+    std::string s = str(map, prefix, key, true);
+    auto o = Oin::parse(s);
+    if (!o) fail(map[key], join(prefix, key), "not a valid OIN (20 characters 0-9A-Z)");
+    return *o;
+  }
+
+  int positive(const YAML::Node& map, const std::string& prefix, const char* key, int def, int min = 1) const {
+    int v = def;
+    get(map, prefix, key, v, "an integer");
+    if (v < min) fail(map[key], join(prefix, key), "must be >= " + std::to_string(min));
+    return v;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+std::string resolve_path(const std::string& base_dir, const std::string& p) {
+  if (p.empty() || p[0] == '/' || base_dir.empty()) return p;
+  return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+}
+
+Config parse_config(const std::string& text, const std::string& file, const std::string& base_dir) {
+  Reader r(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  Config c;
+  c.file = file;
+  c.base_dir = base_dir;
+  r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "http", "workers", "store", "services",
+                         "remote", "log"});
+  std::string role = r.str(root, "", "role", true);
+  if (role == "provider") c.role = Role::provider;
+  else if (role == "consumer") c.role = Role::consumer;
+  else r.fail(root["role"], "role", "must be provider or consumer");
+  c.oin = r.oin(root, "", "oin");
+  c.contract_dir = resolve_path(base_dir, r.str(root, "", "contract_dir", false, EDUGATE_CONTRACT_DIR));
+
+  if (auto n = root["listen"]; n.IsDefined()) {
+    r.only_keys(n, "listen", {"address", "port", "threads"});
+    c.listen_address = r.str(n, "listen", "address", false, c.listen_address);
+    int port = r.positive(n, "listen", "port", c.listen_port, 0);
+    if (port > 65535) r.fail(n["port"], "listen.port", "must be <= 65535");
+    c.listen_port = static_cast<unsigned short>(port);
+    c.io_threads = r.positive(n, "listen", "threads", c.io_threads, 0);
+  }
+
+  YAML::Node tls = root["tls"];
+  if (!tls.IsDefined()) r.fail(root, "tls", "required key is missing");
+  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation"});
+  c.tls.certificate = resolve_path(base_dir, r.str(tls, "tls", "certificate", true));
+  c.tls.private_key = resolve_path(base_dir, r.str(tls, "tls", "private_key", true));
+  c.tls.trust_anchors = resolve_path(base_dir, r.str(tls, "tls", "trust_anchors", true));
+  r.get(tls, "tls", "check_revocation", c.tls.check_revocation, "a boolean");
+  if (auto crls = tls["crls"]; crls.IsDefined() && !crls.IsNull()) {
+    if (!crls.IsSequence()) r.fail(crls, "tls.crls", "must be a list of file paths");
+    for (const auto& e : crls) {
+      if (!e.IsScalar()) r.fail(e, "tls.crls", "must be a list of file paths");
+      c.tls.crls.push_back(resolve_path(base_dir, e.as<std::string>()));
+    }
+  }
+  if (c.tls.check_revocation && c.tls.crls.empty())
+    r.fail(tls, "tls.crls", "required when tls.check_revocation is true (revocation fails closed)");
+
+  if (auto n = root["http"]; n.IsDefined()) {
+    r.only_keys(n, "http", {"max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
+                            "max_requests_per_connection"});
+    long long body = static_cast<long long>(c.max_body_bytes);
+    r.get(n, "http", "max_body_bytes", body, "an integer");
+    if (body < 1024 || body > (20ll << 20)) r.fail(n["max_body_bytes"], "http.max_body_bytes", "must be 1024..20971520");
+    c.max_body_bytes = static_cast<std::size_t>(body);
+    c.header_timeout_ms = r.positive(n, "http", "header_timeout_ms", c.header_timeout_ms);
+    c.body_timeout_ms = r.positive(n, "http", "body_timeout_ms", c.body_timeout_ms);
+    c.idle_timeout_ms = r.positive(n, "http", "idle_timeout_ms", c.idle_timeout_ms);
+    c.max_requests_per_connection = r.positive(n, "http", "max_requests_per_connection", c.max_requests_per_connection);
+  }
+  if (auto n = root["workers"]; n.IsDefined()) {
+    r.only_keys(n, "workers", {"threads", "max_queue"});
+    c.worker_threads = r.positive(n, "workers", "threads", c.worker_threads);
+    c.max_queue = r.positive(n, "workers", "max_queue", c.max_queue);
+  }
+  if (auto n = root["store"]; n.IsDefined()) {
+    r.only_keys(n, "store", {"kind", "path", "message_retention_days", "claim_lease_ms"});
+    std::string kind = r.str(n, "store", "kind", false, "sqlite");
+    if (kind != "sqlite") r.fail(n["kind"], "store.kind", "must be sqlite (postgres is not built in yet)");
+    c.store_path = r.str(n, "store", "path", false, c.store_path);
+    c.message_retention_days = r.positive(n, "store", "message_retention_days", c.message_retention_days);
+    c.claim_lease_ms = r.positive(n, "store", "claim_lease_ms", c.claim_lease_ms);
+  }
+  c.store_path = resolve_path(base_dir, c.store_path);
+
+  if (auto n = root["services"]; n.IsDefined()) {
+    r.only_keys(n, "services", {"leerbedrijf"});
+    for (const auto& kv : n) {
+      std::string name = kv.first.as<std::string>();
+      std::string prefix = "services." + name;
+      ServiceConfig sc;
+      r.only_keys(kv.second, prefix, {"enabled", "adapter", "settings"});
+      r.get(kv.second, prefix, "enabled", sc.enabled, "a boolean");
+      sc.adapter = r.str(kv.second, prefix, "adapter", false, sc.adapter);
+      sc.settings = kv.second["settings"];
+      if (sc.settings.IsDefined() && !sc.settings.IsNull() && !sc.settings.IsMap())
+        r.fail(sc.settings, prefix + ".settings", "must be a mapping");
+      if (!sc.settings.IsDefined() || sc.settings.IsNull()) sc.settings = YAML::Node(YAML::NodeType::Map);
+      c.services[name] = sc;
+    }
+  }
+
+  if (auto n = root["remote"]; n.IsDefined()) {
+    r.only_keys(n, "remote", {"url", "oin", "act_for", "timeout_ms"});
+    c.remote_url = r.str(n, "remote", "url", true);
+    if (c.remote_url.rfind("https://", 0) != 0) r.fail(n["url"], "remote.url", "must start with https://");
+    c.remote_oin = r.oin(n, "remote", "oin");
+    if (n["act_for"].IsDefined()) c.act_for = r.oin(n, "remote", "act_for");
+    c.client_timeout_ms = r.positive(n, "remote", "timeout_ms", c.client_timeout_ms);
+  }
+  if (auto n = root["log"]; n.IsDefined()) {
+    r.only_keys(n, "log", {"level"});
+    c.log_level = r.str(n, "log", "level", false, c.log_level);
+    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.count(c.log_level)) r.fail(n["level"], "log.level", "must be one of trace, debug, info, warn, error, off");
+  }
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read configuration file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto abs = std::filesystem::absolute(path);
+  return parse_config(ss.str(), path, abs.parent_path().string());
+}
+
+}  // namespace edugate::gateway

@@ -1,0 +1,73 @@
+#pragma once
+// The one YAML configuration file. Every key is documented in deploy/config/edugate.example.yaml.
+// Unknown keys and wrong types are errors naming the key and its line.
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "security/tls_policy.h"
+
+namespace edugate::gateway {
+
+enum class Role { provider, consumer };
+
+struct ServiceConfig {
+  bool enabled = true;
+  std::string adapter = "sqlite";
+  YAML::Node settings;  // the adapter's own block, validated by the adapter's factory
+};
+
+struct Config {
+  std::string file;      // where it was read from
+  std::string base_dir;  // relative paths resolve against the config file's directory
+  Role role = Role::provider;
+  Oin oin = *Oin::parse("00000099000000000000");
+  std::string contract_dir;
+
+  std::string listen_address = "127.0.0.1";
+  unsigned short listen_port = 8443;
+  int io_threads = 0;  // 0: number of cores
+
+  security::TlsSettings tls;
+
+  std::size_t max_body_bytes = 20u << 20;
+  int header_timeout_ms = 10000;
+  int body_timeout_ms = 30000;
+  int idle_timeout_ms = 60000;
+  int max_requests_per_connection = 10000;
+
+  int worker_threads = 4;
+  int max_queue = 512;
+
+  std::string store_path = "var/edugate.db";
+  int message_retention_days = 7;
+  int claim_lease_ms = 60000;
+
+  std::map<std::string, ServiceConfig> services;
+
+  // Client side (edugate send, and the consumer role later).
+  std::string remote_url;                // https://host:port (service path is appended)
+  std::optional<Oin> remote_oin;         // expected OIN of the remote's TLS certificate
+  std::optional<Oin> act_for;            // a vendor acting for this school OIN (wsa:From)
+  int client_timeout_ms = 30000;
+
+  std::string log_level = "info";
+};
+
+// Throws ConfigError with "file:line: key: problem".
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Config load_config(const std::string& path);
+Config parse_config(const std::string& yaml_text, const std::string& file, const std::string& base_dir);
+
+// Resolves a relative path against the config's directory.
+std::string resolve_path(const std::string& base_dir, const std::string& p);
+
+}  // namespace edugate::gateway

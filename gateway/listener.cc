@@ -1,0 +1,223 @@
+#include "gateway/listener.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <spdlog/spdlog.h>
+
+#include <openssl/ssl.h>
+
+namespace edugate::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct Listener::Shared {
+  asio::io_context& ioc;
+  const Config& config;
+  security::SslContextPtr tls;
+  Pipeline& pipeline;
+  asio::thread_pool& workers;
+  tcp::acceptor acceptor;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopped{false};
+
+  Shared(asio::io_context& i, const Config& c, security::SslContextPtr t, Pipeline& p, asio::thread_pool& w)
+      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), acceptor(asio::make_strand(i)) {}
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared)
+      : shared_(std::move(shared)), stream_(std::move(socket), *shared_->tls),
+        peer_(make_error("DK0002", "geen geverifieerd clientcertificaat")) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
+  }
+
+ private:
+  const Config& cfg() const { return shared_->config; }
+
+  void handshake() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().header_timeout_ms));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      long vr = SSL_get_verify_result(stream_.native_handle());
+      spdlog::info(R"({{"event":"tls_refused","reason":"{}","verify":"{}"}})", ec.message(),
+                   vr == X509_V_OK ? "" : security::verify_failure_reason(vr));
+      return;  // the socket closes when the session dies
+    }
+    if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {
+      peer_ = security::identity_of(cert);
+      X509_free(cert);
+    }
+    read_header();
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(16 * 1024);
+    parser_->body_limit(cfg().max_body_bytes);
+    int timeout = requests_ == 0 ? cfg().header_timeout_ms : cfg().idle_timeout_ms;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return close_quietly(ec);
+    auto& req = parser_->get();
+    if (auto len = parser_->content_length(); len && *len > cfg().max_body_bytes) {
+      // Refused before one byte of the body is read (Digikoppeling "Grote Berichten" is out of scope).
+      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet van " +
+                                                                  std::to_string(cfg().max_body_bytes) + " bytes\n");
+    }
+    if (req.method() != http::verb::post) return reply_and_close(http::status::method_not_allowed, "alleen POST\n");
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit)
+      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet\n");
+    if (ec) return close_quietly(ec);
+    ++requests_;
+    beast::get_lowest_layer(stream_).expires_never();
+    auto req = parser_->release();
+    keep_alive_ = req.keep_alive() && requests_ < cfg().max_requests_per_connection && !shared_->stopped;
+
+    InboundRequest in;
+    std::string_view target(req.target().data(), req.target().size());
+    in.path = std::string(target.substr(0, target.find('?')));
+    in.content_type = std::string(req[http::field::content_type]);
+    if (auto it = req.find("SOAPAction"); it != req.end()) in.soap_action = std::string(it->value());
+    in.body = std::move(req.body());
+
+    if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
+      shared_->in_flight.fetch_sub(1);
+      return respond(Pipeline::fault_response(false, "DK0051", "gateway overbelast; probeer later opnieuw"));
+    }
+    asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {
+      OutboundResponse out;
+      try {
+        out = self->shared_->pipeline.process(in, self->peer_);
+      } catch (...) {
+        out = Pipeline::fault_response(false, "", "interne fout");
+      }
+      self->shared_->in_flight.fetch_sub(1);
+      asio::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->respond(std::move(out)); });
+    });
+  }
+
+  void respond(OutboundResponse out) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), 11);
+    res->set(http::field::content_type, out.content_type);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(out.body);
+    res->prepare_payload();
+    write(res);
+  }
+
+  void reply_and_close(http::status status, std::string text) {
+    keep_alive_ = false;
+    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+    res->set(http::field::content_type, "text/plain; charset=utf-8");
+    res->keep_alive(false);
+    res->body() = std::move(text);
+    res->prepare_payload();
+    write(res);
+  }
+
+  void write(std::shared_ptr<http::response<http::string_body>> res) {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->close_quietly(ec);
+      if (self->keep_alive_) return self->read_header();
+      self->shutdown();
+    });
+  }
+
+  void shutdown() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
+  }
+
+  void close_quietly(beast::error_code ec) {
+    if (ec == beast::error::timeout) spdlog::debug(R"({"event":"connection_timeout"})");
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  std::shared_ptr<Listener::Shared> shared_;
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Result<security::PeerIdentity> peer_;
+  int requests_ = 0;
+  bool keep_alive_ = true;
+};
+
+void do_accept(std::shared_ptr<Listener::Shared> shared) {
+  shared->acceptor.async_accept(asio::make_strand(shared->ioc), [shared](beast::error_code ec, tcp::socket socket) {
+    if (shared->stopped) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), shared)->run();
+    } else {
+      spdlog::warn(R"({{"event":"accept_failed","error":"{}"}})", ec.message());
+    }
+    do_accept(shared);
+  });
+}
+
+}  // namespace
+
+Listener::Listener(asio::io_context& ioc, const Config& config, security::SslContextPtr tls, Pipeline& pipeline,
+                   asio::thread_pool& workers)
+    : shared_(std::make_shared<Shared>(ioc, config, std::move(tls), pipeline, workers)) {}
+
+Listener::~Listener() { stop(); }
+
+void Listener::start() {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(shared_->config.listen_address, ec);
+  if (ec) throw std::runtime_error("listen.address is not an IP address: " + shared_->config.listen_address);
+  tcp::endpoint ep(addr, shared_->config.listen_port);
+  auto& a = shared_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + shared_->config.listen_address + ":" +
+                                   std::to_string(shared_->config.listen_port) + ": " + ec.message());
+  do_accept(shared_);
+}
+
+void Listener::stop() {
+  if (shared_->stopped.exchange(true)) return;
+  asio::post(shared_->acceptor.get_executor(), [s = shared_] {
+    beast::error_code ec;
+    s->acceptor.close(ec);
+  });
+}
+
+unsigned short Listener::port() const { return shared_->acceptor.local_endpoint().port(); }
+
+}  // namespace edugate::gateway

@@ -1,0 +1,320 @@
+// edugate: one binary, provider or consumer by configuration.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "adapters/registry.h"
+#include "gateway/client.h"
+#include "gateway/config.h"
+#include "gateway/contract.h"
+#include "gateway/json_xml.h"
+#include "gateway/leerbedrijf_service.h"
+#include "gateway/listener.h"
+#include "gateway/pipeline.h"
+#include "security/pki.h"
+#include "security/xml_guard.h"
+#include "store/sqlite_store.h"
+
+namespace eg = edugate::gateway;
+using edugate::Oin;
+using json = nlohmann::ordered_json;
+
+namespace {
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_logger_mt("edugate");
+  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","log":%v})");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
+  std::filesystem::create_directories(std::filesystem::path(c.store_path).parent_path());
+  return std::make_unique<edugate::store::SqliteStore>(c.store_path);
+}
+
+std::vector<std::unique_ptr<eg::Service>> make_services(const eg::Config& c) {
+  std::vector<std::unique_ptr<eg::Service>> out;
+  for (const auto& [name, sc] : c.services) {
+    if (!sc.enabled) continue;
+    edugate::adapters::AdapterContext ctx{sc.settings, c.base_dir};
+    if (name == "leerbedrijf")
+      out.push_back(eg::make_leerbedrijf_service(eg::load_contract(c.contract_dir, name),
+                                                 edugate::adapters::make_leerbedrijf(sc.adapter, ctx)));
+  }
+  return out;
+}
+
+int cmd_serve(const std::string& config_file, const std::string& port_file) {
+  auto config = eg::load_config(config_file);
+  setup_logging(config.log_level);
+  if (config.role != eg::Role::provider) throw std::runtime_error("role consumer is not available yet in this build");
+  if (!config.tls.check_revocation) spdlog::warn(R"({"event":"revocation_checks_disabled"})");
+  auto store = open_store(config);
+  auto services = make_services(config);
+  if (services.empty()) throw std::runtime_error("no service enabled in " + config_file);
+  eg::Pipeline pipeline(config, *store, std::move(services));
+  auto tls = edugate::security::make_server_context(config.tls);
+
+  boost::asio::io_context ioc;
+  boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
+  eg::Listener listener(ioc, config, tls, pipeline, workers);
+  listener.start();
+  if (!port_file.empty()) {
+    std::ofstream(port_file + ".tmp") << listener.port() << "\n";
+    std::filesystem::rename(port_file + ".tmp", port_file);
+  }
+  spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}"}})", config.listen_address, listener.port(),
+               config.oin.str());
+
+  // Retention of the message store: purge at start and every hour.
+  const std::int64_t retention_ms = std::int64_t{config.message_retention_days} * 86400 * 1000;
+  boost::asio::steady_timer purge_timer(ioc);
+  std::function<void()> purge = [&] {
+    boost::asio::post(workers, [&] {
+      try {
+        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+        int n = store->purge_messages(now - retention_ms);
+        if (n > 0) spdlog::info(R"({{"event":"messages_purged","count":{}}})", n);
+      } catch (const std::exception& e) {
+        spdlog::warn(R"({{"event":"purge_failed","error":"{}"}})", e.what());
+      }
+    });
+    purge_timer.expires_after(std::chrono::hours(1));
+    purge_timer.async_wait([&](boost::system::error_code ec) { if (!ec) purge(); });
+  };
+  purge();
+
+  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int sig) {
+    spdlog::info(R"({{"event":"stopping","signal":{}}})", sig);
+    listener.stop();
+    purge_timer.cancel();
+    ioc.stop();
+  });
+
+  unsigned n = config.io_threads > 0 ? static_cast<unsigned>(config.io_threads) : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < n; ++i) threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  workers.join();
+  spdlog::info(R"({"event":"stopped"})");
+  return 0;
+}
+
+int cmd_send(const std::string& config_file, const std::string& service, const std::string& action,
+             const std::string& json_file, const std::string& xml_file, const std::string& message_id,
+             const std::string& act_for) {
+  auto config = eg::load_config(config_file);
+  setup_logging("warn");
+  auto contract = eg::load_contract(config.contract_dir, service);
+  const eg::Operation* op = contract.by_name(action);
+  if (!op) op = contract.by_action(action);
+  if (!op) throw std::runtime_error("service " + service + " has no operation " + action);
+
+  std::string body;
+  auto model = eg::XsdModel::load(config.contract_dir);
+  if (!json_file.empty()) {
+    auto j = json::parse(read_file(json_file));
+    auto x = model->json_to_xml(contract.target_ns, op->input_element, j);
+    if (!x) throw std::runtime_error("request JSON: " + x.error().message + (x.error().field.empty() ? "" : " (" + x.error().field + ")"));
+    body = *x;
+  } else {
+    body = read_file(xml_file);
+  }
+  eg::SendOptions opts;
+  if (!message_id.empty()) {
+    auto m = edugate::MessageId::parse(message_id);
+    if (!m) throw std::runtime_error("--message-id: " + m.error().message);
+    opts.message_id = *m;
+  }
+  if (!act_for.empty()) {
+    auto o = Oin::parse(act_for);
+    if (!o) throw std::runtime_error("--act-for: " + o.error().message);
+    opts.act_for = *o;
+  }
+  eg::Client client(config);
+  auto ex = client.send(contract, *op, body, opts);
+  if (!ex) {
+    json err{{"error", {{"code", ex.error().code}, {"message", ex.error().message}, {"field", ex.error().field}}}};
+    std::cout << err.dump(2) << std::endl;
+    return 2;
+  }
+  json out;
+  out["http_status"] = ex->http_status;
+  out["message_id"] = ex->sent.str();
+  out["relates_to"] = ex->relates_to;
+  out["action"] = ex->action;
+  if (ex->is_fault) {
+    out["fault"] = {{"faultcode", ex->faultcode}, {"faultstring", ex->faultstring}, {"code", ex->fault_code},
+                    {"field", ex->fault_field}};
+  } else {
+    auto body_json = model->xml_text_to_json(ex->body_xml);
+    out["body"] = body_json ? *body_json : json(ex->body_xml);
+  }
+  std::cout << out.dump(2) << std::endl;
+  return ex->is_fault ? 1 : 0;
+}
+
+Oin oin_or_cert(const std::string& oin, const std::string& cert) {
+  if (!cert.empty()) {
+    auto id = edugate::security::identity_of_file(cert);
+    if (!id) throw std::runtime_error(cert + ": " + id.error().message);
+    return id->oin;
+  }
+  auto o = Oin::parse(oin);
+  if (!o) throw std::runtime_error("OIN '" + oin + "': " + o.error().message);
+  return *o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"edugate: Edukoppeling gateway (provider at SBB, consumer at a school or SIS vendor)"};
+  app.require_subcommand(1);
+  std::string config_file, port_file;
+
+  auto* serve = app.add_subcommand("serve", "run the gateway");
+  serve->add_option("--config,-c", config_file, "configuration file")->required();
+  serve->add_option("--port-file", port_file, "write the bound port to this file (for tests and scripts)");
+
+  std::string service = "leerbedrijf", action, json_file, xml_file, message_id, act_for;
+  auto* send = app.add_subcommand("send", "send one message over mutual TLS and print the answer as JSON");
+  send->add_option("--config,-c", config_file, "configuration file")->required();
+  send->add_option("--service", service, "service (WSDL name)");
+  send->add_option("--action", action, "operation name or action URI")->required();
+  auto* jopt = send->add_option("--json", json_file, "request as JSON (mirrors the XSD)");
+  auto* xopt = send->add_option("--xml", xml_file, "request element as XML");
+  jopt->excludes(xopt);
+  send->add_option("--message-id", message_id, "reuse a MessageID (retry)");
+  send->add_option("--act-for", act_for, "school OIN to act for (vendor with mandate)");
+
+  auto* onboard = app.add_subcommand("onboard", "manage parties, agreements and mandates");
+  onboard->add_option("--config,-c", config_file, "configuration file")->required();
+  onboard->require_subcommand(1);
+  std::string oin, cert, name, kind = "school", status = "actief", endpoint, vendor, school, svc;
+  bool remove = false;
+  auto* party = onboard->add_subcommand("party", "add or change a party");
+  party->add_option("--oin", oin, "OIN");
+  party->add_option("--cert", cert, "read the OIN from this certificate (PEM)");
+  party->add_option("--name", name, "name")->required();
+  party->add_option("--kind", kind, "school | vendor | sbb");
+  party->add_option("--status", status, "actief | geschorst");
+  party->add_option("--endpoint", endpoint, "https endpoint for pushes to this party");
+  auto* agreement = onboard->add_subcommand("agreement", "give or take a party's agreement for a service");
+  agreement->add_option("--oin", oin, "OIN");
+  agreement->add_option("--cert", cert, "read the OIN from this certificate (PEM)");
+  agreement->add_option("--service", svc, "service")->required();
+  agreement->add_flag("--remove", remove, "remove instead of add");
+  auto* mandate = onboard->add_subcommand("mandate", "let a vendor act for a school on a service");
+  mandate->add_option("--vendor", vendor, "vendor OIN")->required();
+  mandate->add_option("--school", school, "school OIN")->required();
+  mandate->add_option("--service", svc, "service")->required();
+  mandate->add_flag("--remove", remove, "remove instead of add");
+  auto* list = onboard->add_subcommand("list", "print the registry as JSON");
+
+  auto* config_cmd = app.add_subcommand("config", "configuration tools");
+  config_cmd->require_subcommand(1);
+  auto* check = config_cmd->add_subcommand("check", "validate a configuration file without starting");
+  check->add_option("file", config_file, "configuration file")->required();
+
+  auto* certs = app.add_subcommand("certs", "certificate tools");
+  certs->require_subcommand(1);
+  auto* inspect = certs->add_subcommand("inspect", "show the OIN and validity of a certificate");
+  inspect->add_option("file", cert, "certificate (PEM)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    edugate::security::init_xml();
+    edugate::adapters::register_builtin();
+    if (serve->parsed()) return cmd_serve(config_file, port_file);
+    if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for);
+    if (check->parsed()) {
+      auto c = eg::load_config(config_file);
+      for (const auto& [n, sc] : c.services) {
+        eg::load_contract(c.contract_dir, n);
+        if (sc.enabled && n == "leerbedrijf") {
+          // Validates the adapter settings without touching data files it would create.
+          auto names = edugate::adapters::leerbedrijf_adapters();
+          if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
+            throw eg::ConfigError(config_file + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
+        }
+      }
+      std::cout << config_file << ": ok\n";
+      return 0;
+    }
+    if (inspect->parsed()) {
+      auto id = edugate::security::identity_of_file(cert);
+      json out;
+      if (id) {
+        out = {{"oin", id->oin.str()}, {"subject", id->subject}, {"serial", id->serial_hex}, {"not_after", id->not_after}};
+      } else {
+        out = {{"error", id.error().message}};
+      }
+      std::cout << out.dump(2) << std::endl;
+      return id ? 0 : 1;
+    }
+    if (onboard->parsed()) {
+      auto c = eg::load_config(config_file);
+      auto store = open_store(c);
+      namespace st = edugate::store;
+      if (party->parsed()) {
+        auto k = st::parse_party_kind(kind);
+        auto s = st::parse_party_status(status);
+        if (!k) throw std::runtime_error("--kind: " + k.error().message);
+        if (!s) throw std::runtime_error("--status: " + s.error().message);
+        st::Party p{oin_or_cert(oin, cert), name, *k, *s, endpoint};
+        store->upsert_party(p);
+        std::cout << "party " << p.oin.str() << " (" << st::to_string(p.kind) << ", " << st::to_string(p.status) << ") saved\n";
+      } else if (agreement->parsed()) {
+        Oin o = oin_or_cert(oin, cert);
+        if (!store->find_party(o)) throw std::runtime_error("party " + o.str() + " is not onboarded; add it first");
+        store->set_agreement(o, svc, !remove);
+        std::cout << "agreement " << o.str() << " " << svc << (remove ? " removed\n" : " saved\n");
+      } else if (mandate->parsed()) {
+        Oin v = oin_or_cert(vendor, ""), s = oin_or_cert(school, "");
+        if (!store->find_party(v) || !store->find_party(s)) throw std::runtime_error("both parties must be onboarded first");
+        store->set_mandate(v, s, svc, !remove);
+        std::cout << "mandate " << v.str() << " for " << s.str() << " on " << svc << (remove ? " removed\n" : " saved\n");
+      } else if (list->parsed()) {
+        json out{{"parties", json::array()}, {"agreements", json::array()}, {"mandates", json::array()}};
+        for (const auto& p : store->parties())
+          out["parties"].push_back({{"oin", p.oin.str()}, {"naam", p.naam}, {"kind", st::to_string(p.kind)},
+                                    {"status", st::to_string(p.status)}, {"endpoint", p.endpoint}});
+        for (const auto& a : store->agreements()) out["agreements"].push_back({{"oin", a.party.str()}, {"service", a.service}});
+        for (const auto& m : store->mandates())
+          out["mandates"].push_back({{"vendor", m.vendor.str()}, {"school", m.school.str()}, {"service", m.service}});
+        std::cout << out.dump(2) << std::endl;
+      }
+      return 0;
+    }
+  } catch (const eg::ConfigError& e) {
+    std::cerr << "configuration error: " << e.what() << std::endl;
+    return 78;  // EX_CONFIG
+  } catch (const std::exception& e) {
+    std::cerr << "edugate: " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}

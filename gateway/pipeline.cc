@@ -1,0 +1,192 @@
+#include "gateway/pipeline.h"
+
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/backend_error.h"
+#include "gateway/envelope.h"
+#include "gateway/wsa_rules.h"
+#include "security/authorization.h"
+#include "security/xml_guard.h"
+
+namespace edugate::gateway {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string sha256_hex(std::string_view a, std::string_view b) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_MD_CTX* c = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(c, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(c, a.data(), a.size());
+  EVP_DigestUpdate(c, "\n", 1);
+  EVP_DigestUpdate(c, b.data(), b.size());
+  EVP_DigestFinal_ex(c, md, &n);
+  EVP_MD_CTX_free(c);
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned i = 0; i < n; ++i) {
+    s += hex[md[i] >> 4];
+    s += hex[md[i] & 15];
+  }
+  return s;
+}
+
+bool client_code(const std::string& code) { return code != "DK0051" && !code.empty(); }
+
+std::string incident_id() { return new_message_id().str().substr(9, 8); }
+
+}  // namespace
+
+Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services)
+    : config_(config), store_(store), services_(std::move(services)) {
+  for (auto& s : services_) by_path_[s->contract().path] = s.get();
+  served_.push_back(config_.oin);
+}
+
+OutboundResponse Pipeline::fault_response(bool client, const std::string& code, const std::string& message) {
+  return {500, build_fault(Fault{client, code, message, {}}, nullptr)};
+}
+
+OutboundResponse Pipeline::process(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {
+  const auto started = std::chrono::steady_clock::now();
+  store::AuditRecord audit;
+  audit.time_ms = now_ms();
+  audit.direction = "in";
+  audit.receiver_oin = config_.oin.str();
+  if (peer) {
+    audit.sender_oin = peer->oin.str();
+    audit.cert_serial = peer->serial_hex;
+  }
+  std::optional<OutHeaders> reply;  // known once the request headers passed
+  std::optional<std::pair<Oin, MessageId>> claimed;
+
+  auto finish_fault = [&](const Error& e) -> OutboundResponse {
+    bool client = client_code(e.code);
+    Fault f{client, e.code, e.message, e.field};
+    if (reply) reply->action = kWsaFaultAction;
+    audit.result = "fault:" + e.code;
+    audit.duration_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info(R"({{"event":"fault","code":"{}","message_id":"{}","sender":"{}","service":"{}"}})", e.code,
+                 audit.message_id, audit.sender_oin, audit.service);
+    try {
+      if (claimed) store_.release_message(claimed->first, claimed->second, audit);
+      else store_.append_audit(audit);
+    } catch (const std::exception& ex) {
+      spdlog::error(R"({{"event":"audit_failed","message_id":"{}","error":"{}"}})", audit.message_id, ex.what());
+    }
+    return {500, build_fault(f, reply ? &*reply : nullptr)};
+  };
+
+  try {
+    // Identity: the TLS certificate's OIN, and a known, active party.
+    if (!peer) return finish_fault(peer.error());
+    if (auto st = security::check_known_party(store_, peer->oin); !st) return finish_fault(st.error());
+
+    auto svc_it = by_path_.find(req.path);
+    if (svc_it == by_path_.end()) return {404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
+    Service& service = *svc_it->second;
+    audit.service = service.contract().name;
+
+    // Content-Type: SOAP 1.1 is text/xml; application/soap+xml is SOAP 1.2.
+    std::string ct = req.content_type;
+    for (auto& ch : ct) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ct.rfind("application/soap+xml", 0) == 0)
+      return finish_fault(make_error("DK0001", "SOAP 1.2 wordt niet ondersteund; gebruik SOAP 1.1 (text/xml)"));
+    if (ct.rfind("text/xml", 0) != 0)
+      return finish_fault(make_error("DK0001", "Content-Type moet text/xml; charset=utf-8 zijn"));
+    if (auto cs = ct.find("charset="); cs != std::string::npos) {
+      std::string charset = ct.substr(cs + 8);
+      charset = charset.substr(0, charset.find(';'));
+      std::erase(charset, '"');
+      if (charset != "utf-8") return finish_fault(make_error("DK0009", "alleen charset=utf-8 is toegestaan (WS006)"));
+    }
+
+    auto doc = security::parse_guarded(req.body);
+    if (!doc) return finish_fault(doc.error());
+    auto env = read_envelope(std::move(doc).value());
+    if (!env) return finish_fault(env.error());
+
+    auto hdr = check_request_headers(env->wsa, served_);
+    if (env->wsa.message_id) audit.message_id = *env->wsa.message_id;
+    if (env->wsa.action) audit.action = *env->wsa.action;
+    if (!hdr) {
+      // Answer with RelatesTo when the MessageID itself was usable.
+      if (env->wsa.message_id && MessageId::parse(*env->wsa.message_id)) {
+        reply = OutHeaders{anonymous_with_oin(peer->oin), anonymous_with_oin(config_.oin), kWsaFaultAction,
+                           new_message_id().str(), *env->wsa.message_id};
+      }
+      return finish_fault(hdr.error());
+    }
+    reply = OutHeaders{anonymous_with_oin(hdr->from_oin), anonymous_with_oin(config_.oin), {}, new_message_id().str(),
+                       hdr->message_id.str()};
+
+    const Operation* op = service.contract().by_action(hdr->action);
+    if (op == nullptr)
+      return finish_fault(make_error("DK0003", "actie " + hdr->action + " wordt op dit endpoint niet aangeboden", "wsa:Action"));
+    if (auto st = check_soap_action(req.soap_action, hdr->action); !st) return finish_fault(st.error());
+    if (env->body_child->ns == nullptr ||
+        !xmlStrEqual(env->body_child->ns->href, BAD_CAST service.contract().target_ns.c_str()) ||
+        !xmlStrEqual(env->body_child->name, BAD_CAST op->input_element.c_str()))
+      return finish_fault(make_error("DK0004", "body-element past niet bij wsa:Action; verwacht " + op->input_element,
+                                     reinterpret_cast<const char*>(env->body_child->name)));
+
+    auto auth = security::authorize(store_, peer->oin, hdr->from_oin, service.agreement());
+    if (auth && auth->via_mandate) audit.on_behalf_of_oin = hdr->from_oin.str();
+    if (!auth) return finish_fault(auth.error());
+
+    auto body = canonical_body(*env);
+    if (!body) return finish_fault(body.error());
+
+    // Idempotency: (sender OIN, MessageID) with the same canonical content returns the stored answer.
+    std::string hash = sha256_hex(hdr->action, *body);
+    auto claim = store_.claim_message(peer->oin, hdr->message_id, hash, now_ms(), config_.claim_lease_ms);
+    switch (claim.kind) {
+      case store::ClaimKind::replay:
+        audit.result = "replay";
+        audit.duration_us =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+        store_.append_audit(audit);
+        return {claim.stored.http_status, claim.stored.body};
+      case store::ClaimKind::conflict:
+        return finish_fault(make_error("DK0011", "wsa:MessageID is eerder gebruikt voor een ander bericht", "wsa:MessageID"));
+      case store::ClaimKind::in_progress:
+        return finish_fault(make_error("DK0051", "bericht met dit MessageID wordt nog verwerkt; probeer later opnieuw"));
+      case store::ClaimKind::fresh:
+        claimed.emplace(peer->oin, hdr->message_id);
+        break;
+    }
+
+    auto outcome = service.handle(*op, *body, CallContext{*auth, hdr->message_id});
+    if (!outcome) return finish_fault(outcome.error());
+
+    reply->action = op->output_action;
+    OutboundResponse resp{200, build_envelope(*reply, outcome->body_xml)};
+    audit.result = outcome->result;
+    audit.duration_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    // Durable before answered: the response and its audit record commit together.
+    store_.complete_message(peer->oin, hdr->message_id, {resp.status, resp.body}, audit);
+    claimed.reset();
+    spdlog::info(R"({{"event":"request","message_id":"{}","sender":"{}","service":"{}","operation":"{}","result":"{}","us":{}}})",
+                 audit.message_id, audit.sender_oin, audit.service, op->name, audit.result, audit.duration_us);
+    return resp;
+  } catch (const BackendUnavailable& e) {
+    spdlog::warn(R"({{"event":"backend_unavailable","message_id":"{}","error":"{}"}})", audit.message_id, e.what());
+    return finish_fault(make_error("DK0051", "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID"));
+  } catch (const std::exception& e) {
+    std::string incident = incident_id();
+    spdlog::error(R"({{"event":"internal_error","incident":"{}","message_id":"{}","error":"{}"}})", incident,
+                  audit.message_id, e.what());
+    return finish_fault(make_error("", "interne fout, incident " + incident));
+  }
+}
+
+}  // namespace edugate::gateway

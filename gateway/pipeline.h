@@ -1,0 +1,47 @@
+#pragma once
+// The way of one inbound request, after TLS and HTTP framing (architecture.md): identity →
+// XML guard → envelope → WS-A rules → authorization → idempotency → service → commit.
+// Each step either passes or yields its fault; nothing past a failing step runs.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/config.h"
+#include "gateway/service.h"
+#include "security/pki.h"
+#include "store/store.h"
+
+namespace edugate::gateway {
+
+struct InboundRequest {
+  std::string path;                       // target without query
+  std::string content_type;
+  std::optional<std::string> soap_action; // HTTP SOAPAction header, if sent
+  std::string body;
+};
+
+struct OutboundResponse {
+  int status = 200;
+  std::string body;
+  std::string content_type = "text/xml; charset=utf-8";
+};
+
+class Pipeline {
+ public:
+  Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services);
+  // peer: the verified TLS client certificate's identity, or the error why there is none.
+  OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
+  // A fault answer without running the pipeline (overload, size limits): used by the listener.
+  static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
+
+ private:
+  const Config& config_;
+  store::Store& store_;
+  std::vector<std::unique_ptr<Service>> services_;
+  std::map<std::string, Service*, std::less<>> by_path_;
+  std::vector<Oin> served_;
+};
+
+}  // namespace edugate::gateway

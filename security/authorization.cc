@@ -1,0 +1,35 @@
+#include "security/authorization.h"
+
+namespace edugate::security {
+
+Status check_known_party(store::Store& registry, const Oin& tls_oin) {
+  auto party = registry.find_party(tls_oin);
+  if (!party) return make_error("DK0002", "OIN " + tls_oin.str() + " is niet aangesloten");
+  if (party->status != store::PartyStatus::actief)
+    return make_error("DK0002", "OIN " + tls_oin.str() + " is geschorst");
+  return ok_status();
+}
+
+Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, const Oin& from_oin,
+                                std::string_view service) {
+  if (auto st = check_known_party(registry, tls_oin); !st) return st.error();
+  const std::string svc(service);
+  if (from_oin == tls_oin) {
+    if (!registry.has_agreement(tls_oin, service))
+      return make_error("DK0002", "OIN " + tls_oin.str() + " heeft geen aansluiting op dienst " + svc);
+    return Authorization{tls_oin, from_oin, false};
+  }
+  if (!registry.has_mandate(tls_oin, from_oin, service))
+    return make_error("EK0030",
+                      "OIN in wsa:From wijkt af van het OIN van het TLS-certificaat en er is geen machtiging voor dienst " +
+                          svc,
+                      "wsa:From");
+  auto school = registry.find_party(from_oin);
+  if (!school || school->status != store::PartyStatus::actief)
+    return make_error("DK0002", "OIN " + from_oin.str() + " in wsa:From is niet (meer) aangesloten", "wsa:From");
+  if (!registry.has_agreement(from_oin, service))
+    return make_error("DK0002", "OIN " + from_oin.str() + " heeft geen aansluiting op dienst " + svc, "wsa:From");
+  return Authorization{tls_oin, from_oin, true};
+}
+
+}  // namespace edugate::security

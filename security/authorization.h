@@ -1,0 +1,26 @@
+#pragma once
+// Who may call which service (edukoppeling.md §3): the caller is the TLS certificate's OIN; the
+// party it acts for is the wsa:From OIN. Equal OINs need an agreement for the service; different
+// OINs need a mandate (vendor for school, this service) and the school's agreement.
+#include <string_view>
+
+#include "core/ids.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace edugate::security {
+
+struct Authorization {
+  Oin caller;        // TLS identity
+  Oin on_behalf_of;  // wsa:From OIN (equal to caller when not acting for someone else)
+  bool via_mandate = false;
+};
+
+// Is the TLS identity a known, active party at all? (DK0002 otherwise.)
+Status check_known_party(store::Store& registry, const Oin& tls_oin);
+
+// Errors: DK0002 (unknown/suspended party, no agreement), EK0030 (From differs, no mandate).
+Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, const Oin& from_oin,
+                                std::string_view service);
+
+}  // namespace edugate::security

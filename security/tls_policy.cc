@@ -1,0 +1,88 @@
+#include "security/tls_policy.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace edugate::security {
+
+const char* const kTls12Ciphers =
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+const char* const kTls13Suites = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
+
+namespace {
+
+std::string ssl_error() {
+  unsigned long e = ERR_get_error();
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+void load_crls(X509_STORE* store, const std::string& path) {
+  std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(path.c_str(), "r"), &fclose);
+  if (!f) throw std::runtime_error("cannot read CRL file " + path);
+  int n = 0;
+  while (X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr)) {
+    X509_STORE_add_crl(store, crl);
+    X509_CRL_free(crl);
+    ++n;
+  }
+  ERR_clear_error();  // end-of-file of the PEM loop
+  if (n == 0) throw std::runtime_error("no CRL in " + path);
+}
+
+SslContextPtr make_context(const TlsSettings& s, bool server) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
+  SSL_CTX* c = ctx->native_handle();
+  SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
+  SSL_CTX_set_security_level(c, 2);  // RSA/DH >= 2048, no SHA-1 signatures
+  SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                             SSL_OP_NO_TICKET);
+  if (SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(c, kTls13Suites) != 1)
+    throw std::runtime_error("TLS cipher configuration refused: " + ssl_error());
+  SSL_CTX_set1_groups_list(c, "X25519:P-256:P-384");
+
+  if (SSL_CTX_use_certificate_chain_file(c, s.certificate.c_str()) != 1)
+    throw std::runtime_error("cannot load certificate chain " + s.certificate + ": " + ssl_error());
+  if (SSL_CTX_use_PrivateKey_file(c, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1)
+    throw std::runtime_error("cannot load private key " + s.private_key + ": " + ssl_error());
+  if (SSL_CTX_check_private_key(c) != 1)
+    throw std::runtime_error("private key " + s.private_key + " does not match " + s.certificate);
+  if (SSL_CTX_load_verify_locations(c, s.trust_anchors.c_str(), nullptr) != 1)
+    throw std::runtime_error("cannot load trust anchors " + s.trust_anchors + ": " + ssl_error());
+
+  X509_STORE* store = SSL_CTX_get_cert_store(c);
+  if (s.check_revocation) {
+    for (const auto& p : s.crls) load_crls(store, p);
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_X509_STRICT);
+  } else {
+    X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT);
+  }
+  // A server verifies the client for clientAuth, a client the server for serverAuth.
+  X509_STORE_set_purpose(store, server ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
+  ctx->set_verify_mode(ssl::verify_peer | (server ? ssl::verify_fail_if_no_peer_cert : 0));
+  ctx->set_verify_depth(5);
+  if (server) {
+    static const unsigned char sid[] = "edugate";
+    SSL_CTX_set_session_id_context(c, sid, sizeof sid - 1);
+  }
+  return ctx;
+}
+
+}  // namespace
+
+SslContextPtr make_server_context(const TlsSettings& s) { return make_context(s, true); }
+SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false); }
+
+std::string verify_failure_reason(long verify_result) { return X509_verify_cert_error_string(verify_result); }
+
+}  // namespace edugate::security

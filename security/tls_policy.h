@@ -1,0 +1,33 @@
+#pragma once
+// TLS policy (edukoppeling.md §1, §3): TLS 1.2 minimum, NCSC "good" suites only, mutual
+// authentication with a full chain to a configured anchor and CRLs for every CA (fail closed).
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edugate::security {
+
+struct TlsSettings {
+  std::string certificate;          // PEM: own certificate followed by its intermediates
+  std::string private_key;          // PEM: own key (a file path, never inline)
+  std::string trust_anchors;        // PEM: trusted root certificates
+  std::vector<std::string> crls;    // PEM files with CRLs; every CA in a peer chain needs one
+  bool check_revocation = true;     // off only for lab setups; logged loudly
+};
+
+using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
+
+// Throws std::runtime_error naming the file on any unreadable or inconsistent input.
+SslContextPtr make_server_context(const TlsSettings& s);
+SslContextPtr make_client_context(const TlsSettings& s);
+
+// The NCSC-good TLS 1.2 cipher list we allow (exposed for tests).
+extern const char* const kTls12Ciphers;
+extern const char* const kTls13Suites;
+
+// Human-readable reason of the last verification failure on an SSL connection, for logs/audit.
+std::string verify_failure_reason(long verify_result);
+
+}  // namespace edugate::security

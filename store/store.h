@@ -1,0 +1,104 @@
+#pragma once
+// store::Store: the gateway's own durable state: the onboarding registry, the message store
+// (idempotency and replay), and the audit log (Logboek dataverwerkingen). Thread-safe.
+// Failures to reach the database throw edugate::BackendUnavailable (answered as DK0051).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ids.h"
+
+namespace edugate::store {
+
+enum class PartyKind { school, vendor, sbb };
+enum class PartyStatus { actief, geschorst };
+const char* to_string(PartyKind);
+const char* to_string(PartyStatus);
+Result<PartyKind> parse_party_kind(std::string_view);
+Result<PartyStatus> parse_party_status(std::string_view);
+
+struct Party {
+  Oin oin;
+  std::string naam;
+  PartyKind kind = PartyKind::school;
+  PartyStatus status = PartyStatus::actief;
+  std::string endpoint;  // https URL for pushes to this party; empty if none
+};
+
+struct Agreement {
+  Oin party;
+  std::string service;  // leerbedrijf | praktijkloket | bpvmonitor | bpvmonitor-studentgegevens ...
+};
+
+struct Mandate {
+  Oin vendor;
+  Oin school;
+  std::string service;
+};
+
+// One record per processed message (edukoppeling.md §7). No payload content.
+struct AuditRecord {
+  std::int64_t time_ms = 0;       // unix ms UTC, when the message arrived
+  std::string direction;          // in | out
+  std::string sender_oin;         // TLS identity of the sender (may be empty if unknown)
+  std::string on_behalf_of_oin;   // wsa:From OIN when a vendor acts for a school, else empty
+  std::string receiver_oin;
+  std::string service, action;
+  std::string message_id, relates_to;
+  std::string result;             // ok | melding:<code> | fault:<code>
+  std::int64_t duration_us = 0;
+  std::string cert_serial;        // hex serial of the sender's TLS certificate
+};
+
+struct StoredResponse {
+  int http_status = 200;
+  std::string body;
+};
+
+enum class ClaimKind {
+  fresh,        // first time seen: process it, then complete_message or release_message
+  replay,       // seen with the same content: answer `stored` again, unprocessed
+  conflict,     // seen with different content: refuse (DK0011)
+  in_progress,  // another worker is processing it right now: answer DK0051 (retry later)
+};
+struct Claim {
+  ClaimKind kind = ClaimKind::fresh;
+  StoredResponse stored;  // for replay
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- registry ---
+  virtual std::optional<Party> find_party(const Oin&) = 0;
+  virtual void upsert_party(const Party&) = 0;
+  virtual std::vector<Party> parties() = 0;
+  virtual bool has_agreement(const Oin& party, std::string_view service) = 0;
+  virtual void set_agreement(const Oin& party, std::string_view service, bool present) = 0;
+  virtual std::vector<Agreement> agreements() = 0;
+  virtual bool has_mandate(const Oin& vendor, const Oin& school, std::string_view service) = 0;
+  virtual void set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) = 0;
+  virtual std::vector<Mandate> mandates() = 0;
+
+  // --- message store (idempotency key: sender OIN + MessageID) ---
+  // content_hash: hex SHA-256 of the canonical content. A claim left in progress longer than
+  // lease_ms (a crashed worker) may be claimed again.
+  virtual Claim claim_message(const Oin& sender, const MessageId& id, std::string_view content_hash,
+                              std::int64_t now_ms, std::int64_t lease_ms) = 0;
+  // Stores the response and the audit record in one transaction (durable when it returns).
+  virtual void complete_message(const Oin& sender, const MessageId& id, const StoredResponse& response,
+                                const AuditRecord& audit) = 0;
+  // Forgets an unfinished claim (the request faulted; nothing was stored), writing its audit record.
+  virtual void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) = 0;
+  // Deletes completed messages older than the retention. Returns the number deleted.
+  virtual int purge_messages(std::int64_t older_than_ms) = 0;
+
+  // --- audit ---
+  virtual void append_audit(const AuditRecord&) = 0;
+  virtual std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) = 0;
+};
+
+}  // namespace edugate::store

@@ -1,0 +1,108 @@
+// Onboarding rules enforced on every request: unknown or suspended OIN, agreements, mandates,
+// and the audit record of a vendor acting for a school.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "testkit/testkit.h"
+
+using namespace edugate;
+using namespace edugate::testkit;
+namespace fx = edugate::adapters::sqlite::fixtures;
+
+namespace {
+std::string verifieer_json() {
+  return std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo + R"(","Leerweg":"BOL"})";
+}
+
+struct AuditRow {
+  std::string sender, on_behalf_of, result, message_id, cert_serial;
+};
+std::vector<AuditRow> audit(const std::string& db_path) {
+  std::vector<AuditRow> rows;
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT sender_oin, on_behalf_of_oin, result, message_id, cert_serial FROM audit ORDER BY id", -1, &st, nullptr);
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
+    auto col = [&](int i) {
+      auto* t = sqlite3_column_text(st, i);
+      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
+    };
+    rows.push_back({col(0), col(1), col(2), col(3), col(4)});
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return rows;
+}
+}  // namespace
+
+TEST(Registry, UnknownOinWithAValidCertificateIsRefusedDK0002) {
+  ProviderOptions o;
+  o.onboard_defaults = false;
+  Provider p(o);
+  auto ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", verifieer_json());
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->fault_code, "DK0002");
+}
+
+TEST(Registry, SchoolWithoutAgreementIsRefusedDK0002) {
+  Provider p;
+  auto ex = send_json("school-21ca", kSchool21ca, p.port(), "VerifieerErkenning", verifieer_json());
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->fault_code, "DK0002");
+  ASSERT_EQ(p.edugate({"onboard", "agreement", "--oin", kSchool21ca, "--service", "leerbedrijf"}).exit_code, 0);
+  ex = send_json("school-21ca", kSchool21ca, p.port(), "VerifieerErkenning", verifieer_json());
+  ASSERT_TRUE(ex);
+  EXPECT_FALSE(ex->is_fault) << ex->faultstring;
+}
+
+TEST(Registry, SuspendedPartyIsRefusedDK0002) {
+  Provider p;
+  ASSERT_EQ(p.edugate({"onboard", "party", "--oin", kSchool30gr, "--name", "ROC TEST Groningen", "--status", "geschorst"}).exit_code, 0);
+  auto ex = send_json("school-30gr", kSchool30gr, p.port(), "VerifieerErkenning", verifieer_json());
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->fault_code, "DK0002");
+}
+
+TEST(Registry, VendorWithMandateActsForSchoolAndIsAuditedWithBothOins) {
+  Provider p;
+  gateway::SendOptions o;
+  o.act_for = *Oin::parse(kSchool25be);
+  auto ex = send_json("vendor", kVendor, p.port(), "VerifieerErkenning", verifieer_json(), o);
+  ASSERT_TRUE(ex) << ex.error().message;
+  EXPECT_FALSE(ex->is_fault) << ex->faultstring;
+  // The response is addressed to the school the vendor acts for.
+  EXPECT_NE(ex->response.find("anonymous?oin=0000000700025BE00000</wsa:To>"), std::string::npos);
+  p.stop();
+  auto rows = audit(p.store_path());
+  ASSERT_FALSE(rows.empty());
+  const auto& last = rows.back();
+  EXPECT_EQ(last.sender, kVendor);
+  EXPECT_EQ(last.on_behalf_of, kSchool25be);
+  EXPECT_EQ(last.result, "ok");
+  EXPECT_EQ(last.message_id, ex->sent.str());
+  EXPECT_FALSE(last.cert_serial.empty());
+}
+
+TEST(Registry, VendorWithoutMandateIsRefusedEK0030) {
+  Provider p;
+  gateway::SendOptions o;
+  o.act_for = *Oin::parse(kSchool30gr);
+  auto ex = send_json("vendor", kVendor, p.port(), "VerifieerErkenning", verifieer_json(), o);
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->fault_code, "EK0030");
+}
+
+TEST(Registry, AuditHoldsNoPayload) {
+  Provider p;
+  auto ex = send_json("school-25be", kSchool25be, p.port(), "VoordragenErkenning",
+                      R"({"KvkNummer":"87654321","Naam":"Geheime Naam BV","Adres":{"Straat":"Geheimstraat","Huisnummer":"1","Postcode":"1234 AB","Plaats":"Zwolle"},"Crebo":"25180","Leerweg":"BOL","Contactpersoon":{"Naam":"Piet Geheim","Email":"piet@geheim.example"}})");
+  ASSERT_TRUE(ex);
+  p.stop();
+  for (const auto& r : audit(p.store_path())) {
+    EXPECT_EQ(r.result.find("Geheim"), std::string::npos);
+  }
+  EXPECT_EQ(p.log().find("Geheim"), std::string::npos);
+  EXPECT_EQ(p.log().find("piet@"), std::string::npos);
+}

@@ -1,0 +1,386 @@
+#include "testkit.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "gateway/json_xml.h"
+#include "security/tls_policy.h"
+
+extern char** environ;
+
+namespace edugate::testkit {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string pki_dir() { return EDUGATE_TEST_PKI_DIR; }
+std::string edugate_binary() { return EDUGATE_BINARY; }
+std::string contract_dir() { return EDUGATE_CONTRACT_DIR; }
+
+std::string make_temp_dir(const std::string& tag) {
+  std::string tmpl = (fs::temp_directory_path() / ("edugate-" + tag + "-XXXXXX")).string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_file) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + args[0]);
+  return pid;
+}
+
+}  // namespace
+
+RunResult run(const std::vector<std::string>& args) {
+  std::string out = make_temp_dir("run") + "/out.txt";
+  pid_t pid = spawn(args, out);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.output = slurp(out);
+  fs::remove_all(fs::path(out).parent_path());
+  return r;
+}
+
+Provider::Provider(ProviderOptions options) {
+  dir_ = make_temp_dir("provider");
+  config_ = dir_ + "/provider.yaml";
+  const std::string pki = pki_dir();
+  std::ofstream(config_) << "role: provider\n"
+                            "oin: \"" << kSbbOin << "\"\n"
+                            "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
+                            "tls:\n"
+                            "  certificate: " << pki << "/sbb.chain.pem\n"
+                            "  private_key: " << pki << "/sbb.key.pem\n"
+                            "  trust_anchors: " << pki << "/trust.pem\n"
+                            "  crls: [" << pki << "/crls.pem]\n"
+                            "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
+                         << options.extra_http_yaml <<
+                            "workers:\n  threads: 4\n"
+                            "store:\n  path: " << dir_ << "/edugate.db\n"
+                            "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
+                            "      path: " << dir_ << "/sbb.db\n      demo_data: true\n"
+                            "log:\n  level: info\n";
+  if (options.onboard_defaults) {
+    auto must = [&](std::vector<std::string> a) {
+      auto r = edugate(std::move(a));
+      if (r.exit_code != 0) throw std::runtime_error("onboard failed: " + r.output);
+    };
+    must({"onboard", "party", "--cert", pki + "/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school"});
+    must({"onboard", "party", "--cert", pki + "/school-30gr.cert.pem", "--name", "ROC TEST Groningen", "--kind", "school"});
+    must({"onboard", "party", "--cert", pki + "/school-21ca.cert.pem", "--name", "ROC TEST Amsterdam", "--kind", "school"});
+    must({"onboard", "party", "--cert", pki + "/vendor.cert.pem", "--name", "SIS Vendor TEST", "--kind", "vendor"});
+    // The bad certificates are onboarded on purpose: their refusal must come from the PKI checks.
+    for (const char* bad : {"revoked", "expired", "notyetvalid", "wrongusage", "untrusted", "stalecrl"})
+      must({"onboard", "party", "--cert", pki + "/" + bad + ".cert.pem", "--name", bad, "--kind", "school"});
+    for (const char* s : {"school-25be", "school-30gr", "revoked", "expired", "notyetvalid", "wrongusage", "untrusted",
+                          "stalecrl"})
+      must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", "leerbedrijf"});
+    must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "leerbedrijf"});
+  }
+  const std::string port_file = dir_ + "/port";
+  pid_ = spawn({edugate_binary(), "serve", "--config", config_, "--port-file", port_file}, dir_ + "/provider.log");
+  for (int i = 0; i < 300; ++i) {
+    if (fs::exists(port_file)) {
+      port_ = static_cast<unsigned short>(std::stoi(slurp(port_file)));
+      return;
+    }
+    int status;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("provider exited at start:\n" + log());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("provider did not start:\n" + log());
+}
+
+Provider::~Provider() {
+  stop();
+  if (!std::getenv("EDUGATE_KEEP_TEST_DIRS")) fs::remove_all(dir_);
+}
+
+void Provider::stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status;
+  for (int i = 0; i < 250; ++i) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+bool Provider::alive() const {
+  if (pid_ <= 0) return false;
+  int status;
+  return waitpid(pid_, &status, WNOHANG) == 0;
+}
+
+std::string Provider::log() const { return slurp(dir_ + "/provider.log"); }
+
+RunResult Provider::edugate(std::vector<std::string> args) const {
+  std::vector<std::string> full{edugate_binary()};
+  full.push_back(args.front());
+  full.push_back("--config");
+  full.push_back(config_);
+  full.insert(full.end(), args.begin() + 1, args.end());
+  return run(full);
+}
+
+gateway::Config client_config(const std::string& stem, unsigned short port, const std::string& own_oin,
+                              std::optional<std::string> act_for) {
+  const std::string pki = pki_dir();
+  std::ostringstream y;
+  y << "role: consumer\noin: \"" << own_oin << "\"\n"
+    << "tls:\n  certificate: " << pki << "/" << stem << ".chain.pem\n  private_key: " << pki << "/" << stem
+    << ".key.pem\n  trust_anchors: " << pki << "/trust.pem\n  crls: [" << pki << "/crls.pem]\n"
+    << "remote:\n  url: https://127.0.0.1:" << port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 10000\n";
+  if (act_for) y << "  act_for: \"" << *act_for << "\"\n";
+  return gateway::parse_config(y.str(), "client.yaml", "");
+}
+
+gateway::ServiceContract leerbedrijf_contract() { return gateway::load_contract(contract_dir(), "leerbedrijf"); }
+
+namespace {
+const gateway::XsdModel& model() {
+  static auto m = gateway::XsdModel::load(contract_dir());
+  return *m;
+}
+}  // namespace
+
+Result<gateway::Exchange> send_json(const std::string& stem, const std::string& own_oin, unsigned short port,
+                                    const std::string& operation, const std::string& json,
+                                    gateway::SendOptions options) {
+  auto config = client_config(stem, port, own_oin);
+  auto contract = leerbedrijf_contract();
+  const auto* op = contract.by_name(operation);
+  if (!op) throw std::runtime_error("no operation " + operation);
+  auto xml = model().json_to_xml(contract.target_ns, op->input_element, nlohmann::ordered_json::parse(json));
+  if (!xml) throw std::runtime_error("bad test JSON: " + xml.error().message);
+  gateway::Client client(config);
+  return client.send(contract, *op, *xml, options);
+}
+
+std::string body_json(const gateway::Exchange& ex) {
+  auto j = model().xml_text_to_json(ex.body_xml);
+  return j ? j->dump() : ex.body_xml;
+}
+
+namespace {
+std::shared_ptr<asio::ssl::context> tls_for(const std::string& stem) {
+  const std::string pki = pki_dir();
+  security::TlsSettings s;
+  s.certificate = pki + "/" + stem + ".chain.pem";
+  s.private_key = pki + "/" + stem + ".key.pem";
+  s.trust_anchors = pki + "/trust.pem";
+  s.crls = {pki + "/crls.pem"};
+  return security::make_client_context(s);
+}
+}  // namespace
+
+struct Connection::Impl {
+  asio::io_context ioc;
+  std::shared_ptr<asio::ssl::context> ctx;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> stream;
+  beast::flat_buffer buffer;
+};
+
+Connection::Connection(unsigned short port, const std::string& stem) : impl_(new Impl) {
+  try {
+    impl_->ctx = tls_for(stem);
+    impl_->stream.emplace(impl_->ioc, *impl_->ctx);
+    beast::get_lowest_layer(*impl_->stream).expires_after(std::chrono::seconds(10));
+    beast::get_lowest_layer(*impl_->stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    impl_->stream->handshake(asio::ssl::stream_base::client);
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
+Connection::~Connection() { delete impl_; }
+
+RawResponse Connection::post(const std::string& path, const std::string& body, const std::string& soap_action) {
+  RawResponse r;
+  if (!error_.empty()) {
+    r.error = error_;
+    return r;
+  }
+  try {
+    beast::get_lowest_layer(*impl_->stream).expires_after(std::chrono::seconds(20));
+    http::request<http::string_body> req{http::verb::post, path, 11};
+    req.set(http::field::host, "127.0.0.1");
+    req.set(http::field::content_type, "text/xml; charset=utf-8");
+    req.set("SOAPAction", "\"" + soap_action + "\"");
+    req.keep_alive(true);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(*impl_->stream, req);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    http::read(*impl_->stream, impl_->buffer, parser);
+    r.status = static_cast<int>(parser.get().result_int());
+    r.body = parser.get().body();
+  } catch (const std::exception& e) {
+    r.error = e.what();
+    error_ = e.what();
+  }
+  return r;
+}
+
+RawResponse raw_post(unsigned short port, const std::string& stem, const std::string& path, const std::string& body,
+                     const std::map<std::string, std::string>& headers) {
+  RawResponse r;
+  try {
+    asio::io_context ioc;
+    auto ctx = tls_for(stem);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream.handshake(asio::ssl::stream_base::client);
+    http::request<http::string_body> req{http::verb::post, path, 11};
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    http::read(stream, buffer, parser);
+    r.status = static_cast<int>(parser.get().result_int());
+    r.body = parser.get().body();
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::string& bytes, int pace_ms,
+                      int read_timeout_ms) {
+  RawExchange r;
+  auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+  };
+  try {
+    asio::io_context ioc;
+    auto ctx = tls_for(stem);
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(read_timeout_ms + 60000));
+    beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream.handshake(asio::ssl::stream_base::client);
+    r.handshake_ok = true;
+    start = std::chrono::steady_clock::now();
+    if (pace_ms <= 0) {
+      asio::write(stream, asio::buffer(bytes));
+    } else {
+      for (char c : bytes) {
+        asio::write(stream, asio::buffer(&c, 1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(pace_ms));
+      }
+    }
+    beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(read_timeout_ms));
+    char buf[4096];
+    for (;;) {
+      beast::error_code ec;
+      std::size_t n = stream.read_some(asio::buffer(buf), ec);
+      r.received.append(buf, n);
+      if (ec) {
+        if (r.received.empty()) r.error = ec.message();
+        break;
+      }
+      if (r.received.find("\r\n\r\n") != std::string::npos) {
+        // Read the announced body, if any, then stop.
+        auto cl = r.received.find("Content-Length: ");
+        if (cl != std::string::npos) {
+          std::size_t len = std::stoul(r.received.substr(cl + 16));
+          if (r.received.size() >= r.received.find("\r\n\r\n") + 4 + len) break;
+        }
+      }
+    }
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  r.elapsed_ms = elapsed();
+  return r;
+}
+
+std::string verifieer_body(const std::string& id, const std::string& crebo, const std::string& leerweg) {
+  return "<lb:VerifieerErkenningVerzoek xmlns:lb=\"urn:edugate:leerbedrijf:1\"><lb:LeerbedrijfID>" + id +
+         "</lb:LeerbedrijfID><lb:Crebo>" + crebo + "</lb:Crebo><lb:Leerweg>" + leerweg +
+         "</lb:Leerweg></lb:VerifieerErkenningVerzoek>";
+}
+
+std::string envelope(const EnvelopeSpec& s) {
+  std::string h;
+  if (!s.to.empty()) h += "<wsa:To>" + s.to + "</wsa:To>";
+  if (!s.from.empty()) h += "<wsa:From><wsa:Address>" + s.from + "</wsa:Address></wsa:From>";
+  if (!s.action.empty()) h += "<wsa:Action>" + s.action + "</wsa:Action>";
+  if (s.message_id != "-")
+    h += "<wsa:MessageID>" + (s.message_id.empty() ? new_message_id().str() : s.message_id) + "</wsa:MessageID>";
+  if (!s.reply_to.empty()) h += "<wsa:ReplyTo><wsa:Address>" + s.reply_to + "</wsa:Address></wsa:ReplyTo>";
+  h += s.extra_headers;
+  std::string body = s.body.empty() ? verifieer_body("100000001", "25180", "BOL") : s.body;
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+         "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+         "xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><soap:Header>" +
+         h + "</soap:Header><soap:Body>" + body + "</soap:Body></soap:Envelope>";
+}
+
+std::string fault_code(const std::string& body) {
+  static const std::regex re("<gem:Code>([A-Z0-9]+)</gem:Code>");
+  std::smatch m;
+  if (std::regex_search(body, m, re)) return m[1];
+  return "";
+}
+
+}  // namespace edugate::testkit

@@ -1,0 +1,128 @@
+#pragma once
+// Test kit: runs the real edugate binary on loopback with the example PKI, and talks to it as
+// real clients do (mutual TLS, our own Client, or raw HTTP for hostile inputs).
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "gateway/client.h"
+#include "gateway/config.h"
+#include "gateway/contract.h"
+
+namespace edugate::testkit {
+
+std::string pki_dir();          // the example PKI made by certs-example/make-pki.sh for the tests
+std::string edugate_binary();   // the built binary
+std::string contract_dir();
+std::string make_temp_dir(const std::string& tag);
+
+inline const char* kSbbOin = "00000003273785290000";
+inline const char* kSchool25be = "0000000700025BE00000";
+inline const char* kSchool30gr = "0000000700030GR00000";
+inline const char* kSchool21ca = "0000000700021CA00000";  // onboarded, but no agreement for leerbedrijf
+inline const char* kVendor = "00000003123456780000";      // mandate for 25BE on leerbedrijf, not for 30GR
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+RunResult run(const std::vector<std::string>& args);
+
+struct ProviderOptions {
+  std::string extra_http_yaml;  // extra keys under http:
+  bool onboard_defaults = true;
+};
+
+// A provider with a fresh store in its own temp dir, onboarded with the example parties.
+class Provider {
+ public:
+  explicit Provider(ProviderOptions options = {});
+  ~Provider();
+  Provider(const Provider&) = delete;
+  Provider& operator=(const Provider&) = delete;
+
+  unsigned short port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  const std::string& config_path() const { return config_; }
+  std::string log() const;
+  bool alive() const;
+  void stop();
+  RunResult edugate(std::vector<std::string> args) const;  // runs `edugate <args> --config <ours>`-style commands
+  std::string store_path() const { return dir_ + "/edugate.db"; }
+
+ private:
+  std::string dir_, config_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+// A client configuration for a party of the example PKI (file stem, e.g. "school-25be").
+gateway::Config client_config(const std::string& stem, unsigned short port, const std::string& own_oin,
+                              std::optional<std::string> act_for = std::nullopt);
+
+gateway::ServiceContract leerbedrijf_contract();
+
+// Sends one operation as JSON via the real client; returns the exchange or the client's error.
+Result<gateway::Exchange> send_json(const std::string& stem, const std::string& own_oin, unsigned short port,
+                                    const std::string& operation, const std::string& json,
+                                    gateway::SendOptions options = {});
+
+// Response body (or fault) as JSON via the XSD model.
+std::string body_json(const gateway::Exchange& ex);
+
+// Raw HTTP over mutual TLS for hostile inputs. headers: extra header lines.
+struct RawResponse {
+  int status = 0;
+  std::string body;
+  std::string error;  // transport/TLS error text when there was no response
+};
+RawResponse raw_post(unsigned short port, const std::string& stem, const std::string& path, const std::string& body,
+                     const std::map<std::string, std::string>& headers = {{"Content-Type", "text/xml; charset=utf-8"}});
+
+// Writes raw bytes after the TLS handshake, optionally one byte every `pace_ms`, and reads
+// whatever comes back until the server answers or closes. elapsed_ms: until that moment.
+struct RawExchange {
+  std::string received;
+  std::string error;
+  long elapsed_ms = 0;
+  bool handshake_ok = false;
+};
+RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::string& bytes, int pace_ms = 0,
+                      int read_timeout_ms = 10000);
+
+// A keep-alive mutual-TLS connection sending several requests.
+class Connection {
+ public:
+  Connection(unsigned short port, const std::string& stem);
+  ~Connection();
+  RawResponse post(const std::string& path, const std::string& body, const std::string& soap_action);
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  std::string error_;
+};
+
+// A full request envelope with the usual headers; fields left empty are omitted.
+struct EnvelopeSpec {
+  std::string to = "https://127.0.0.1/edukoppeling/leerbedrijf?oin=00000003273785290000";
+  std::string from = "http://www.w3.org/2005/08/addressing/anonymous?oin=0000000700025BE00000";
+  std::string action = "urn:edugate:leerbedrijf:1:VerifieerErkenning";
+  std::string message_id;  // default: a fresh one; "-": omitted
+  std::string reply_to;
+  std::string extra_headers;  // raw XML inside soap:Header
+  std::string body;           // raw XML inside soap:Body; default: a VerifieerErkenning request
+};
+std::string envelope(const EnvelopeSpec& spec);
+std::string verifieer_body(const std::string& id, const std::string& crebo, const std::string& leerweg);
+
+// Extracts the Foutdetail code of a fault body ("" when none).
+std::string fault_code(const std::string& body);
+
+}  // namespace edugate::testkit

@@ -1,0 +1,70 @@
+#include "gateway/config.h"
+
+#include <gtest/gtest.h>
+
+using namespace edugate::gateway;
+
+namespace {
+const std::string kMin =
+    "role: provider\n"
+    "oin: \"00000003273785290000\"\n"
+    "tls:\n  certificate: c.pem\n  private_key: k.pem\n  trust_anchors: t.pem\n  crls: [crl.pem]\n";
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_config(yaml, "test.yaml", "/etc/edugate");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, MinimalConfigWithDefaults) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_EQ(c.oin.str(), "00000003273785290000");
+  EXPECT_EQ(c.tls.certificate, "/etc/edugate/c.pem");
+  EXPECT_EQ(c.max_body_bytes, 20u << 20);
+  EXPECT_EQ(c.message_retention_days, 7);
+  EXPECT_EQ(c.store_path, "/etc/edugate/var/edugate.db");
+}
+
+TEST(Config, UnknownKeyIsNamedWithItsLine) {
+  auto e = error_of(kMin + "http:\n  max_body: 5\n");
+  EXPECT_NE(e.find("test.yaml:7: http.max_body: unknown key"), std::string::npos) << e;
+  EXPECT_NE(error_of(kMin + "colour: blue\n").find("colour: unknown key"), std::string::npos);
+}
+
+TEST(Config, WrongTypeIsNamed) {
+  auto e = error_of(kMin + "listen:\n  port: eighty\n");
+  EXPECT_NE(e.find("listen.port: must be an integer"), std::string::npos) << e;
+  e = error_of(kMin + "tls2: 1\n");
+  EXPECT_NE(e.find("tls2"), std::string::npos);
+}
+
+TEST(Config, BadOinAndRole) {
+  EXPECT_NE(error_of("role: provider\noin: \"123\"\n").find("oin: not a valid OIN"), std::string::npos);
+  EXPECT_NE(error_of("role: both\noin: \"00000003273785290000\"\n").find("role: must be provider or consumer"),
+            std::string::npos);
+}
+
+TEST(Config, RevocationNeedsCrls) {
+  std::string y = "role: provider\noin: \"00000003273785290000\"\n"
+                  "tls:\n  certificate: c.pem\n  private_key: k.pem\n  trust_anchors: t.pem\n";
+  EXPECT_NE(error_of(y).find("tls.crls"), std::string::npos);
+}
+
+TEST(Config, BodyLimitCannotExceedTwentyMiB) {
+  EXPECT_NE(error_of(kMin + "http:\n  max_body_bytes: 30000000\n").find("http.max_body_bytes"), std::string::npos);
+}
+
+TEST(Config, ServicesAndRemote) {
+  auto c = parse_config(kMin + "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n      path: x.db\n"
+                               "remote:\n  url: https://127.0.0.1:8443\n  oin: \"00000003273785290000\"\n",
+                        "t.yaml", "/b");
+  ASSERT_EQ(c.services.count("leerbedrijf"), 1u);
+  EXPECT_EQ(c.services["leerbedrijf"].settings["path"].as<std::string>(), "x.db");
+  EXPECT_EQ(c.remote_url, "https://127.0.0.1:8443");
+  EXPECT_NE(error_of(kMin + "remote:\n  url: http://x\n  oin: \"00000003273785290000\"\n").find("remote.url"),
+            std::string::npos);
+}

@@ -1,0 +1,53 @@
+#include "security/pki.h"
+
+#include <gtest/gtest.h>
+
+#include "security/tls_policy.h"
+
+using namespace edugate::security;
+
+namespace {
+std::string pki(const std::string& f) { return std::string(EDUGATE_TEST_PKI_DIR) + "/" + f; }
+}  // namespace
+
+TEST(Pki, OinFromSubjectSerialNumber) {
+  auto id = identity_of_file(pki("school-25be.cert.pem"));
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ(id->oin.str(), "0000000700025BE00000");
+  EXPECT_FALSE(id->serial_hex.empty());
+  EXPECT_GT(id->not_after, 0);
+  EXPECT_EQ(identity_of_file(pki("sbb.cert.pem"))->oin.str(), "00000003273785290000");
+}
+
+TEST(Pki, CertificateWithoutOinIsRefused) {
+  auto id = identity_of_file(pki("nooin.cert.pem"));
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().code, "DK0002");
+}
+
+TEST(TlsPolicy, ContextsBuildFromTheExamplePki) {
+  TlsSettings s{pki("sbb.chain.pem"), pki("sbb.key.pem"), pki("trust.pem"), {pki("crls.pem")}, true};
+  EXPECT_NO_THROW(make_server_context(s));
+  EXPECT_NO_THROW(make_client_context(s));
+}
+
+TEST(TlsPolicy, MismatchedKeyIsAStartupError) {
+  TlsSettings s{pki("sbb.chain.pem"), pki("vendor.key.pem"), pki("trust.pem"), {pki("crls.pem")}, true};
+  EXPECT_THROW(make_server_context(s), std::runtime_error);
+}
+
+TEST(TlsPolicy, MissingCrlFileIsAStartupError) {
+  TlsSettings s{pki("sbb.chain.pem"), pki("sbb.key.pem"), pki("trust.pem"), {pki("nope.pem")}, true};
+  EXPECT_THROW(make_server_context(s), std::runtime_error);
+}
+
+TEST(TlsPolicy, OnlyNcscGoodSuites) {
+  std::string list = kTls12Ciphers;
+  EXPECT_EQ(list.find("CBC"), std::string::npos);
+  EXPECT_EQ(list.find("SHA:"), std::string::npos);
+  EXPECT_EQ(list.find("RSA-AES"), std::string::npos);  // no static RSA key exchange
+  size_t pos = 0;
+  int n = 0;
+  while ((pos = list.find("ECDHE-", pos)) != std::string::npos) { ++n; ++pos; }
+  EXPECT_EQ(n, 6);
+}
