@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Makes a PKIoverheid-like TEST-ONLY PKI: root -> domain CA -> issuing CA, leaf certificates with
+# the OIN in subject.serialNumber, CRLs for every CA, and the bad cases the tests need.
+# NEVER use these certificates or keys outside tests and demos.
+#
+# Usage: make-pki.sh [OUTDIR] [--force]      (default OUTDIR: certs-example/out next to this script)
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=""
+FORCE=0
+for a in "$@"; do
+  case "$a" in
+    --force) FORCE=1 ;;
+    *) OUT="$a" ;;
+  esac
+done
+OUT=${OUT:-$HERE/out}
+if [ -f "$OUT/.complete" ] && [ $FORCE -eq 0 ]; then
+  echo "PKI already present in $OUT"
+  exit 0
+fi
+mkdir -p "$(dirname "$OUT")"
+WORK=$(mktemp -d "$(dirname "$OUT")/.pki-build.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+mkdir -p ca crl db
+
+CRL_BASE="http://127.0.0.1:8099/crl"
+
+# One openssl-ca database per CA.
+ca_init() {  # name
+  mkdir -p "db/$1"
+  : > "db/$1/index.txt"
+  echo 1000 > "db/$1/serial"
+  echo 1000 > "db/$1/crlnumber"
+  cat > "db/$1/ca.cnf" <<CNF
+[ ca ]
+default_ca = this
+[ this ]
+dir = $WORK/db/$1
+database = \$dir/index.txt
+serial = \$dir/serial
+crlnumber = \$dir/crlnumber
+new_certs_dir = \$dir
+certificate = $WORK/ca/$1.cert.pem
+private_key = $WORK/ca/$1.key.pem
+default_md = sha256
+default_days = 825
+default_crl_days = 30
+policy = anything
+unique_subject = no
+copy_extensions = none
+[ anything ]
+countryName = optional
+organizationName = optional
+organizationalUnitName = optional
+commonName = supplied
+serialNumber = optional
+[ v3_sub_ca ]
+basicConstraints = critical, CA:TRUE, pathlen:1
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_issuing_ca ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_leaf ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_leaf_serveronly ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+CNF
+}
+
+q() { "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; "$@"; exit 1; }; }
+
+self_signed_root() {  # name CN
+  q openssl req -x509 -new -newkey rsa:3072 -nodes -keyout "ca/$1.key.pem" -out "ca/$1.cert.pem" -days 3650 -sha256 \
+    -subj "/C=NL/O=edugate TEST ONLY/CN=$2" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+  ca_init "$1"
+}
+
+sub_ca() {  # name parent CN extension
+  q openssl req -new -newkey rsa:3072 -nodes -keyout "ca/$1.key.pem" -out "ca/$1.csr" -subj "/C=NL/O=edugate TEST ONLY/CN=$3"
+  q openssl ca -batch -config "db/$2/ca.cnf" -in "ca/$1.csr" -out "ca/$1.cert.pem" -extensions "$4" -days 3000 -notext
+  ca_init "$1"
+}
+
+leaf() {  # stem issuer subject [extension] [startdate enddate]
+  local stem=$1 issuer=$2 subj=$3 ext=${4:-v3_leaf}
+  q openssl req -new -newkey rsa:2048 -nodes -keyout "$stem.key.pem" -out "$stem.csr" -subj "$subj"
+  if [ $# -ge 6 ]; then
+    q openssl ca -batch -config "db/$issuer/ca.cnf" -in "$stem.csr" -out "$stem.cert.pem" -extensions "$ext" \
+      -startdate "$5" -enddate "$6" -notext
+  else
+    q openssl ca -batch -config "db/$issuer/ca.cnf" -in "$stem.csr" -out "$stem.cert.pem" -extensions "$ext" -days 825 -notext
+  fi
+  chmod 600 "$stem.key.pem"
+  rm -f "$stem.csr"
+  case "$issuer" in
+    issuing) cat "$stem.cert.pem" ca/issuing.cert.pem ca/domain.cert.pem > "$stem.chain.pem" ;;
+    stale) cat "$stem.cert.pem" ca/stale.cert.pem ca/domain.cert.pem > "$stem.chain.pem" ;;
+    *) cat "$stem.cert.pem" "ca/$issuer.cert.pem" > "$stem.chain.pem" ;;
+  esac
+}
+
+gencrl() {  # ca [lastupdate nextupdate]
+  if [ $# -ge 3 ]; then
+    q openssl ca -batch -config "db/$1/ca.cnf" -gencrl -out "crl/$1.crl.pem" -crl_lastupdate "$2" -crl_nextupdate "$3"
+  else
+    q openssl ca -batch -config "db/$1/ca.cnf" -gencrl -out "crl/$1.crl.pem"
+  fi
+  q openssl crl -in "crl/$1.crl.pem" -outform DER -out "crl/$1.crl"
+}
+
+ORG="/C=NL/O=edugate TEST ONLY"
+self_signed_root root "edugate TEST Private Root CA - G1"
+sub_ca domain root "edugate TEST Private Services CA - G1" v3_sub_ca
+sub_ca issuing domain "edugate TEST PKIoverheid Services Issuing CA" v3_issuing_ca
+sub_ca stale domain "edugate TEST Stale Issuing CA" v3_issuing_ca
+self_signed_root untrusted-root "edugate TEST Untrusted Root"
+
+leaf sbb issuing "/C=NL/O=SBB TEST/CN=sbb.edugate.test/serialNumber=00000003273785290000"
+leaf school-25be issuing "/C=NL/O=ROC TEST Twente/CN=roc-twente.edugate.test/serialNumber=0000000700025BE00000"
+leaf school-30gr issuing "/C=NL/O=ROC TEST Groningen/CN=roc-groningen.edugate.test/serialNumber=0000000700030GR00000"
+leaf school-21ca issuing "/C=NL/O=ROC TEST Amsterdam/CN=roc-amsterdam.edugate.test/serialNumber=0000000700021CA00000"
+leaf vendor issuing "/C=NL/O=SIS Vendor TEST BV/CN=sis-vendor.edugate.test/serialNumber=00000003123456780000"
+leaf revoked issuing "/C=NL/O=Revoked TEST/CN=revoked.edugate.test/serialNumber=0000000700031ZZ00000"
+leaf expired issuing "/C=NL/O=Expired TEST/CN=expired.edugate.test/serialNumber=0000000700032YY00000" v3_leaf \
+  20200101000000Z 20210101000000Z
+leaf notyetvalid issuing "/C=NL/O=Not Yet Valid TEST/CN=notyetvalid.edugate.test/serialNumber=0000000700033XX00000" v3_leaf \
+  20990101000000Z 20991231000000Z
+leaf nooin issuing "/C=NL/O=No OIN TEST/CN=nooin.edugate.test"
+leaf wrongusage issuing "/C=NL/O=Wrong Usage TEST/CN=wrongusage.edugate.test/serialNumber=0000000700034WW00000" v3_leaf_serveronly
+leaf untrusted untrusted-root "/C=NL/O=Untrusted TEST/CN=untrusted.edugate.test/serialNumber=0000000700035VV00000"
+leaf stalecrl stale "/C=NL/O=Stale CRL TEST/CN=stalecrl.edugate.test/serialNumber=0000000700036UU00000"
+
+q openssl ca -batch -config db/issuing/ca.cnf -revoke revoked.cert.pem -crl_reason keyCompromise
+for c in root domain issuing untrusted-root; do gencrl $c; done
+# The stale CA's CRL was due for renewal long ago: its certificates must be refused (fail closed).
+gencrl stale 20240101000000Z 20240201000000Z
+
+cat ca/root.cert.pem > trust.pem
+cat ca/domain.cert.pem ca/issuing.cert.pem ca/stale.cert.pem > intermediates.pem
+cat crl/root.crl.pem crl/domain.crl.pem crl/issuing.crl.pem crl/stale.crl.pem > crls.pem
+rm -f ca/*.csr
+rm -f ca/*.key.pem.tmp
+cat > oins.txt <<OINS
+sbb 00000003273785290000
+school-25be 0000000700025BE00000
+school-30gr 0000000700030GR00000
+school-21ca 0000000700021CA00000
+vendor 00000003123456780000
+revoked 0000000700031ZZ00000
+expired 0000000700032YY00000
+notyetvalid 0000000700033XX00000
+wrongusage 0000000700034WW00000
+untrusted 0000000700035VV00000
+stalecrl 0000000700036UU00000
+OINS
+
+# Check what the tests rely on.
+verify() {  # stem expect(ok|fail) [extra args]
+  local stem=$1 expect=$2; shift 2
+  if openssl verify -crl_check_all -CAfile trust.pem -untrusted intermediates.pem -CRLfile crls.pem "$@" \
+       "$stem.cert.pem" >/dev/null 2>&1; then got=ok; else got=fail; fi
+  if [ "$got" != "$expect" ]; then echo "make-pki: $stem: expected $expect, got $got" >&2; exit 1; fi
+}
+for s in sbb school-25be school-30gr school-21ca vendor wrongusage; do verify $s ok; done
+for s in revoked expired notyetvalid stalecrl untrusted; do verify $s fail; done
+verify school-25be ok -purpose sslclient
+verify wrongusage fail -purpose sslclient
+
+rm -rf db
+touch .complete
+cd - >/dev/null
+rm -rf "$OUT"
+mv "$WORK" "$OUT"
+trap - EXIT
+printf '%-12s %-22s %s\n' "certificate" "OIN" "case"
+while read -r stem oin; do
+  case $stem in
+    revoked|expired|notyetvalid|wrongusage|untrusted|stalecrl) kind="bad: $stem" ;;
+    *) kind="good" ;;
+  esac
+  printf '%-12s %-22s %s\n' "$stem" "$oin" "$kind"
+done < "$OUT/oins.txt"
+printf '%-12s %-22s %s\n' "nooin" "-" "bad: no OIN"
+echo "TEST-ONLY PKI written to $OUT"

@@ -1,0 +1,204 @@
+#include "store/sqlite_store.h"
+
+namespace edugate::store {
+
+namespace {
+
+constexpr const char* kSchema = R"SQL(
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS parties (
+  oin TEXT PRIMARY KEY, naam TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, endpoint TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS agreements (
+  party_oin TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (party_oin, service));
+CREATE TABLE IF NOT EXISTS mandates (
+  vendor_oin TEXT NOT NULL, school_oin TEXT NOT NULL, service TEXT NOT NULL,
+  PRIMARY KEY (vendor_oin, school_oin, service));
+CREATE TABLE IF NOT EXISTS messages (
+  sender_oin TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+  state TEXT NOT NULL, claimed_ms INTEGER NOT NULL, completed_ms INTEGER,
+  http_status INTEGER, response BLOB, PRIMARY KEY (sender_oin, message_id));
+CREATE INDEX IF NOT EXISTS messages_completed ON messages(completed_ms);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, time_ms INTEGER NOT NULL, direction TEXT NOT NULL,
+  sender_oin TEXT NOT NULL, on_behalf_of_oin TEXT NOT NULL, receiver_oin TEXT NOT NULL,
+  service TEXT NOT NULL, action TEXT NOT NULL, message_id TEXT NOT NULL, relates_to TEXT NOT NULL,
+  result TEXT NOT NULL, duration_us INTEGER NOT NULL, cert_serial TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_time ON audit(time_ms);
+INSERT INTO schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
+)SQL";
+
+Party party_from(sqlitedb::Statement& st) {
+  return Party{*Oin::parse(st.text(0)), st.text(1), parse_party_kind(st.text(2)).ok() ? *parse_party_kind(st.text(2)) : PartyKind::school,
+               st.text(3) == "actief" ? PartyStatus::actief : PartyStatus::geschorst, st.text(4)};
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::string path, bool synchronous_full)
+    : pool_(std::move(path), synchronous_full, [](sqlitedb::Connection& c) { c.exec(kSchema); }) {
+  pool_.get();  // open now, so a bad path is a start-up error
+}
+
+std::optional<Party> SqliteStore::find_party(const Oin& oin) {
+  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint FROM parties WHERE oin = ?");
+  st.bind(1, oin.str());
+  if (!st.step()) return std::nullopt;
+  return party_from(st);
+}
+
+void SqliteStore::upsert_party(const Party& p) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("INSERT INTO parties (oin, naam, kind, status, endpoint) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(oin) DO UPDATE SET naam = excluded.naam, kind = excluded.kind, status = excluded.status, "
+            "endpoint = excluded.endpoint")
+      .bind(1, p.oin.str()).bind(2, p.naam).bind(3, to_string(p.kind)).bind(4, to_string(p.status)).bind(5, p.endpoint)
+      .run();
+  tx.commit();
+}
+
+std::vector<Party> SqliteStore::parties() {
+  std::vector<Party> out;
+  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint FROM parties ORDER BY oin");
+  while (st.step()) out.push_back(party_from(st));
+  return out;
+}
+
+bool SqliteStore::has_agreement(const Oin& party, std::string_view service) {
+  auto st = pool_.get().prepare("SELECT 1 FROM agreements WHERE party_oin = ? AND service = ?");
+  st.bind(1, party.str()).bind(2, service);
+  return st.step();
+}
+
+void SqliteStore::set_agreement(const Oin& party, std::string_view service, bool present) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  if (present)
+    c.prepare("INSERT OR IGNORE INTO agreements (party_oin, service) VALUES (?, ?)").bind(1, party.str()).bind(2, service).run();
+  else
+    c.prepare("DELETE FROM agreements WHERE party_oin = ? AND service = ?").bind(1, party.str()).bind(2, service).run();
+  tx.commit();
+}
+
+std::vector<Agreement> SqliteStore::agreements() {
+  std::vector<Agreement> out;
+  auto st = pool_.get().prepare("SELECT party_oin, service FROM agreements ORDER BY party_oin, service");
+  while (st.step()) out.push_back({*Oin::parse(st.text(0)), st.text(1)});
+  return out;
+}
+
+bool SqliteStore::has_mandate(const Oin& vendor, const Oin& school, std::string_view service) {
+  auto st = pool_.get().prepare(
+      "SELECT 1 FROM mandates m JOIN parties v ON v.oin = m.vendor_oin JOIN parties s ON s.oin = m.school_oin "
+      "WHERE m.vendor_oin = ? AND m.school_oin = ? AND m.service = ?");
+  st.bind(1, vendor.str()).bind(2, school.str()).bind(3, service);
+  return st.step();
+}
+
+void SqliteStore::set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  if (present)
+    c.prepare("INSERT OR IGNORE INTO mandates (vendor_oin, school_oin, service) VALUES (?, ?, ?)")
+        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
+  else
+    c.prepare("DELETE FROM mandates WHERE vendor_oin = ? AND school_oin = ? AND service = ?")
+        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
+  tx.commit();
+}
+
+std::vector<Mandate> SqliteStore::mandates() {
+  std::vector<Mandate> out;
+  auto st = pool_.get().prepare("SELECT vendor_oin, school_oin, service FROM mandates ORDER BY 1, 2, 3");
+  while (st.step()) out.push_back({*Oin::parse(st.text(0)), *Oin::parse(st.text(1)), st.text(2)});
+  return out;
+}
+
+Claim SqliteStore::claim_message(const Oin& sender, const MessageId& id, std::string_view hash, std::int64_t now_ms,
+                                 std::int64_t lease_ms) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  Claim claim;
+  {
+    auto st = c.prepare("SELECT content_hash, state, claimed_ms, http_status, response FROM messages "
+                        "WHERE sender_oin = ? AND message_id = ?");
+    st.bind(1, sender.str()).bind(2, id.str());
+    if (!st.step()) {
+      claim.kind = ClaimKind::fresh;
+    } else if (st.text(0) != hash) {
+      claim.kind = ClaimKind::conflict;
+    } else if (st.text(1) == "done") {
+      claim.kind = ClaimKind::replay;
+      claim.stored = StoredResponse{static_cast<int>(st.integer(3)), st.text(4)};
+    } else if (st.integer(2) < now_ms - lease_ms) {
+      claim.kind = ClaimKind::fresh;  // a worker died while holding it
+    } else {
+      claim.kind = ClaimKind::in_progress;
+    }
+  }
+  if (claim.kind == ClaimKind::fresh) {
+    c.prepare("INSERT INTO messages (sender_oin, message_id, content_hash, state, claimed_ms) VALUES (?, ?, ?, 'in_progress', ?) "
+              "ON CONFLICT(sender_oin, message_id) DO UPDATE SET claimed_ms = excluded.claimed_ms")
+        .bind(1, sender.str()).bind(2, id.str()).bind(3, hash).bind(4, now_ms).run();
+  }
+  tx.commit();
+  return claim;
+}
+
+void SqliteStore::insert_audit(sqlitedb::Connection& c, const AuditRecord& a) {
+  c.prepare("INSERT INTO audit (time_ms, direction, sender_oin, on_behalf_of_oin, receiver_oin, service, action, "
+            "message_id, relates_to, result, duration_us, cert_serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, a.time_ms).bind(2, a.direction).bind(3, a.sender_oin).bind(4, a.on_behalf_of_oin).bind(5, a.receiver_oin)
+      .bind(6, a.service).bind(7, a.action).bind(8, a.message_id).bind(9, a.relates_to).bind(10, a.result)
+      .bind(11, a.duration_us).bind(12, a.cert_serial).run();
+}
+
+void SqliteStore::complete_message(const Oin& sender, const MessageId& id, const StoredResponse& r, const AuditRecord& audit) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("UPDATE messages SET state = 'done', completed_ms = ?, http_status = ?, response = ? "
+            "WHERE sender_oin = ? AND message_id = ?")
+      .bind(1, audit.time_ms + audit.duration_us / 1000).bind(2, r.http_status).bind(3, r.body)
+      .bind(4, sender.str()).bind(5, id.str()).run();
+  insert_audit(c, audit);
+  tx.commit();
+}
+
+void SqliteStore::release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("DELETE FROM messages WHERE sender_oin = ? AND message_id = ? AND state = 'in_progress'")
+      .bind(1, sender.str()).bind(2, id.str()).run();
+  insert_audit(c, audit);
+  tx.commit();
+}
+
+int SqliteStore::purge_messages(std::int64_t older_than_ms) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("DELETE FROM messages WHERE state = 'done' AND completed_ms < ?").bind(1, older_than_ms).run();
+  int n = c.changes();
+  tx.commit();
+  return n;
+}
+
+void SqliteStore::append_audit(const AuditRecord& a) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  insert_audit(c, a);
+  tx.commit();
+}
+
+std::vector<AuditRecord> SqliteStore::audit_records(std::int64_t since_ms, int limit) {
+  std::vector<AuditRecord> out;
+  auto st = pool_.get().prepare(
+      "SELECT time_ms, direction, sender_oin, on_behalf_of_oin, receiver_oin, service, action, message_id, relates_to, "
+      "result, duration_us, cert_serial FROM audit WHERE time_ms >= ? ORDER BY id LIMIT ?");
+  st.bind(1, since_ms).bind(2, limit);
+  while (st.step())
+    out.push_back(AuditRecord{st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                              st.text(7), st.text(8), st.text(9), st.integer(10), st.text(11)});
+  return out;
+}
+
+}  // namespace edugate::store

@@ -1,0 +1,41 @@
+#pragma once
+// store::Store on SQLite: the embedded default. WAL, synchronous=FULL (durable when a write
+// returns), one connection per thread, every write in a BEGIN IMMEDIATE transaction.
+#include <memory>
+#include <string>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace edugate::store {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::string path, bool synchronous_full = true);
+
+  std::optional<Party> find_party(const Oin&) override;
+  void upsert_party(const Party&) override;
+  std::vector<Party> parties() override;
+  bool has_agreement(const Oin& party, std::string_view service) override;
+  void set_agreement(const Oin& party, std::string_view service, bool present) override;
+  std::vector<Agreement> agreements() override;
+  bool has_mandate(const Oin& vendor, const Oin& school, std::string_view service) override;
+  void set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) override;
+  std::vector<Mandate> mandates() override;
+
+  Claim claim_message(const Oin& sender, const MessageId& id, std::string_view content_hash, std::int64_t now_ms,
+                      std::int64_t lease_ms) override;
+  void complete_message(const Oin& sender, const MessageId& id, const StoredResponse& response,
+                        const AuditRecord& audit) override;
+  void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) override;
+  int purge_messages(std::int64_t older_than_ms) override;
+
+  void append_audit(const AuditRecord&) override;
+  std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) override;
+
+ private:
+  void insert_audit(sqlitedb::Connection& c, const AuditRecord& a);
+  sqlitedb::Pool pool_;
+};
+
+}  // namespace edugate::store
