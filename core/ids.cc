@@ -140,7 +140,7 @@ Datum civil_from_days(long z) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char s[11];
+  char s[32];
   std::snprintf(s, sizeof s, "%04ld-%02u-%02u", y, m, d);
   return *Datum::parse(s);
 }

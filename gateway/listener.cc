@@ -78,13 +78,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_header(beast::error_code ec) {
-    if (ec) return close_quietly(ec);
-    auto& req = parser_->get();
-    if (auto len = parser_->content_length(); len && *len > cfg().max_body_bytes) {
-      // Refused before one byte of the body is read (Digikoppeling "Grote Berichten" is out of scope).
+    // Beast compares Content-Length with the body limit while reading the header: a too large
+    // body is refused before one byte of it is read ("Grote Berichten" is out of scope).
+    if (ec == http::error::body_limit)
       return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet van " +
                                                                   std::to_string(cfg().max_body_bytes) + " bytes\n");
-    }
+    if (ec) return close_quietly(ec);
+    auto& req = parser_->get();
     if (req.method() != http::verb::post) return reply_and_close(http::status::method_not_allowed, "alleen POST\n");
     beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,

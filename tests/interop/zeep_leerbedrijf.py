@@ -34,6 +34,9 @@ class EdukoppelingAddressing(Plugin):
         if header is None:
             header = etree.Element(f"{{{SOAP11}}}Header")
             envelope.insert(0, header)
+        # zeep adds WS-Addressing headers of its own for wsam:Action: replace them with ours.
+        for old in header.findall(f"{{{WSA}}}*"):
+            header.remove(old)
         self.sent = f"urn:uuid:{uuid.uuid4()}"
         action = operation.soapaction
         for name, value in (("To", self.to), ("Action", action), ("MessageID", self.sent)):
@@ -45,7 +48,8 @@ class EdukoppelingAddressing(Plugin):
     def ingress(self, envelope, http_headers, operation):
         relates = envelope.find(f"{{{SOAP11}}}Header/{{{WSA}}}RelatesTo")
         if relates is None or relates.text != self.sent:
-            raise AssertionError(f"RelatesTo {relates.text if relates is not None else None} != {self.sent}")
+            raise AssertionError(f"RelatesTo {relates.text if relates is not None else None} != {self.sent}: "
+                                 + etree.tostring(envelope).decode()[:2000])
         return envelope, http_headers
 
 
@@ -94,6 +98,7 @@ def main():
     try:
         url = f"https://127.0.0.1:{port}/edukoppeling/leerbedrijf"
         session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace our trust anchor
         session.cert = (f"{a.pki}/school-25be.chain.pem", f"{a.pki}/school-25be.key.pem")
         session.verify = f"{a.pki}/trust.pem"
         wsa = EdukoppelingAddressing(f"{url}?oin={SBB_OIN}", SCHOOL_OIN)

@@ -31,7 +31,7 @@ TEST(Config, MinimalConfigWithDefaults) {
 
 TEST(Config, UnknownKeyIsNamedWithItsLine) {
   auto e = error_of(kMin + "http:\n  max_body: 5\n");
-  EXPECT_NE(e.find("test.yaml:7: http.max_body: unknown key"), std::string::npos) << e;
+  EXPECT_NE(e.find("test.yaml:9: http.max_body: unknown key"), std::string::npos) << e;
   EXPECT_NE(error_of(kMin + "colour: blue\n").find("colour: unknown key"), std::string::npos);
 }
 

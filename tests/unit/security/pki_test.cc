@@ -45,9 +45,17 @@ TEST(TlsPolicy, OnlyNcscGoodSuites) {
   std::string list = kTls12Ciphers;
   EXPECT_EQ(list.find("CBC"), std::string::npos);
   EXPECT_EQ(list.find("SHA:"), std::string::npos);
-  EXPECT_EQ(list.find("RSA-AES"), std::string::npos);  // no static RSA key exchange
-  size_t pos = 0;
+  // Every suite has ephemeral ECDH key exchange (no static RSA) and an AEAD cipher.
+  std::size_t start = 0;
   int n = 0;
-  while ((pos = list.find("ECDHE-", pos)) != std::string::npos) { ++n; ++pos; }
+  while (start < list.size()) {
+    auto end = list.find(':', start);
+    std::string suite = list.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    EXPECT_EQ(suite.rfind("ECDHE-", 0), 0u) << suite;
+    EXPECT_TRUE(suite.find("GCM") != std::string::npos || suite.find("CHACHA20-POLY1305") != std::string::npos) << suite;
+    ++n;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
   EXPECT_EQ(n, 6);
 }

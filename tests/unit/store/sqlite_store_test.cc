@@ -1,0 +1,181 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+using namespace edugate;
+using namespace edugate::store;
+
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/edugate-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    path_ = dir_ + "/store.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_, path_;
+};
+
+const Oin kSchool = *Oin::parse("0000000700025BE00000");
+const Oin kVendor = *Oin::parse("00000003123456780000");
+
+AuditRecord audit(const std::string& mid, const std::string& result) {
+  AuditRecord a;
+  a.time_ms = 1000;
+  a.direction = "in";
+  a.sender_oin = kSchool.str();
+  a.receiver_oin = "00000003273785290000";
+  a.service = "leerbedrijf";
+  a.action = "urn:a";
+  a.message_id = mid;
+  a.result = result;
+  a.duration_us = 42;
+  a.cert_serial = "1001";
+  return a;
+}
+
+}  // namespace
+
+TEST_F(StoreTest, PartiesAgreementsMandates) {
+  SqliteStore s(path_);
+  EXPECT_FALSE(s.find_party(kSchool));
+  s.upsert_party({kSchool, "ROC", PartyKind::school, PartyStatus::actief, ""});
+  s.upsert_party({kVendor, "SIS", PartyKind::vendor, PartyStatus::actief, "https://v"});
+  auto p = s.find_party(kVendor);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->naam, "SIS");
+  EXPECT_EQ(p->kind, PartyKind::vendor);
+  EXPECT_EQ(p->endpoint, "https://v");
+  s.upsert_party({kVendor, "SIS BV", PartyKind::vendor, PartyStatus::geschorst, ""});
+  EXPECT_EQ(s.find_party(kVendor)->status, PartyStatus::geschorst);
+  EXPECT_EQ(s.parties().size(), 2u);
+
+  EXPECT_FALSE(s.has_agreement(kSchool, "leerbedrijf"));
+  s.set_agreement(kSchool, "leerbedrijf", true);
+  s.set_agreement(kSchool, "leerbedrijf", true);
+  EXPECT_TRUE(s.has_agreement(kSchool, "leerbedrijf"));
+  EXPECT_FALSE(s.has_agreement(kSchool, "bpvmonitor"));
+  EXPECT_EQ(s.agreements().size(), 1u);
+  s.set_agreement(kSchool, "leerbedrijf", false);
+  EXPECT_FALSE(s.has_agreement(kSchool, "leerbedrijf"));
+
+  s.set_mandate(kVendor, kSchool, "leerbedrijf", true);
+  EXPECT_TRUE(s.has_mandate(kVendor, kSchool, "leerbedrijf"));
+  EXPECT_FALSE(s.has_mandate(kVendor, kSchool, "praktijkloket"));
+  EXPECT_FALSE(s.has_mandate(kSchool, kVendor, "leerbedrijf"));
+  s.set_mandate(kVendor, kSchool, "leerbedrijf", false);
+  EXPECT_FALSE(s.has_mandate(kVendor, kSchool, "leerbedrijf"));
+}
+
+TEST_F(StoreTest, ClaimFreshReplayConflictInProgress) {
+  SqliteStore s(path_);
+  auto mid = new_message_id();
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h1", 1000, 60000).kind, ClaimKind::fresh);
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h1", 2000, 60000).kind, ClaimKind::in_progress);
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h2", 2000, 60000).kind, ClaimKind::conflict);
+  s.complete_message(kSchool, mid, {200, "<answer/>"}, audit(mid.str(), "ok"));
+  auto r = s.claim_message(kSchool, mid, "h1", 3000, 60000);
+  EXPECT_EQ(r.kind, ClaimKind::replay);
+  EXPECT_EQ(r.stored.body, "<answer/>");
+  EXPECT_EQ(r.stored.http_status, 200);
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h2", 3000, 60000).kind, ClaimKind::conflict);
+  // The key is (sender, MessageID): another sender may use the same id.
+  EXPECT_EQ(s.claim_message(kVendor, mid, "h9", 3000, 60000).kind, ClaimKind::fresh);
+  auto records = s.audit_records(0, 10);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].message_id, mid.str());
+  EXPECT_EQ(records[0].cert_serial, "1001");
+  EXPECT_EQ(records[0].duration_us, 42);
+}
+
+TEST_F(StoreTest, ExpiredLeaseCanBeClaimedAgain) {
+  SqliteStore s(path_);
+  auto mid = new_message_id();
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h", 1000, 500).kind, ClaimKind::fresh);
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h", 1200, 500).kind, ClaimKind::in_progress);
+  EXPECT_EQ(s.claim_message(kSchool, mid, "h", 2000, 500).kind, ClaimKind::fresh);
+}
+
+TEST_F(StoreTest, ReleaseForgetsTheClaimAndAudits) {
+  SqliteStore s(path_);
+  auto mid = new_message_id();
+  s.claim_message(kSchool, mid, "h", 1000, 60000);
+  s.release_message(kSchool, mid, audit(mid.str(), "fault:DK0004"));
+  EXPECT_EQ(s.claim_message(kSchool, mid, "other", 1000, 60000).kind, ClaimKind::fresh);
+  EXPECT_EQ(s.audit_records(0, 10).at(0).result, "fault:DK0004");
+}
+
+TEST_F(StoreTest, PurgeByRetention) {
+  SqliteStore s(path_);
+  auto old_id = new_message_id(), new_id = new_message_id();
+  s.claim_message(kSchool, old_id, "h", 0, 1);
+  auto a = audit(old_id.str(), "ok");
+  a.time_ms = 1000;
+  s.complete_message(kSchool, old_id, {200, "x"}, a);
+  s.claim_message(kSchool, new_id, "h", 0, 1);
+  a.time_ms = 9000000;
+  s.complete_message(kSchool, new_id, {200, "y"}, a);
+  EXPECT_EQ(s.purge_messages(5000), 1);
+  EXPECT_EQ(s.claim_message(kSchool, old_id, "h", 0, 1).kind, ClaimKind::fresh);
+  EXPECT_EQ(s.claim_message(kSchool, new_id, "h", 0, 1).kind, ClaimKind::replay);
+}
+
+TEST_F(StoreTest, DurableAcrossReopen) {
+  auto mid = new_message_id();
+  {
+    SqliteStore s(path_);
+    s.upsert_party({kSchool, "ROC", PartyKind::school, PartyStatus::actief, ""});
+    s.claim_message(kSchool, mid, "h", 1, 60000);
+    s.complete_message(kSchool, mid, {200, "kept"}, audit(mid.str(), "ok"));
+  }
+  SqliteStore again(path_);
+  EXPECT_TRUE(again.find_party(kSchool));
+  EXPECT_EQ(again.claim_message(kSchool, mid, "h", 2, 60000).stored.body, "kept");
+}
+
+TEST_F(StoreTest, ConcurrentClaimsOnlyOneFresh) {
+  SqliteStore s(path_);
+  auto mid = new_message_id();
+  std::atomic<int> fresh{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 8; ++i)
+    ts.emplace_back([&] {
+      if (s.claim_message(kSchool, mid, "h", 1000, 60000).kind == ClaimKind::fresh) ++fresh;
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(fresh.load(), 1);
+}
+
+TEST_F(StoreTest, TwoProcessesSharingTheFileOnlyOneFresh) {
+  { SqliteStore init(path_); }
+  auto mid = new_message_id();
+  std::vector<pid_t> kids;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      SqliteStore s(path_);
+      _exit(s.claim_message(kSchool, mid, "h", 1000, 60000).kind == ClaimKind::fresh ? 10 : 20);
+    }
+    kids.push_back(pid);
+  }
+  int fresh = 0;
+  for (pid_t k : kids) {
+    int st = 0;
+    waitpid(k, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st));
+    fresh += WEXITSTATUS(st) == 10;
+  }
+  EXPECT_EQ(fresh, 1);
+}
+
+TEST_F(StoreTest, UnwritablePathIsBackendUnavailable) {
+  EXPECT_ANY_THROW(SqliteStore("/proc/nope/store.db"));
+}
