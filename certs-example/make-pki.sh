@@ -15,7 +15,7 @@ for a in "$@"; do
     *) OUT="$a" ;;
   esac
 done
-OUT=${OUT:-$HERE/out}
+OUT=$(realpath -m "${OUT:-$HERE/out}")
 if [ -f "$OUT/.complete" ] && [ $FORCE -eq 0 ]; then
   echo "PKI already present in $OUT"
   exit 0

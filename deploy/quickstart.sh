@@ -57,6 +57,7 @@ send $SCHOOL_CFG IdentificeerLeerbedrijf $EX/identificeer-kvk.json "the school i
 send $SCHOOL_CFG ZoekLeerbedrijven $EX/zoek.json "the school searches leerbedrijven near a place"
 send $SCHOOL_CFG VerifieerErkenning $EX/verifieer-fout.json "a malformed request gets Meldingen naming each field (not a fault)"
 send $VENDOR_CFG VerifieerErkenning $EX/verifieer-erkenning.json "a SIS vendor asks on behalf of school 25BE (mandate)"
+send $SCHOOL_CFG VoordragenErkenning $EX/voordracht.json "the school proposes a company for erkenning (a write: durable before answered)"
 send $SCHOOL_CFG HaalMutatiesOp $EX/mutaties.json "the school pulls erkenning mutations since sequence number 0"
 
 cat <<INFO

@@ -182,7 +182,7 @@ gateway::Config client_config(const std::string& stem, unsigned short port, cons
   y << "role: consumer\noin: \"" << own_oin << "\"\n"
     << "tls:\n  certificate: " << pki << "/" << stem << ".chain.pem\n  private_key: " << pki << "/" << stem
     << ".key.pem\n  trust_anchors: " << pki << "/trust.pem\n  crls: [" << pki << "/crls.pem]\n"
-    << "remote:\n  url: https://127.0.0.1:" << port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 10000\n";
+    << "remote:\n  url: https://127.0.0.1:" << port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 30000\n";
   if (act_for) y << "  act_for: \"" << *act_for << "\"\n";
   return gateway::parse_config(y.str(), "client.yaml", "");
 }

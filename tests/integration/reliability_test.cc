@@ -1,0 +1,35 @@
+// Reliability rules of edukoppeling.md §6 that can be shown from outside: a store that cannot
+// commit gives the retryable DK0051 (never an answer that is not durable), and the same
+// MessageID then succeeds.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "testkit/testkit.h"
+
+using namespace edugate;
+using namespace edugate::testkit;
+namespace fx = edugate::adapters::sqlite::fixtures;
+
+TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdSucceeds) {
+  Provider p;
+  const std::string req = std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo +
+                          R"(","Leerweg":"BOL"})";
+  // Another process holds the store's write lock longer than the gateway's busy timeout.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(p.store_path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  gateway::SendOptions o;
+  o.message_id = new_message_id();
+  auto ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req, o);
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  ASSERT_TRUE(ex) << ex.error().message;
+  EXPECT_TRUE(ex->is_fault);
+  EXPECT_EQ(ex->fault_code, "DK0051");
+  EXPECT_EQ(ex->faultcode, "soap:Server");
+  auto again = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req, o);
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->is_fault) << again->faultstring;
+  EXPECT_EQ(again->relates_to, o.message_id->str());
+}
