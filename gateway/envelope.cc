@@ -126,14 +126,23 @@ Result<ParsedEnvelope> read_envelope(security::XmlDocPtr doc, bool allow_wsse) {
   return env;
 }
 
+namespace {
+void silent(void*, const char*, ...) {}
+}  // namespace
+
 Result<std::string> canonical_body(const ParsedEnvelope& env) {
+  // libxml2's C14N reports problems (e.g. relative namespace URIs) on stderr; we answer with a
+  // fault instead. The handler is per thread in libxml2.
+  xmlSetGenericErrorFunc(nullptr, silent);
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> copy(xmlNewDoc(BAD_CAST "1.0"), &xmlFreeDoc);
   xmlNode* node = xmlDocCopyNode(env.body_child, copy.get(), 1);
   if (node == nullptr) return make_error("DK0051", "geen geheugen");
   xmlDocSetRootElement(copy.get(), node);
   xmlChar* out = nullptr;
   int n = xmlC14NDocDumpMemory(copy.get(), nullptr, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, &out);
-  if (n < 0 || out == nullptr) return make_error("DK0001", "body kan niet gecanonicaliseerd worden", "soap:Body");
+  if (n < 0 || out == nullptr)
+    return make_error("DK0001", "body kan niet gecanonicaliseerd worden (bijvoorbeeld een relatieve namespace-URI)",
+                      "soap:Body");
   std::string s(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
   xmlFree(out);
   return s;

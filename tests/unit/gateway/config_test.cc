@@ -68,3 +68,10 @@ TEST(Config, ServicesAndRemote) {
   EXPECT_NE(error_of(kMin + "remote:\n  url: http://x\n  oin: \"00000003273785290000\"\n").find("remote.url"),
             std::string::npos);
 }
+
+TEST(Config, ShippedExamplesAreValid) {
+  for (const char* f : {"edugate.example.yaml", "quickstart-provider.yaml", "quickstart-school.yaml",
+                        "quickstart-vendor.yaml"}) {
+    EXPECT_NO_THROW(load_config(std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/" + f)) << f;
+  }
+}

@@ -110,3 +110,11 @@ TEST(Envelope, BuiltEnvelopeEscapesAndParses) {
   EXPECT_EQ(*r->wsa.to, "a?b=1&c=2");
   EXPECT_EQ(*r->wsa.relates_to, "urn:uuid:y");
 }
+
+TEST(Envelope, RelativeNamespaceUriInTheBodyIsDK0001NotANoisyLog) {
+  auto e = read(std::string(kHead) + "<soap:Body><x:A xmlns:x=\"relative\"/></soap:Body></soap:Envelope>");
+  ASSERT_TRUE(e);
+  auto c = canonical_body(*e);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, "DK0001");
+}

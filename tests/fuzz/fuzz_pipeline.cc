@@ -1,0 +1,77 @@
+// Fuzz target: the whole request pipeline after TLS (XML guard, envelope, WS-A rules,
+// authorization, idempotency, gSOAP strict deserialization, the Leerbedrijf service and its
+// SQLite backend) with an authenticated school as caller. The first input line, if it starts
+// with "SOAPAction:", becomes the HTTP SOAPAction header.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/registry.h"
+#include "gateway/config.h"
+#include "gateway/contract.h"
+#include "gateway/leerbedrijf_service.h"
+#include "gateway/pipeline.h"
+#include "security/xml_guard.h"
+#include "store/sqlite_store.h"
+
+namespace {
+using namespace edugate;
+std::unique_ptr<gateway::Config> config;
+std::unique_ptr<store::SqliteStore> store_;
+std::unique_ptr<gateway::Pipeline> pipeline;
+std::unique_ptr<Result<security::PeerIdentity>> peer;
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  security::init_xml();
+  spdlog::set_level(spdlog::level::off);
+  adapters::register_builtin();
+  char tmpl[] = "/tmp/edugate-fuzz-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string pki = EDUGATE_TEST_PKI_DIR;
+  config = std::make_unique<gateway::Config>(gateway::parse_config(
+      "role: provider\noin: \"00000003273785290000\"\n"
+      "tls: {certificate: " + pki + "/sbb.chain.pem, private_key: " + pki + "/sbb.key.pem, trust_anchors: " + pki +
+          "/trust.pem, crls: [" + pki + "/crls.pem]}\n"
+          "store: {path: " + dir + "/s.db}\n"
+          "services: {leerbedrijf: {adapter: sqlite, settings: {path: " + dir + "/sbb.db, demo_data: true}}}\n",
+      "fuzz.yaml", dir));
+  store_ = std::make_unique<store::SqliteStore>(config->store_path, false);
+  auto school = *Oin::parse("0000000700025BE00000");
+  store_->upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::actief, ""});
+  store_->set_agreement(school, "leerbedrijf", true);
+  std::vector<std::unique_ptr<gateway::Service>> services;
+  const auto& sc = config->services.at("leerbedrijf");
+  services.push_back(gateway::make_leerbedrijf_service(gateway::load_contract(config->contract_dir, "leerbedrijf"),
+                                                       adapters::make_leerbedrijf(sc.adapter, {sc.settings, dir})));
+  pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services));
+  peer = std::make_unique<Result<security::PeerIdentity>>(security::PeerIdentity{school, "1001", "CN=fuzz", 0});
+  static std::string cleanup_dir = dir;
+  std::atexit([] {
+    pipeline.reset();
+    store_.reset();
+    std::filesystem::remove_all(cleanup_dir);
+  });
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  gateway::InboundRequest req{"/edukoppeling/leerbedrijf", "text/xml; charset=utf-8", std::nullopt, {}};
+  if (in.rfind("SOAPAction:", 0) == 0) {
+    auto nl = in.find('\n');
+    req.soap_action = std::string(in.substr(11, nl == std::string_view::npos ? std::string_view::npos : nl - 11));
+    in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
+  }
+  req.body = std::string(in);
+  auto resp = pipeline->process(req, *peer);
+  // Every answer is a 200 or a SOAP fault with HTTP 500; never anything else, never a crash.
+  if (resp.status != 200 && resp.status != 500) __builtin_trap();
+  if (resp.body.find("soap:Envelope") == std::string::npos) __builtin_trap();
+  return 0;
+}
