@@ -1,0 +1,50 @@
+// The command line an operator uses: config check, certs inspect, onboard list.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "testkit/testkit.h"
+
+using namespace edugate::testkit;
+
+TEST(Cli, ConfigCheckAcceptsTheExampleAndNamesTheBadKey) {
+  auto ok = run({edugate_binary(), "config", "check", std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/edugate.example.yaml"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  std::string dir = make_temp_dir("cli");
+  std::ofstream(dir + "/bad.yaml") << "role: provider\noin: \"00000003273785290000\"\n"
+                                      "tls:\n  certificate: a\n  private_key: b\n  trust_anchors: c\n  crls: [d]\n"
+                                      "http:\n  idle_timeout_ms: soon\n";
+  auto bad = run({edugate_binary(), "config", "check", dir + "/bad.yaml"});
+  EXPECT_EQ(bad.exit_code, 78);
+  EXPECT_NE(bad.output.find("bad.yaml:9: http.idle_timeout_ms: must be an integer"), std::string::npos) << bad.output;
+  std::ofstream(dir + "/unknown.yaml") << "role: provider\noin: \"00000003273785290000\"\nlisten:\n  prot: 1\n";
+  auto unknown = run({edugate_binary(), "config", "check", dir + "/unknown.yaml"});
+  EXPECT_EQ(unknown.exit_code, 78);
+  EXPECT_NE(unknown.output.find("listen.prot: unknown key"), std::string::npos) << unknown.output;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, CertsInspectShowsTheOin) {
+  auto r = run({edugate_binary(), "certs", "inspect", pki_dir() + "/vendor.cert.pem"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["oin"], kVendor);
+  auto none = run({edugate_binary(), "certs", "inspect", pki_dir() + "/nooin.cert.pem"});
+  EXPECT_EQ(none.exit_code, 1);
+}
+
+TEST(Cli, OnboardListShowsPartiesAgreementsAndMandates) {
+  Provider p;
+  auto r = p.edugate({"onboard", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  bool mandate = false;
+  for (const auto& m : j["mandates"]) mandate |= m["vendor"] == kVendor && m["school"] == kSchool25be;
+  EXPECT_TRUE(mandate) << r.output;
+  EXPECT_GE(j["parties"].size(), 4u);
+  auto bad = p.edugate({"onboard", "agreement", "--oin", "0000000700099ZZ00000", "--service", "leerbedrijf"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("not onboarded"), std::string::npos);
+}
