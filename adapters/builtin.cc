@@ -1,6 +1,10 @@
 #include "adapters/registry.h"
+#include "adapters/spool/sink.h"
 #include "adapters/sqlite/factory.h"
 
 namespace edugate::adapters {
-void register_builtin() { sqlite::register_factories(); }
+void register_builtin() {
+  sqlite::register_factories();
+  spool::register_factories();
+}
 }  // namespace edugate::adapters

@@ -1,6 +1,7 @@
 #pragma once
-// Adapters register a factory under a name; the configuration picks one per service. Adding an
-// adapter means a folder adapters/<name>/ and one line in adapters/builtin.cc, no gateway code.
+// Adapters register a factory under a name per interface (a service's Backend, or a consumer
+// Sink); the configuration picks one per service. Adding an adapter means a folder
+// adapters/<name>/ and one line in adapters/builtin.cc, no gateway code.
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
@@ -8,25 +9,30 @@
 #include <string>
 #include <vector>
 
-#include "core/leerbedrijf.h"
-
 namespace edugate::adapters {
 
-// settings: the adapter's own YAML block (already checked to be a map); base_dir resolves
-// relative paths. Factories validate their settings once and throw std::runtime_error naming
-// the key on a bad value (start-up configuration error).
+// settings: the adapter's own YAML block (a map); base_dir resolves relative paths. Factories
+// validate their settings once and throw std::runtime_error naming the key on a bad value.
 struct AdapterContext {
   YAML::Node settings;
   std::string base_dir;
 };
 
-using LeerbedrijfFactory = std::function<std::unique_ptr<leerbedrijf::Backend>(const AdapterContext&)>;
+template <class Interface>
+using Factory = std::function<std::unique_ptr<Interface>(const AdapterContext&)>;
 
-void register_leerbedrijf(const std::string& name, LeerbedrijfFactory factory);
-std::unique_ptr<leerbedrijf::Backend> make_leerbedrijf(const std::string& name, const AdapterContext& ctx);
-std::vector<std::string> leerbedrijf_adapters();
+// Instantiated for leerbedrijf::Backend, bpvmonitor::Backend and consumer::Sink.
+template <class Interface>
+void register_adapter(const std::string& name, Factory<Interface> factory);
+template <class Interface>
+std::unique_ptr<Interface> make_adapter(const std::string& name, const AdapterContext& ctx);
+template <class Interface>
+std::vector<std::string> adapter_names();
 
 // Registers every adapter compiled into this binary. Idempotent.
 void register_builtin();
+
+// Resolves a relative path in adapter settings against the configuration's directory.
+std::string resolve(const std::string& base_dir, const std::string& path);
 
 }  // namespace edugate::adapters

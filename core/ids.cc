@@ -43,6 +43,24 @@ Result<LeerbedrijfId> LeerbedrijfId::parse(std::string_view t) {
   return LeerbedrijfId(std::string(t));
 }
 
+Result<RioAanbiedercode> RioAanbiedercode::parse(std::string_view t) {
+  if (t.size() != 7 || !all_digits(t.substr(0, 3)) || t[3] != 'A' || !all_digits(t.substr(4)))
+    return make_error("RIO", "RIO onderwijsaanbiedercode is niet van de vorm 999A999", "RioOnderwijsaanbiedercode");
+  return RioAanbiedercode(std::string(t));
+}
+
+Result<RioLocatiecode> RioLocatiecode::parse(std::string_view t) {
+  if (t.size() != 7 || !all_digits(t.substr(0, 3)) || t[3] != 'X' || !all_digits(t.substr(4)))
+    return make_error("RIO", "RIO locatiecode is niet van de vorm 999X999", "RioLocatiecode");
+  return RioLocatiecode(std::string(t));
+}
+
+Result<Periode> Periode::parse(std::string_view t) {
+  if (t.size() != 7 || !all_digits(t.substr(0, 4)) || t[4] != '-' || t[5] != 'K' || t[6] < '1' || t[6] > '4')
+    return make_error("PERIODE", "Periode is niet van de vorm JJJJ-K1 .. JJJJ-K4", "Periode");
+  return Periode(std::string(t));
+}
+
 Result<Crebo> Crebo::parse(std::string_view t) {
   if (t.size() != 5 || !all_digits(t)) return make_error("CREBO", "Crebo is geen code van 5 cijfers", "Crebo");
   return Crebo(std::string(t));
@@ -102,6 +120,14 @@ Result<Leerweg> parse_leerweg(std::string_view t) {
 const char* to_string(Leerweg l) { return l == Leerweg::BOL ? "BOL" : "BBL"; }
 
 Oin school_oin(const Brin& brin) { return *Oin::parse("00000007000" + brin.str() + "00000"); }
+
+std::optional<Brin> brin_of(const Oin& oin) {
+  const std::string& s = oin.str();
+  if (s.substr(0, 11) != "00000007000" || s.substr(15) != "00000") return std::nullopt;
+  auto b = Brin::parse(s.substr(11, 4));
+  if (!b) return std::nullopt;
+  return *b;
+}
 
 std::string_view oin_register(const Oin& oin) { return std::string_view(oin.str()).substr(0, 8); }
 

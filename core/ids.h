@@ -1,6 +1,7 @@
 #pragma once
 // Identifier types, parsed once at the edge. Code inside takes these types, never raw strings.
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,6 +35,11 @@ EDUGATE_ID_TYPE(KvkNummer);
 EDUGATE_ID_TYPE(Vestigingsnummer);
 // wsa:MessageID: urn:uuid: + RFC 4122 uuid (stored lower-case).
 EDUGATE_ID_TYPE(MessageId);
+// RIO onderwijsaanbiedercode 999A999 and RIO locatiecode 999X999.
+EDUGATE_ID_TYPE(RioAanbiedercode);
+EDUGATE_ID_TYPE(RioLocatiecode);
+// A BPV Monitor period: a year quarter, JJJJ-K1 .. JJJJ-K4.
+EDUGATE_ID_TYPE(Periode);
 // ISO calendar date YYYY-MM-DD that exists (xs:date without time zone).
 EDUGATE_ID_TYPE(Datum);
 
@@ -45,6 +51,8 @@ const char* to_string(Leerweg l);
 
 // OIN prefix 00000007: an onderwijs OIN derived from a BRIN.
 Oin school_oin(const Brin& brin);
+// The BRIN of an onderwijs OIN (00000007 000 BRIN 00000), if it is one.
+std::optional<Brin> brin_of(const Oin& oin);
 // The register prefix (first 8 characters) of an OIN.
 std::string_view oin_register(const Oin& oin);
 

@@ -69,9 +69,10 @@ Client::Client(const Config& config) : config_(config), tls_(security::make_clie
 
 Result<Exchange> Client::send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
                               const SendOptions& options) {
-  if (config_.remote_url.empty() || !config_.remote_oin)
-    return make_error("CONFIG", "remote.url en remote.oin zijn niet geconfigureerd");
-  auto url = parse_url(config_.remote_url);
+  const std::string remote_url = options.url ? *options.url : config_.remote_url;
+  const std::optional<Oin> remote_oin = options.remote_oin ? options.remote_oin : config_.remote_oin;
+  if (remote_url.empty() || !remote_oin) return make_error("CONFIG", "remote.url en remote.oin zijn niet geconfigureerd");
+  auto url = parse_url(remote_url);
   if (!url) return url.error();
   const Oin from = options.act_for ? *options.act_for : (config_.act_for ? *config_.act_for : config_.oin);
 
@@ -79,7 +80,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
   const std::string endpoint = "https://" + url->host + ":" + url->port + url->path + contract.path;
   std::string envelope = options.raw_envelope
                              ? body_xml
-                             : build_envelope(OutHeaders{address_with_oin(endpoint, *config_.remote_oin),
+                             : build_envelope(OutHeaders{address_with_oin(endpoint, *remote_oin),
                                                          anonymous_with_oin(from), op.input_action, ex.sent.str(), ""},
                                               body_xml);
   try {
@@ -87,19 +88,20 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls_);
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
       return make_error("TRANSPORT", "SNI kan niet gezet worden");
-    auto timeout = std::chrono::milliseconds(config_.client_timeout_ms);
+    auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(url->host, url->port);
     beast::get_lowest_layer(stream).expires_after(timeout);
     beast::get_lowest_layer(stream).connect(results);
     stream.handshake(asio::ssl::stream_base::client);
+    beast::get_lowest_layer(stream).expires_after(timeout);
 
     // The server's identity is the OIN in its certificate, never what it says in a header.
     X509* cert = SSL_get1_peer_certificate(stream.native_handle());
     auto id = security::identity_of(cert);
     if (cert) X509_free(cert);
-    if (!id || !(id->oin == *config_.remote_oin))
-      return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + config_.remote_oin->str());
+    if (!id || !(id->oin == *remote_oin))
+      return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + remote_oin->str());
 
     http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
     req.set(http::field::host, url->host);
@@ -136,7 +138,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
       ex.fault_code = child_text(fd, "Code");
       ex.fault_field = child_text(fd, "Veld");
     }
-  } else if (auto st = check_response_headers(env->wsa, ex.sent, *config_.remote_oin); !st) {
+  } else if (auto st = check_response_headers(env->wsa, ex.sent, *remote_oin); !st) {
     return st.error();
   }
   auto canon = canonical_body(*env);

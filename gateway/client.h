@@ -29,6 +29,10 @@ struct SendOptions {
   std::optional<Oin> act_for;           // wsa:From when acting for a school (vendor)
   std::string soap_action_header;       // default: the action
   bool raw_envelope = false;            // body_xml is a whole envelope, sent unchanged
+  // Another party than remote.url/remote.oin (the outbox sends to each school's endpoint).
+  std::optional<std::string> url;
+  std::optional<Oin> remote_oin;
+  std::optional<int> timeout_ms;
 };
 
 class Client {

@@ -90,7 +90,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.file = file;
   c.base_dir = base_dir;
   r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "http", "workers", "store", "services",
-                         "remote", "log"});
+                         "remote", "outbox", "inbox", "log"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -152,7 +152,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.store_path = resolve_path(base_dir, c.store_path);
 
   if (auto n = root["services"]; n.IsDefined()) {
-    r.only_keys(n, "services", {"leerbedrijf"});
+    r.only_keys(n, "services", {"leerbedrijf", "bpvmonitor", "schoolontvangst"});
     for (const auto& kv : n) {
       std::string name = kv.first.as<std::string>();
       std::string prefix = "services." + name;
@@ -176,6 +176,28 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     if (n["act_for"].IsDefined()) c.act_for = r.oin(n, "remote", "act_for");
     c.client_timeout_ms = r.positive(n, "remote", "timeout_ms", c.client_timeout_ms);
   }
+  if (auto n = root["outbox"]; n.IsDefined()) {
+    r.only_keys(n, "outbox", {"poll_ms", "senders", "max_attempts", "backoff_initial_ms", "backoff_max_ms",
+                              "send_timeout_ms", "mutations_per_message", "mutation_poll_ms"});
+    c.outbox_poll_ms = r.positive(n, "outbox", "poll_ms", c.outbox_poll_ms);
+    c.outbox_senders = r.positive(n, "outbox", "senders", c.outbox_senders);
+    c.outbox_max_attempts = r.positive(n, "outbox", "max_attempts", c.outbox_max_attempts);
+    c.outbox_backoff_initial_ms = r.positive(n, "outbox", "backoff_initial_ms", c.outbox_backoff_initial_ms);
+    c.outbox_backoff_max_ms = r.positive(n, "outbox", "backoff_max_ms", c.outbox_backoff_max_ms);
+    c.outbox_send_timeout_ms = r.positive(n, "outbox", "send_timeout_ms", c.outbox_send_timeout_ms);
+    c.mutations_per_message = r.positive(n, "outbox", "mutations_per_message", c.mutations_per_message);
+    if (c.mutations_per_message > 1000) r.fail(n["mutations_per_message"], "outbox.mutations_per_message", "must be <= 1000");
+    c.mutation_poll_ms = r.positive(n, "outbox", "mutation_poll_ms", c.mutation_poll_ms);
+  }
+  if (auto n = root["inbox"]; n.IsDefined()) {
+    r.only_keys(n, "inbox", {"dir", "poll_ms"});
+    c.inbox_dir = resolve_path(base_dir, r.str(n, "inbox", "dir", true));
+    c.inbox_poll_ms = r.positive(n, "inbox", "poll_ms", c.inbox_poll_ms);
+  }
+  if (c.role == Role::consumer && !c.inbox_dir.empty() && c.remote_url.empty())
+    r.fail(root["inbox"], "inbox", "needs remote.url and remote.oin to send the files to");
+  if (c.role == Role::consumer && c.services.count("schoolontvangst") && !c.remote_oin)
+    r.fail(root["services"], "services.schoolontvangst", "needs remote.oin: only that party may push to this school");
   if (auto n = root["log"]; n.IsDefined()) {
     r.only_keys(n, "log", {"level"});
     c.log_level = r.str(n, "log", "level", false, c.log_level);

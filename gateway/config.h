@@ -55,6 +55,20 @@ struct Config {
   std::optional<Oin> act_for;            // a vendor acting for this school OIN (wsa:From)
   int client_timeout_ms = 30000;
 
+  // Provider: the outbox of pushes SBB -> school.
+  int outbox_poll_ms = 200;
+  int outbox_senders = 4;
+  int outbox_max_attempts = 12;
+  int outbox_backoff_initial_ms = 1000;
+  int outbox_backoff_max_ms = 300000;
+  int outbox_send_timeout_ms = 10000;
+  int mutations_per_message = 100;
+  int mutation_poll_ms = 2000;
+
+  // Consumer: the inbox directory the SIS drops student data files into (empty: no inbox).
+  std::string inbox_dir;
+  int inbox_poll_ms = 1000;
+
   std::string log_level = "info";
 };
 

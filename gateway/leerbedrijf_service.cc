@@ -6,76 +6,15 @@
 #include <functional>
 #include <map>
 
-#include "gateway/soap_context.h"
-#include "soapH.h"
+#include "gateway/mappings.h"
+#include "gateway/service_support.h"
 
 namespace edugate::gateway {
 namespace {
 
 namespace lb = edugate::leerbedrijf;
 
-// Owns everything a response struct points at until it has been serialized.
-class Arena {
- public:
-  template <class T>
-  T* make(T v = T{}) {
-    auto* p = new T(std::move(v));
-    owned_.emplace_back(p, [](void* q) { delete static_cast<T*>(q); });
-    return p;
-  }
-  template <class T>
-  T* opt(const std::optional<T>& v) {
-    return v ? make<T>(*v) : nullptr;
-  }
-
- private:
-  std::deque<std::unique_ptr<void, void (*)(void*)>> owned_;
-};
-
-Melding fout(std::string code, std::string tekst, std::string veld) {
-  return Melding{std::move(code), Ernst::fout, std::move(tekst), std::move(veld)};
-}
-
-// Parses a field with its type's parser; on failure adds a Melding naming the field.
-template <class T>
-std::optional<T> field(Result<T> r, const std::string& veld, Meldingen& out) {
-  if (r) return std::move(r).value();
-  out.push_back(fout("ONGELDIG-" + r.error().code, r.error().message, veld));
-  return std::nullopt;
-}
-
-std::optional<Datum> datum_field(const std::string& text, const std::string& veld, Meldingen& out) {
-  auto d = Datum::parse(text);
-  if (d) return *d;
-  out.push_back(fout("ONGELDIG-DATUM", veld + ": " + d.error().message, veld));
-  return std::nullopt;
-}
-
-gem__Ernst to_gsoap(Ernst e) {
-  switch (e) {
-    case Ernst::fout: return gem__Ernst__fout;
-    case Ernst::waarschuwing: return gem__Ernst__waarschuwing;
-    case Ernst::informatie: return gem__Ernst__informatie;
-  }
-  return gem__Ernst__fout;
-}
-
-void put_meldingen(Arena& a, const Meldingen& in, std::vector<gem__Melding*>& out) {
-  for (const auto& m : in) {
-    auto* g = a.make<gem__Melding>();
-    g->Code = m.code;
-    g->Ernst = to_gsoap(m.ernst);
-    g->Tekst = m.tekst;
-    if (!m.veld.empty()) g->Veld = a.make<std::string>(m.veld);
-    out.push_back(g);
-  }
-}
-
-std::string audit_result(const Meldingen& m) {
-  for (const auto& x : m)
-    if (x.ernst == Ernst::fout) return "melding:" + x.code;
-  return "ok";
-}
+using namespace support;
 
 gem__Adres* put_adres(Arena& a, const lb::Adres& in) {
   auto* g = a.make<gem__Adres>();
@@ -97,16 +36,9 @@ lb__LeerbedrijfSamenvatting* put_samenvatting(Arena& a, const lb::Samenvatting& 
   return g;
 }
 
-std::optional<std::string> nonempty(const std::string* s) {
-  if (s == nullptr) return std::nullopt;
-  auto b = s->find_first_not_of(' ');
-  if (b == std::string::npos) return std::nullopt;
-  return *s;
-}
-
 class LeerbedrijfService final : public Service {
  public:
-  LeerbedrijfService(ServiceContract c, std::unique_ptr<lb::Backend> b) : contract_(std::move(c)), backend_(std::move(b)) {
+  LeerbedrijfService(ServiceContract c, std::shared_ptr<lb::Backend> b) : contract_(std::move(c)), backend_(std::move(b)) {
     handlers_["IdentificeerLeerbedrijf"] = [this](SoapScope& s, const CallContext& c) { return identificeer(s, c); };
     handlers_["VerifieerErkenning"] = [this](SoapScope& s, const CallContext& c) { return verifieer(s, c); };
     handlers_["GeefLeerbedrijfDetails"] = [this](SoapScope& s, const CallContext& c) { return details(s, c); };
@@ -131,14 +63,10 @@ class LeerbedrijfService final : public Service {
  private:
   using Handler = std::function<Result<Outcome>(SoapScope&, const CallContext&)>;
 
-  static Error invalid(SoapScope& s) {
-    return make_error("DK0004", "body voldoet niet aan het XSD: " + s.error_text(), s.error_element());
-  }
+  static Error invalid(SoapScope& s) { return invalid_body(s); }
   template <class T>
   static Outcome write(SoapScope& s, T& resp, int (*writer)(soap*, const T*), const Meldingen& m) {
-    s.begin_output();
-    writer(s.get(), &resp);
-    return Outcome{s.take_output(), audit_result(m)};
+    return support::write(s, resp, writer, audit_result(m));
   }
 
   Result<Outcome> identificeer(SoapScope& s, const CallContext&) {
@@ -296,18 +224,15 @@ class LeerbedrijfService final : public Service {
     if (auto t = nonempty(req.Vestigingsnummer)) vest = field(Vestigingsnummer::parse(*t), "Vestigingsnummer", m);
     auto crebo = field(Crebo::parse(req.Crebo), "Crebo", m);
     auto leerweg = field(parse_leerweg(req.Leerweg), "Leerweg", m);
-    auto required = [&](const std::string& v, const char* veld) {
-      if (v.find_first_not_of(' ') == std::string::npos) m.push_back(fout("VERPLICHT", std::string(veld) + " is leeg", veld));
-    };
-    required(req.Naam, "Naam");
+    required(req.Naam, "Naam", m);
     if (req.Adres) {
-      required(req.Adres->Straat, "Adres/Straat");
-      required(req.Adres->Huisnummer, "Adres/Huisnummer");
-      required(req.Adres->Postcode, "Adres/Postcode");
-      required(req.Adres->Plaats, "Adres/Plaats");
+      required(req.Adres->Straat, "Adres/Straat", m);
+      required(req.Adres->Huisnummer, "Adres/Huisnummer", m);
+      required(req.Adres->Postcode, "Adres/Postcode", m);
+      required(req.Adres->Plaats, "Adres/Plaats", m);
     }
     if (req.Contactpersoon) {
-      required(req.Contactpersoon->Naam, "Contactpersoon/Naam");
+      required(req.Contactpersoon->Naam, "Contactpersoon/Naam", m);
       if (req.Contactpersoon->Email.find('@') == std::string::npos)
         m.push_back(fout("ONGELDIG-EMAIL", "Contactpersoon/Email is geen e-mailadres", "Contactpersoon/Email"));
     }
@@ -348,32 +273,19 @@ class LeerbedrijfService final : public Service {
     Arena ar;
     _lb__HaalMutatiesOpAntwoord resp;
     resp.LaatsteVolgnummer = a.laatste_volgnummer;
-    for (const auto& x : a.mutaties) {
-      auto* g = ar.make<lb__Mutatie>();
-      g->Volgnummer = x.volgnummer;
-      g->Soort = x.soort;
-      g->Tijdstip = static_cast<time_t>(x.tijdstip);
-      g->LeerbedrijfID = x.leerbedrijf.str();
-      if (x.nieuw_leerbedrijf) g->NieuwLeerbedrijfID = ar.make<std::string>(x.nieuw_leerbedrijf->str());
-      if (x.crebo) g->Crebo = ar.make<std::string>(x.crebo->str());
-      if (x.leerweg) g->Leerweg = ar.make<std::string>(to_string(*x.leerweg));
-      if (x.begindatum) g->Begindatum = ar.make<std::string>(x.begindatum->str());
-      if (x.einddatum) g->Einddatum = ar.make<std::string>(x.einddatum->str());
-      g->Naam = ar.opt(x.naam);
-      resp.Mutatie.push_back(g);
-    }
+    for (const auto& x : a.mutaties) resp.Mutatie.push_back(mapping::put_mutatie(ar, x));
     put_meldingen(ar, a.meldingen, resp.Melding);
     return write(s, resp, &soap_write__lb__HaalMutatiesOpAntwoord, a.meldingen);
   }
 
   ServiceContract contract_;
-  std::unique_ptr<lb::Backend> backend_;
+  std::shared_ptr<lb::Backend> backend_;
   std::map<std::string, Handler> handlers_;
 };
 
 }  // namespace
 
-std::unique_ptr<Service> make_leerbedrijf_service(ServiceContract contract, std::unique_ptr<lb::Backend> backend) {
+std::unique_ptr<Service> make_leerbedrijf_service(ServiceContract contract, std::shared_ptr<lb::Backend> backend) {
   return std::make_unique<LeerbedrijfService>(std::move(contract), std::move(backend));
 }
 

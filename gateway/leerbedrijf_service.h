@@ -7,6 +7,6 @@
 namespace edugate::gateway {
 
 std::unique_ptr<Service> make_leerbedrijf_service(ServiceContract contract,
-                                                  std::unique_ptr<leerbedrijf::Backend> backend);
+                                                  std::shared_ptr<leerbedrijf::Backend> backend);
 
 }  // namespace edugate::gateway

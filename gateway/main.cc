@@ -20,11 +20,19 @@
 #include "gateway/config.h"
 #include "gateway/contract.h"
 #include "gateway/json_xml.h"
+#include "gateway/bpvmonitor_service.h"
+#include "gateway/inbox.h"
 #include "gateway/leerbedrijf_service.h"
+#include "gateway/outbox.h"
+#include "gateway/publish.h"
+#include "gateway/schoolontvangst_service.h"
 #include "gateway/listener.h"
 #include "gateway/pipeline.h"
 #include "security/pki.h"
 #include "security/xml_guard.h"
+#include "core/bpvmonitor.h"
+#include "core/leerbedrijf.h"
+#include "core/sink.h"
 #include "store/sqlite_store.h"
 
 namespace eg = edugate::gateway;
@@ -53,14 +61,45 @@ std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
   return std::make_unique<edugate::store::SqliteStore>(c.store_path);
 }
 
-std::vector<std::unique_ptr<eg::Service>> make_services(const eg::Config& c) {
-  std::vector<std::unique_ptr<eg::Service>> out;
-  for (const auto& [name, sc] : c.services) {
-    if (!sc.enabled) continue;
-    edugate::adapters::AdapterContext ctx{sc.settings, c.base_dir};
-    if (name == "leerbedrijf")
-      out.push_back(eg::make_leerbedrijf_service(eg::load_contract(c.contract_dir, name),
-                                                 edugate::adapters::make_leerbedrijf(sc.adapter, ctx)));
+// The backends and services this configuration asks for. The Leerbedrijf backend is made
+// first: the BPV Monitor backend reads its leerbedrijven.
+struct Services {
+  std::shared_ptr<edugate::leerbedrijf::Backend> leerbedrijf;
+  std::shared_ptr<edugate::bpvmonitor::Backend> bpvmonitor;
+  std::vector<std::unique_ptr<eg::Service>> list;
+  std::vector<eg::ServiceContract> contracts;  // also of services we only call (outbox, inbox)
+};
+
+Services make_services(const eg::Config& c) {
+  namespace ad = edugate::adapters;
+  Services out;
+  auto settings = [&](const std::string& name) {
+    const auto& sc = c.services.at(name);
+    return std::pair{sc.adapter, ad::AdapterContext{sc.settings, c.base_dir}};
+  };
+  auto enabled = [&](const char* name) { return c.services.count(name) && c.services.at(name).enabled; };
+  auto contract = [&](const char* name) { return eg::load_contract(c.contract_dir, name); };
+  for (const char* name : {"leerbedrijf", "bpvmonitor", "schoolontvangst"}) out.contracts.push_back(contract(name));
+  if (c.role == eg::Role::provider) {
+    if (enabled("schoolontvangst")) throw eg::ConfigError(c.file + ": services.schoolontvangst: only for role consumer");
+    if (enabled("leerbedrijf")) {
+      auto [adapter, ctx] = settings("leerbedrijf");
+      out.leerbedrijf = ad::make_adapter<edugate::leerbedrijf::Backend>(adapter, ctx);
+      out.list.push_back(eg::make_leerbedrijf_service(contract("leerbedrijf"), out.leerbedrijf));
+    }
+    if (enabled("bpvmonitor")) {
+      auto [adapter, ctx] = settings("bpvmonitor");
+      out.bpvmonitor = ad::make_adapter<edugate::bpvmonitor::Backend>(adapter, ctx);
+      out.list.push_back(eg::make_bpvmonitor_service(contract("bpvmonitor"), out.bpvmonitor));
+    }
+  } else {
+    for (const char* other : {"leerbedrijf", "bpvmonitor"})
+      if (enabled(other)) throw eg::ConfigError(c.file + ": services." + other + ": only for role provider");
+    if (enabled("schoolontvangst")) {
+      auto [adapter, ctx] = settings("schoolontvangst");
+      out.list.push_back(eg::make_schoolontvangst_service(contract("schoolontvangst"),
+                                                          ad::make_adapter<edugate::consumer::Sink>(adapter, ctx)));
+    }
   }
   return out;
 }
@@ -68,24 +107,62 @@ std::vector<std::unique_ptr<eg::Service>> make_services(const eg::Config& c) {
 int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto config = eg::load_config(config_file);
   setup_logging(config.log_level);
-  if (config.role != eg::Role::provider) throw std::runtime_error("role consumer is not available yet in this build");
   if (!config.tls.check_revocation) spdlog::warn(R"({"event":"revocation_checks_disabled"})");
   auto store = open_store(config);
   auto services = make_services(config);
-  if (services.empty()) throw std::runtime_error("no service enabled in " + config_file);
-  eg::Pipeline pipeline(config, *store, std::move(services));
-  auto tls = edugate::security::make_server_context(config.tls);
+  if (services.list.empty() && config.inbox_dir.empty())
+    throw std::runtime_error("nothing to do: no service enabled and no inbox in " + config_file);
+  auto contracts = services.contracts;
+  auto lb_backend = services.leerbedrijf;
+  const bool serves = !services.list.empty();
+  eg::Pipeline pipeline(config, *store, std::move(services.list));
 
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
-  eg::Listener listener(ioc, config, tls, pipeline, workers);
-  listener.start();
+  std::unique_ptr<eg::Listener> listener;
+  if (serves) {
+    listener = std::make_unique<eg::Listener>(ioc, config, edugate::security::make_server_context(config.tls), pipeline,
+                                              workers);
+    listener->start();
+    spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}","role":"{}"}})", config.listen_address,
+                 listener->port(), config.oin.str(), config.role == eg::Role::provider ? "provider" : "consumer");
+  }
   if (!port_file.empty()) {
-    std::ofstream(port_file + ".tmp") << listener.port() << "\n";
+    std::ofstream(port_file + ".tmp") << (listener ? listener->port() : 0) << "\n";
     std::filesystem::rename(port_file + ".tmp", port_file);
   }
-  spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}"}})", config.listen_address, listener.port(),
-               config.oin.str());
+
+  // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
+  // Consumer: the inbox of student data files.
+  std::unique_ptr<eg::OutboxSender> outbox;
+  std::unique_ptr<eg::Inbox> inbox;
+  boost::asio::steady_timer pump_timer(ioc);
+  std::function<void()> pump;
+  if (config.role == eg::Role::provider) {
+    outbox = std::make_unique<eg::OutboxSender>(config, *store, contracts);
+    outbox->start();
+    if (lb_backend) {
+      pump = [&] {
+        boost::asio::post(workers, [&] {
+          try {
+            if (int n = eg::pump_mutations(config, *store, *lb_backend); n > 0)
+              spdlog::info(R"({{"event":"mutations_enqueued","messages":{}}})", n);
+          } catch (const std::exception& e) {
+            spdlog::warn(R"({{"event":"mutation_pump_failed","error":"{}"}})", e.what());
+          }
+        });
+        pump_timer.expires_after(std::chrono::milliseconds(config.mutation_poll_ms));
+        pump_timer.async_wait([&](boost::system::error_code ec) {
+          if (!ec) pump();
+        });
+      };
+      pump();
+    }
+  } else if (!config.inbox_dir.empty()) {
+    inbox = std::make_unique<eg::Inbox>(config, contracts[1], eg::XsdModel::load(config.contract_dir));
+    inbox->start();
+    spdlog::info(R"({{"event":"inbox_watching","dir":"{}"}})", config.inbox_dir);
+  }
 
   // Retention of the message store: purge at start and every hour.
   const std::int64_t retention_ms = std::int64_t{config.message_retention_days} * 86400 * 1000;
@@ -109,8 +186,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int sig) {
     spdlog::info(R"({{"event":"stopping","signal":{}}})", sig);
-    listener.stop();
+    if (listener) listener->stop();
     purge_timer.cancel();
+    pump_timer.cancel();
     ioc.stop();
   });
 
@@ -119,6 +197,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   for (unsigned i = 1; i < n; ++i) threads.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  if (outbox) outbox->stop();
+  if (inbox) inbox->stop();
   workers.join();
   spdlog::info(R"({"event":"stopped"})");
   return 0;
@@ -245,6 +325,25 @@ int main(int argc, char** argv) {
   auto* inspect = certs->add_subcommand("inspect", "show the OIN and validity of a certificate");
   inspect->add_option("file", cert, "certificate (PEM)")->required();
 
+  std::string periode_text;
+  auto* publish = app.add_subcommand("publish-results", "put a BPV Monitor period's results in the outbox for every school");
+  publish->add_option("--config,-c", config_file, "configuration file")->required();
+  publish->add_option("--period", periode_text, "period, e.g. 2026-K3")->required();
+
+  std::string state;
+  std::int64_t outbox_id = 0;
+  int limit = 100;
+  auto* outbox_cmd = app.add_subcommand("outbox", "inspect and retry pushes to schools");
+  outbox_cmd->add_option("--config,-c", config_file, "configuration file")->required();
+  outbox_cmd->require_subcommand(1);
+  auto* outbox_list = outbox_cmd->add_subcommand("list", "list messages (newest last)");
+  outbox_list->add_option("--state", state, "pending | sent | dead");
+  outbox_list->add_option("--limit", limit, "at most this many");
+  auto* outbox_show = outbox_cmd->add_subcommand("show", "show one message, with its body");
+  outbox_show->add_option("id", outbox_id, "outbox id")->required();
+  auto* outbox_retry = outbox_cmd->add_subcommand("retry", "send a dead message again (fresh retry budget)");
+  outbox_retry->add_option("id", outbox_id, "outbox id")->required();
+
   CLI11_PARSE(app, argc, argv);
   try {
     edugate::security::init_xml();
@@ -253,16 +352,57 @@ int main(int argc, char** argv) {
     if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for);
     if (check->parsed()) {
       auto c = eg::load_config(config_file);
+      namespace ad = edugate::adapters;
       for (const auto& [n, sc] : c.services) {
         eg::load_contract(c.contract_dir, n);
-        if (sc.enabled && n == "leerbedrijf") {
-          // Validates the adapter settings without touching data files it would create.
-          auto names = edugate::adapters::leerbedrijf_adapters();
-          if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
-            throw eg::ConfigError(config_file + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
-        }
+        // The adapter must exist; its settings are checked when it starts (it may create files).
+        auto names = n == "leerbedrijf"  ? ad::adapter_names<edugate::leerbedrijf::Backend>()
+                     : n == "bpvmonitor" ? ad::adapter_names<edugate::bpvmonitor::Backend>()
+                                         : ad::adapter_names<edugate::consumer::Sink>();
+        if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
+          throw eg::ConfigError(config_file + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
       }
       std::cout << config_file << ": ok\n";
+      return 0;
+    }
+    if (publish->parsed()) {
+      auto c = eg::load_config(config_file);
+      setup_logging("warn");
+      auto p = edugate::Periode::parse(periode_text);
+      if (!p) throw std::runtime_error("--period: " + p.error().message);
+      auto store = open_store(c);
+      auto services = make_services(c);
+      if (!services.bpvmonitor) throw std::runtime_error("services.bpvmonitor is not enabled in " + config_file);
+      int n = eg::publish_results(c, *store, *services.bpvmonitor, *p);
+      std::cout << n << " message(s) with the results of " << p->str() << " in the outbox\n";
+      return 0;
+    }
+    if (outbox_cmd->parsed()) {
+      auto c = eg::load_config(config_file);
+      auto store = open_store(c);
+      auto to_json = [](const edugate::store::OutboxMessage& m, bool body) {
+        json j{{"id", m.id}, {"destination_oin", m.destination_oin}, {"endpoint", m.endpoint}, {"service", m.service},
+               {"operation", m.operation}, {"message_id", m.message_id}, {"state", m.state}, {"attempts", m.attempts},
+               {"created_ms", m.created_ms}, {"next_attempt_ms", m.next_attempt_ms}, {"sent_ms", m.sent_ms},
+               {"last_error", m.last_error}};
+        if (body) j["body"] = m.body;
+        return j;
+      };
+      if (outbox_list->parsed()) {
+        json out = json::array();
+        for (const auto& m : store->outbox_list(state, limit)) out.push_back(to_json(m, false));
+        std::cout << out.dump(2) << std::endl;
+        return 0;
+      }
+      auto m = store->outbox_get(outbox_id);
+      if (!m) throw std::runtime_error("no outbox message " + std::to_string(outbox_id));
+      if (outbox_show->parsed()) {
+        std::cout << to_json(*m, true).dump(2) << std::endl;
+        return 0;
+      }
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      if (!store->outbox_retry(outbox_id, now)) throw std::runtime_error("message " + std::to_string(outbox_id) + " was already sent");
+      std::cout << "message " << outbox_id << " will be sent again\n";
       return 0;
     }
     if (inspect->parsed()) {

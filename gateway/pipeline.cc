@@ -50,6 +50,16 @@ Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::u
   served_.push_back(config_.oin);
 }
 
+Result<security::Authorization> Pipeline::authorize(const Oin& tls_oin, const Oin& from_oin, const std::string& agreement) {
+  if (config_.role == Role::provider) return security::authorize(store_, tls_oin, from_oin, agreement);
+  // A school's consumer takes pushes from SBB only: the configured remote OIN, acting for itself.
+  if (!config_.remote_oin || !(tls_oin == *config_.remote_oin))
+    return make_error("DK0002", "alleen " + (config_.remote_oin ? config_.remote_oin->str() : std::string("SBB")) +
+                                    " mag berichten afleveren bij deze school");
+  if (!(from_oin == tls_oin)) return make_error("EK0030", "OIN in wsa:From wijkt af van het TLS-certificaat", "wsa:From");
+  return security::Authorization{tls_oin, from_oin, false};
+}
+
 OutboundResponse Pipeline::fault_response(bool client, const std::string& code, const std::string& message) {
   return {500, build_fault(Fault{client, code, message, {}}, nullptr)};
 }
@@ -88,7 +98,9 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
   try {
     // Identity: the TLS certificate's OIN, and a known, active party.
     if (!peer) return finish_fault(peer.error());
-    if (auto st = security::check_known_party(store_, peer->oin); !st) return finish_fault(st.error());
+    if (config_.role == Role::provider) {
+      if (auto st = security::check_known_party(store_, peer->oin); !st) return finish_fault(st.error());
+    }
 
     auto svc_it = by_path_.find(req.path);
     if (svc_it == by_path_.end()) return {404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
@@ -138,7 +150,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
       return finish_fault(make_error("DK0004", "body-element past niet bij wsa:Action; verwacht " + op->input_element,
                                      reinterpret_cast<const char*>(env->body_child->name)));
 
-    auto auth = security::authorize(store_, peer->oin, hdr->from_oin, service.agreement());
+    auto auth = authorize(peer->oin, hdr->from_oin, service.agreement(*op));
     if (auth && auth->via_mandate) audit.on_behalf_of_oin = hdr->from_oin.str();
     if (!auth) return finish_fault(auth.error());
 

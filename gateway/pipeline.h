@@ -37,6 +37,8 @@ class Pipeline {
   static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
 
  private:
+  Result<security::Authorization> authorize(const Oin& tls_oin, const Oin& from_oin, const std::string& agreement);
+
   const Config& config_;
   store::Store& store_;
   std::vector<std::unique_ptr<Service>> services_;

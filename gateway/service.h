@@ -25,8 +25,8 @@ class Service {
  public:
   virtual ~Service() = default;
   virtual const ServiceContract& contract() const = 0;
-  // The agreement (registry service name) a caller needs.
-  virtual std::string agreement() const { return contract().name; }
+  // The agreement (registry service name) a caller needs for an operation.
+  virtual std::string agreement(const Operation&) const { return contract().name; }
   // body_xml: the canonical body element. Errors: DK0004 naming the element; BackendUnavailable
   // propagates as an exception (DK0051).
   virtual Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) = 0;

@@ -24,6 +24,13 @@ CREATE TABLE IF NOT EXISTS audit (
   service TEXT NOT NULL, action TEXT NOT NULL, message_id TEXT NOT NULL, relates_to TEXT NOT NULL,
   result TEXT NOT NULL, duration_us INTEGER NOT NULL, cert_serial TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_time ON audit(time_ms);
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, destination_oin TEXT NOT NULL, endpoint TEXT NOT NULL,
+  service TEXT NOT NULL, operation TEXT NOT NULL, body BLOB NOT NULL, message_id TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL, sent_ms INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, destination_oin, id);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
 )SQL";
 
@@ -180,6 +187,112 @@ int SqliteStore::purge_messages(std::int64_t older_than_ms) {
   int n = c.changes();
   tx.commit();
   return n;
+}
+
+namespace {
+OutboxMessage outbox_from(sqlitedb::Statement& st) {
+  return OutboxMessage{st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                       st.text(7), static_cast<int>(st.integer(8)), st.integer(9), st.integer(10), st.integer(11),
+                       st.text(12)};
+}
+}  // namespace
+
+std::int64_t SqliteStore::insert_outbox(sqlitedb::Connection& c, const OutboxMessage& m) {
+  c.prepare("INSERT INTO outbox (destination_oin, endpoint, service, operation, body, message_id, state, attempts, "
+            "created_ms, next_attempt_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)")
+      .bind(1, m.destination_oin).bind(2, m.endpoint).bind(3, m.service).bind(4, m.operation).bind(5, m.body)
+      .bind(6, m.message_id).bind(7, m.created_ms).bind(8, m.created_ms).run();
+  return c.last_insert_id();
+}
+
+std::int64_t SqliteStore::outbox_enqueue(const OutboxMessage& m) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  auto id = insert_outbox(c, m);
+  tx.commit();
+  return id;
+}
+
+void SqliteStore::outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                              std::int64_t value) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  for (const auto& m : ms) insert_outbox(c, m);
+  c.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+      .bind(1, counter).bind(2, value).run();
+  tx.commit();
+}
+
+std::vector<OutboxMessage> SqliteStore::outbox_due(std::int64_t now_ms, int limit) {
+  std::vector<OutboxMessage> out;
+  auto st = pool_.get().prepare(
+      "SELECT o.id, o.destination_oin, o.endpoint, o.service, o.operation, o.body, o.message_id, o.state, o.attempts, "
+      "o.created_ms, o.next_attempt_ms, o.sent_ms, o.last_error FROM outbox o "
+      "JOIN (SELECT destination_oin, min(id) AS head FROM outbox WHERE state = 'pending' GROUP BY destination_oin) h "
+      "ON o.id = h.head WHERE o.next_attempt_ms <= ? ORDER BY o.next_attempt_ms, o.id LIMIT ?");
+  st.bind(1, now_ms).bind(2, limit);
+  while (st.step()) out.push_back(outbox_from(st));
+  return out;
+}
+
+void SqliteStore::outbox_sent(std::int64_t id, std::int64_t now_ms) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1, last_error = '' WHERE id = ?")
+      .bind(1, now_ms).bind(2, id).run();
+  tx.commit();
+}
+
+void SqliteStore::outbox_failed(std::int64_t id, int attempts, std::int64_t next_ms, const std::string& error, bool dead) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("UPDATE outbox SET attempts = ?, next_attempt_ms = ?, last_error = ?, state = ? WHERE id = ? AND state = 'pending'")
+      .bind(1, attempts).bind(2, next_ms).bind(3, error).bind(4, dead ? "dead" : "pending").bind(5, id).run();
+  tx.commit();
+}
+
+std::vector<OutboxMessage> SqliteStore::outbox_list(const std::string& state, int limit) {
+  std::vector<OutboxMessage> out;
+  auto st = pool_.get().prepare(
+      "SELECT id, destination_oin, endpoint, service, operation, body, message_id, state, attempts, created_ms, "
+      "next_attempt_ms, sent_ms, last_error FROM outbox WHERE (?1 = '' OR state = ?1) ORDER BY id LIMIT ?2");
+  st.bind(1, state).bind(2, limit);
+  while (st.step()) out.push_back(outbox_from(st));
+  return out;
+}
+
+std::optional<OutboxMessage> SqliteStore::outbox_get(std::int64_t id) {
+  auto st = pool_.get().prepare(
+      "SELECT id, destination_oin, endpoint, service, operation, body, message_id, state, attempts, created_ms, "
+      "next_attempt_ms, sent_ms, last_error FROM outbox WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return outbox_from(st);
+}
+
+bool SqliteStore::outbox_retry(std::int64_t id, std::int64_t now_ms) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_ms = ? WHERE id = ? AND state <> 'sent'")
+      .bind(1, now_ms).bind(2, id).run();
+  bool changed = c.changes() == 1;
+  tx.commit();
+  return changed;
+}
+
+std::optional<std::int64_t> SqliteStore::counter(const std::string& name) {
+  auto st = pool_.get().prepare("SELECT value FROM counters WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  return st.integer(0);
+}
+
+void SqliteStore::set_counter(const std::string& name, std::int64_t value) {
+  auto& c = pool_.get();
+  sqlitedb::Transaction tx(c);
+  c.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+      .bind(1, name).bind(2, value).run();
+  tx.commit();
 }
 
 void SqliteStore::append_audit(const AuditRecord& a) {

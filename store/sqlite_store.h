@@ -30,11 +30,25 @@ class SqliteStore final : public Store {
   void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) override;
   int purge_messages(std::int64_t older_than_ms) override;
 
+  std::int64_t outbox_enqueue(const OutboxMessage& m) override;
+  std::vector<OutboxMessage> outbox_due(std::int64_t now_ms, int limit) override;
+  void outbox_sent(std::int64_t id, std::int64_t now_ms) override;
+  void outbox_failed(std::int64_t id, int attempts, std::int64_t next_attempt_ms, const std::string& error,
+                     bool dead) override;
+  std::vector<OutboxMessage> outbox_list(const std::string& state, int limit) override;
+  std::optional<OutboxMessage> outbox_get(std::int64_t id) override;
+  bool outbox_retry(std::int64_t id, std::int64_t now_ms) override;
+  std::optional<std::int64_t> counter(const std::string& name) override;
+  void set_counter(const std::string& name, std::int64_t value) override;
+  void outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                   std::int64_t value) override;
+
   void append_audit(const AuditRecord&) override;
   std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) override;
 
  private:
   void insert_audit(sqlitedb::Connection& c, const AuditRecord& a);
+  std::int64_t insert_outbox(sqlitedb::Connection& c, const OutboxMessage& m);
   sqlitedb::Pool pool_;
 };
 

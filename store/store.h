@@ -68,6 +68,21 @@ struct Claim {
   StoredResponse stored;  // for replay
 };
 
+// A message SBB -> school, committed before any attempt to send it. Per destination, messages
+// are sent in id order: only the oldest pending one of a destination is due.
+struct OutboxMessage {
+  std::int64_t id = 0;
+  std::string destination_oin;
+  std::string endpoint;           // https base URL of the destination's gateway
+  std::string service, operation; // schoolontvangst, OntvangMonitorresultaten
+  std::string body;               // the request element (XML); the envelope is built per attempt
+  std::string message_id;         // fixed for every attempt: the receiver deduplicates on it
+  std::string state = "pending";  // pending | sent | dead
+  int attempts = 0;
+  std::int64_t created_ms = 0, next_attempt_ms = 0, sent_ms = 0;
+  std::string last_error;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -95,6 +110,26 @@ class Store {
   virtual void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) = 0;
   // Deletes completed messages older than the retention. Returns the number deleted.
   virtual int purge_messages(std::int64_t older_than_ms) = 0;
+
+  // --- outbox ---
+  virtual std::int64_t outbox_enqueue(const OutboxMessage& m) = 0;
+  // The oldest pending message of each destination whose next attempt is due, at most `limit`.
+  virtual std::vector<OutboxMessage> outbox_due(std::int64_t now_ms, int limit) = 0;
+  virtual void outbox_sent(std::int64_t id, std::int64_t now_ms) = 0;
+  // After a failed attempt: schedule the next one, or give up (dead) when `dead` is set.
+  virtual void outbox_failed(std::int64_t id, int attempts, std::int64_t next_attempt_ms, const std::string& error,
+                             bool dead) = 0;
+  virtual std::vector<OutboxMessage> outbox_list(const std::string& state, int limit) = 0;  // state "" = all
+  virtual std::optional<OutboxMessage> outbox_get(std::int64_t id) = 0;
+  // A dead (or pending) message is tried again now, with a fresh retry budget.
+  virtual bool outbox_retry(std::int64_t id, std::int64_t now_ms) = 0;
+
+  // --- small durable counters (e.g. the last erkenning mutation pushed) ---
+  virtual std::optional<std::int64_t> counter(const std::string& name) = 0;
+  virtual void set_counter(const std::string& name, std::int64_t value) = 0;
+  // Enqueues messages and moves a counter in one transaction (no push is lost or doubled).
+  virtual void outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                           std::int64_t value) = 0;
 
   // --- audit ---
   virtual void append_audit(const AuditRecord&) = 0;

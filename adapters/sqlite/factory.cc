@@ -1,49 +1,70 @@
-// adapters/sqlite: the embedded default backend. Robust to untrusted input: it receives typed,
-// validated requests only, and all SQL is parameterised.
+// adapters/sqlite: the embedded default backends and the consumer's table sink. Robust to
+// untrusted input: they receive typed, validated requests only; all SQL is parameterised.
 #include "adapters/sqlite/factory.h"
 
 #include <set>
 #include <stdexcept>
 
 #include "adapters/registry.h"
+#include "adapters/sqlite/bpvmonitor_backend.h"
 #include "adapters/sqlite/leerbedrijf_backend.h"
+#include "adapters/sqlite/sink.h"
 
 namespace edugate::adapters::sqlite {
 namespace {
 
-std::string resolve(const std::string& base, const std::string& p) {
-  if (p.empty() || p[0] == '/' || base.empty()) return p;
-  return base + "/" + p;
-}
+// Reads an adapter's settings block: only known keys, typed values, errors naming the key.
+class Settings {
+ public:
+  Settings(const AdapterContext& ctx, std::set<std::string> known) : ctx_(ctx) {
+    if (!ctx.settings.IsDefined() || ctx.settings.IsNull()) return;
+    for (const auto& kv : ctx.settings) {
+      auto key = kv.first.as<std::string>();
+      if (!known.count(key)) throw std::runtime_error("adapters.sqlite: unknown key '" + key + "'");
+    }
+  }
+  std::string path(const char* key, bool required = true) const {
+    auto n = ctx_.settings[key];
+    if (!n || !n.IsScalar()) {
+      if (required) throw std::runtime_error(std::string("adapters.sqlite: key '") + key + "' (a file path) is required");
+      return {};
+    }
+    return resolve(ctx_.base_dir, n.as<std::string>());
+  }
+  template <class T>
+  T get(const char* key, T def, const char* type) const {
+    auto n = ctx_.settings[key];
+    if (!n) return def;
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      throw std::runtime_error(std::string("adapters.sqlite: key '") + key + "' must be " + type);
+    }
+  }
 
-LeerbedrijfSettings parse_settings(const AdapterContext& ctx) {
-  static const std::set<std::string> known{"path", "demo_data", "fixture_seed"};
-  const YAML::Node& s = ctx.settings;
-  for (const auto& kv : s) {
-    auto key = kv.first.as<std::string>();
-    if (!known.count(key)) throw std::runtime_error("adapters.sqlite: unknown key '" + key + "'");
-  }
-  LeerbedrijfSettings out;
-  if (!s["path"] || !s["path"].IsScalar()) throw std::runtime_error("adapters.sqlite: key 'path' (a file path) is required");
-  out.path = resolve(ctx.base_dir, s["path"].as<std::string>());
-  try {
-    if (s["demo_data"]) out.demo_data = s["demo_data"].as<bool>();
-  } catch (const YAML::Exception&) {
-    throw std::runtime_error("adapters.sqlite: key 'demo_data' must be a boolean");
-  }
-  try {
-    if (s["fixture_seed"]) out.fixture_seed = s["fixture_seed"].as<std::uint64_t>();
-  } catch (const YAML::Exception&) {
-    throw std::runtime_error("adapters.sqlite: key 'fixture_seed' must be a non-negative integer");
-  }
-  return out;
-}
+ private:
+  const AdapterContext& ctx_;
+};
 
 }  // namespace
 
 void register_factories() {
-  register_leerbedrijf("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<leerbedrijf::Backend> {
-    return std::make_unique<LeerbedrijfBackend>(parse_settings(ctx));
+  register_adapter<leerbedrijf::Backend>("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<leerbedrijf::Backend> {
+    Settings s(ctx, {"path", "demo_data", "fixture_seed"});
+    return std::make_unique<LeerbedrijfBackend>(LeerbedrijfSettings{
+        s.path("path"), s.get("demo_data", false, "a boolean"), s.get<std::uint64_t>("fixture_seed", 20261123, "an integer")});
+  });
+  register_adapter<bpvmonitor::Backend>("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<bpvmonitor::Backend> {
+    Settings s(ctx, {"path", "leerbedrijf_path", "demo_data", "fixture_seed", "minimale_respons"});
+    BpvMonitorSettings b{s.path("path"), s.path("leerbedrijf_path"), s.get("demo_data", false, "a boolean"),
+                         s.get<std::uint64_t>("fixture_seed", 20261123, "an integer"),
+                         s.get("minimale_respons", 10, "an integer")};
+    if (b.minimale_respons < 1) throw std::runtime_error("adapters.sqlite: key 'minimale_respons' must be >= 1");
+    return std::make_unique<BpvMonitorBackend>(b);
+  });
+  register_adapter<consumer::Sink>("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<consumer::Sink> {
+    Settings s(ctx, {"path"});
+    return std::make_unique<TableSink>(s.path("path"));
   });
 }
 

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/registry.h"
+#include "core/leerbedrijf.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
 #include "gateway/leerbedrijf_service.h"
@@ -48,7 +49,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::vector<std::unique_ptr<gateway::Service>> services;
   const auto& sc = config->services.at("leerbedrijf");
   services.push_back(gateway::make_leerbedrijf_service(gateway::load_contract(config->contract_dir, "leerbedrijf"),
-                                                       adapters::make_leerbedrijf(sc.adapter, {sc.settings, dir})));
+                                                       adapters::make_adapter<leerbedrijf::Backend>(sc.adapter, {sc.settings, dir})));
   pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services));
   peer = std::make_unique<Result<security::PeerIdentity>>(security::PeerIdentity{school, "1001", "CN=fuzz", 0});
   static std::string cleanup_dir = dir;

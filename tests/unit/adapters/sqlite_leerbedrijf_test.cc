@@ -241,12 +241,12 @@ TEST_F(SqliteLeerbedrijf, ConcurrentReaders) {
 TEST(SqliteAdapterFactory, RejectsUnknownKeysAndBadTypes) {
   adapters::register_builtin();
   YAML::Node bad = YAML::Load("{path: /tmp/x.db, colour: blue}");
-  EXPECT_THROW(adapters::make_leerbedrijf("sqlite", {bad, ""}), std::runtime_error);
+  EXPECT_THROW(adapters::make_adapter<leerbedrijf::Backend>("sqlite", {bad, ""}), std::runtime_error);
   YAML::Node no_path = YAML::Load("{demo_data: true}");
-  EXPECT_THROW(adapters::make_leerbedrijf("sqlite", {no_path, ""}), std::runtime_error);
+  EXPECT_THROW(adapters::make_adapter<leerbedrijf::Backend>("sqlite", {no_path, ""}), std::runtime_error);
   YAML::Node wrong = YAML::Load("{path: /tmp/x.db, demo_data: maybe}");
-  EXPECT_THROW(adapters::make_leerbedrijf("sqlite", {wrong, ""}), std::runtime_error);
-  EXPECT_THROW(adapters::make_leerbedrijf("nosuch", {YAML::Load("{}"), ""}), std::runtime_error);
+  EXPECT_THROW(adapters::make_adapter<leerbedrijf::Backend>("sqlite", {wrong, ""}), std::runtime_error);
+  EXPECT_THROW(adapters::make_adapter<leerbedrijf::Backend>("nosuch", {YAML::Load("{}"), ""}), std::runtime_error);
 }
 
 TEST(SqliteAdapterFactory, UnusablePathIsBackendUnavailable) {

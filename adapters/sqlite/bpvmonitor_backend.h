@@ -1,0 +1,43 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/bpvmonitor.h"
+#include "store/sqlite_db.h"
+
+namespace edugate::adapters::sqlite {
+
+struct BpvMonitorSettings {
+  std::string path;             // the BPV Monitor database
+  std::string leerbedrijf_path; // SBB's leerbedrijven (the Leerbedrijf adapter's database), read-only
+  bool demo_data = false;       // fill an empty database with generated survey responses
+  std::uint64_t fixture_seed = 20261123;
+  int minimale_respons = 10;    // cells with fewer responses are suppressed
+};
+
+class BpvMonitorBackend final : public bpvmonitor::Backend {
+ public:
+  explicit BpvMonitorBackend(BpvMonitorSettings settings);
+
+  std::vector<bpvmonitor::Recordresultaat> lever_aan(const Oin& school,
+                                                     const std::vector<bpvmonitor::Studentgegeven>& records) override;
+  bpvmonitor::Recordresultaat corrigeer(const Oin& school, const bpvmonitor::Studentgegeven& record) override;
+  bpvmonitor::Recordresultaat trek_in(const Oin& school, const std::string& bpvo_kenmerk) override;
+  bpvmonitor::Resultaten resultaten(const Brin& brin, const bpvmonitor::Resultatenfilter& filter) override;
+  bpvmonitor::Responsrecords responsrecords(const Brin& brin, const std::optional<Periode>& periode, int pagina,
+                                            int pagina_grootte) override;
+
+  sqlitedb::Connection& connection() { return pool_.get(); }
+
+ private:
+  // Business rules of one record; empty when it may be stored. Fills the invitation date.
+  Meldingen check(sqlitedb::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
+                  std::optional<Datum>& uitnodiging);
+  BpvMonitorSettings settings_;
+  sqlitedb::Pool pool_;
+};
+
+// Generated, pseudonymous survey responses for the demo and the tests (no names, no e-mail).
+int fill_bpvmonitor_fixtures(sqlitedb::Connection& c, std::uint64_t seed);
+
+}  // namespace edugate::adapters::sqlite

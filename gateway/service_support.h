@@ -1,0 +1,104 @@
+#pragma once
+// What every service's gSOAP mapping shares: an arena for response structs, Meldingen for
+// fields that fail to parse, and serialising an answer. Included only by service .cc files.
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/melding.h"
+#include "core/result.h"
+#include "gateway/service.h"
+#include "gateway/soap_context.h"
+#include "soapH.h"
+
+namespace edugate::gateway::support {
+
+// Owns everything a response struct points at until it has been serialized.
+class Arena {
+ public:
+  template <class T>
+  T* make(T v = T{}) {
+    auto* p = new T(std::move(v));
+    owned_.emplace_back(p, [](void* q) { delete static_cast<T*>(q); });
+    return p;
+  }
+  template <class T>
+  T* opt(const std::optional<T>& v) {
+    return v ? make<T>(*v) : nullptr;
+  }
+  std::string* str(const std::string& s) { return s.empty() ? nullptr : make<std::string>(s); }
+
+ private:
+  std::deque<std::unique_ptr<void, void (*)(void*)>> owned_;
+};
+
+inline Melding fout(std::string code, std::string tekst, std::string veld) {
+  return Melding{std::move(code), Ernst::fout, std::move(tekst), std::move(veld)};
+}
+
+// Parses a field with its type's parser; on failure adds a Melding naming the field.
+template <class T>
+std::optional<T> field(Result<T> r, const std::string& veld, Meldingen& out) {
+  if (r) return std::move(r).value();
+  out.push_back(fout("ONGELDIG-" + r.error().code, r.error().message, veld));
+  return std::nullopt;
+}
+
+inline std::optional<Datum> datum_field(const std::string& text, const std::string& veld, Meldingen& out) {
+  auto d = Datum::parse(text);
+  if (d) return *d;
+  out.push_back(fout("ONGELDIG-DATUM", veld + ": " + d.error().message, veld));
+  return std::nullopt;
+}
+
+// A required text field that is empty (or only spaces) gets a Melding.
+inline void required(const std::string& v, const std::string& veld, Meldingen& out) {
+  if (v.find_first_not_of(" \t") == std::string::npos) out.push_back(fout("VERPLICHT", veld + " is leeg", veld));
+}
+
+inline std::optional<std::string> nonempty(const std::string* s) {
+  if (s == nullptr || s->find_first_not_of(' ') == std::string::npos) return std::nullopt;
+  return *s;
+}
+
+inline gem__Ernst to_gsoap(Ernst e) {
+  switch (e) {
+    case Ernst::fout: return gem__Ernst__fout;
+    case Ernst::waarschuwing: return gem__Ernst__waarschuwing;
+    case Ernst::informatie: return gem__Ernst__informatie;
+  }
+  return gem__Ernst__fout;
+}
+
+inline void put_meldingen(Arena& a, const Meldingen& in, std::vector<gem__Melding*>& out) {
+  for (const auto& m : in) {
+    auto* g = a.make<gem__Melding>();
+    g->Code = m.code;
+    g->Ernst = to_gsoap(m.ernst);
+    g->Tekst = m.tekst;
+    g->Veld = a.str(m.veld);
+    out.push_back(g);
+  }
+}
+
+// For the audit: ok, or melding:<code> of the first fout.
+inline std::string audit_result(const Meldingen& m) {
+  for (const auto& x : m)
+    if (x.ernst == Ernst::fout) return "melding:" + x.code;
+  return "ok";
+}
+
+inline Error invalid_body(SoapScope& s) {
+  return make_error("DK0004", "body voldoet niet aan het XSD: " + s.error_text(), s.error_element());
+}
+
+template <class T>
+Outcome write(SoapScope& s, T& resp, int (*writer)(soap*, const T*), const std::string& result) {
+  s.begin_output();
+  writer(s.get(), &resp);
+  return Outcome{s.take_output(), result};
+}
+
+}  // namespace edugate::gateway::support
