@@ -84,8 +84,45 @@ RunResult run(const std::vector<std::string>& args) {
   return r;
 }
 
+namespace {
+// Starts `edugate serve` and waits for its port file.
+pid_t start_gateway(const std::string& config, const std::string& dir, const std::string& log_name,
+                    unsigned short& port) {
+  const std::string port_file = dir + "/port";
+  fs::remove(port_file);
+  pid_t pid = spawn({edugate_binary(), "serve", "--config", config, "--port-file", port_file}, dir + "/" + log_name);
+  for (int i = 0; i < 500; ++i) {
+    if (fs::exists(port_file)) {
+      port = static_cast<unsigned short>(std::stoi(slurp(port_file)));
+      return pid;
+    }
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid) throw std::runtime_error("gateway exited at start:\n" + slurp(dir + "/" + log_name));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("gateway did not start:\n" + slurp(dir + "/" + log_name));
+}
+
+void stop_pid(pid_t& pid, int sig) {
+  if (pid <= 0) return;
+  kill(pid, sig);
+  int status;
+  for (int i = 0; i < 250; ++i) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  pid = -1;
+}
+}  // namespace
+
 Provider::Provider(ProviderOptions options) {
-  dir_ = make_temp_dir("provider");
+  const bool restart = !options.dir.empty();
+  dir_ = restart ? options.dir : make_temp_dir("provider");
   config_ = dir_ + "/provider.yaml";
   const std::string pki = pki_dir();
   std::ofstream(config_) << "role: provider\n"
@@ -102,8 +139,12 @@ Provider::Provider(ProviderOptions options) {
                             "store:\n  path: " << dir_ << "/edugate.db\n"
                             "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
                             "      path: " << dir_ << "/sbb.db\n      demo_data: true\n"
-                            "log:\n  level: info\n";
-  if (options.onboard_defaults) {
+                         << (options.bpvmonitor ? "  bpvmonitor:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
+                                                      "/bpv.db\n      leerbedrijf_path: " + dir_ +
+                                                      "/sbb.db\n      demo_data: true\n"
+                                                : std::string())
+                         << options.outbox_yaml << "log:\n  level: info\n";
+  if (options.onboard_defaults && !restart) {
     auto must = [&](std::vector<std::string> a) {
       auto r = edugate(std::move(a));
       if (r.exit_code != 0) throw std::runtime_error("onboard failed: " + r.output);
@@ -119,43 +160,65 @@ Provider::Provider(ProviderOptions options) {
                           "stalecrl"})
       must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", "leerbedrijf"});
     must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "leerbedrijf"});
-  }
-  const std::string port_file = dir_ + "/port";
-  pid_ = spawn({edugate_binary(), "serve", "--config", config_, "--port-file", port_file}, dir_ + "/provider.log");
-  for (int i = 0; i < 300; ++i) {
-    if (fs::exists(port_file)) {
-      port_ = static_cast<unsigned short>(std::stoi(slurp(port_file)));
-      return;
+    if (options.bpvmonitor) {
+      for (const char* s : {"school-25be", "school-30gr"})
+        for (const char* svc : {"bpvmonitor", "bpvmonitor-studentgegevens"})
+          must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", svc});
+      must({"onboard", "agreement", "--cert", pki + "/school-21ca.cert.pem", "--service", "bpvmonitor"});
+      must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "bpvmonitor-studentgegevens"});
     }
-    int status;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      throw std::runtime_error("provider exited at start:\n" + log());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  throw std::runtime_error("provider did not start:\n" + log());
+  pid_ = start_gateway(config_, dir_, "provider.log", port_);
 }
 
 Provider::~Provider() {
   stop();
-  if (!std::getenv("EDUGATE_KEEP_TEST_DIRS")) fs::remove_all(dir_);
+  if (!keep_ && !std::getenv("EDUGATE_KEEP_TEST_DIRS")) fs::remove_all(dir_);
 }
 
-void Provider::stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status;
-  for (int i = 0; i < 250; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+void Provider::stop() { stop_pid(pid_, SIGTERM); }
+void Provider::kill_hard() { stop_pid(pid_, SIGKILL); }
+
+Consumer::Consumer(ConsumerOptions o) {
+  const bool restart = !o.dir.empty();
+  dir_ = restart ? o.dir : make_temp_dir("consumer");
+  const std::string pki = pki_dir();
+  std::ofstream(dir_ + "/consumer.yaml")
+      << "role: consumer\noin: \"" << o.oin << "\"\n"
+      << "listen:\n  address: 127.0.0.1\n  port: " << o.port << "\n  threads: 2\n"
+      << "tls:\n  certificate: " << pki << "/" << o.stem << ".chain.pem\n  private_key: " << pki << "/" << o.stem
+      << ".key.pem\n  trust_anchors: " << pki << "/trust.pem\n  crls: [" << pki << "/crls.pem]\n"
+      << "store:\n  path: " << dir_ << "/consumer.db\n"
+      << "services:\n  schoolontvangst:\n    adapter: sqlite\n    settings:\n      path: " << sink_path() << "\n"
+      << "remote:\n  url: https://127.0.0.1:" << o.provider_port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 10000\n"
+      << (o.inbox ? "inbox:\n  dir: " + inbox_dir() + "\n  poll_ms: 200\n" : std::string())
+      << "log:\n  level: info\n";
+  pid_ = start_gateway(dir_ + "/consumer.yaml", dir_, "consumer.log", port_);
+}
+
+Consumer::~Consumer() {
+  stop();
+  if (!keep_ && !std::getenv("EDUGATE_KEEP_TEST_DIRS")) fs::remove_all(dir_);
+}
+
+void Consumer::stop() { stop_pid(pid_, SIGTERM); }
+void Consumer::kill_hard() { stop_pid(pid_, SIGKILL); }
+std::string Consumer::log() const { return slurp(dir_ + "/consumer.log"); }
+
+std::string sqlite_scalar(const std::string& db, const std::string& sql) {
+  auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", db, sql});
+  std::string out = r.output;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out.substr(0, out.find('\n'));
+}
+
+bool eventually(const std::function<bool()>& pred, int timeout_ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
+  return pred();
 }
 
 bool Provider::alive() const {

@@ -3,6 +3,7 @@
 // real clients do (mutual TLS, our own Client, or raw HTTP for hostile inputs).
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,12 +36,18 @@ RunResult run(const std::vector<std::string>& args);
 struct ProviderOptions {
   std::string extra_http_yaml;  // extra keys under http:
   bool onboard_defaults = true;
+  bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
+  std::string outbox_yaml;      // an outbox: block (tuning for tests)
+  std::string dir;              // reuse this directory (a restart); empty: a fresh one
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
 class Provider {
  public:
   explicit Provider(ProviderOptions options = {});
+  // SIGKILL: no shutdown at all (crash tests). The directory stays for a restart.
+  void kill_hard();
+  void keep_dir() { keep_ = true; }
   ~Provider();
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;
@@ -58,7 +65,46 @@ class Provider {
   std::string dir_, config_;
   pid_t pid_ = -1;
   unsigned short port_ = 0;
+  bool keep_ = false;
 };
+
+// A school's consumer gateway: serves schoolontvangst (sqlite sink in its dir) and, optionally,
+// an inbox, talking to the provider on provider_port. port 0: any free port.
+struct ConsumerOptions {
+  std::string stem = "school-25be";
+  std::string oin = kSchool25be;
+  unsigned short provider_port = 0;
+  unsigned short port = 0;
+  bool inbox = false;
+  std::string dir;  // reuse (restart); empty: fresh
+};
+
+class Consumer {
+ public:
+  explicit Consumer(ConsumerOptions options);
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+  unsigned short port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string sink_path() const { return dir_ + "/ontvangen.db"; }
+  std::string inbox_dir() const { return dir_ + "/inbox"; }
+  std::string log() const;
+  void stop();
+  void kill_hard();
+  void keep_dir() { keep_ = true; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+  bool keep_ = false;
+};
+
+// Runs a query on an SQLite file and returns the first column of the first row (or "").
+std::string sqlite_scalar(const std::string& db, const std::string& sql);
+// Waits until pred() is true or the time is up; returns pred().
+bool eventually(const std::function<bool()>& pred, int timeout_ms = 20000);
 
 // A client configuration for a party of the example PKI (file stem, e.g. "school-25be").
 gateway::Config client_config(const std::string& stem, unsigned short port, const std::string& own_oin,

@@ -179,3 +179,70 @@ TEST_F(StoreTest, TwoProcessesSharingTheFileOnlyOneFresh) {
 TEST_F(StoreTest, UnwritablePathIsBackendUnavailable) {
   EXPECT_ANY_THROW(SqliteStore("/proc/nope/store.db"));
 }
+
+namespace {
+OutboxMessage push(const std::string& dest, const std::string& body, std::int64_t now) {
+  OutboxMessage m;
+  m.destination_oin = dest;
+  m.endpoint = "https://127.0.0.1:1";
+  m.service = "schoolontvangst";
+  m.operation = "OntvangErkenningmutaties";
+  m.body = body;
+  m.message_id = new_message_id().str();
+  m.created_ms = now;
+  return m;
+}
+}  // namespace
+
+TEST_F(StoreTest, OutboxHandsOutOnlyTheHeadOfEachDestinationInOrder) {
+  SqliteStore s(path_);
+  auto a1 = s.outbox_enqueue(push("A", "a1", 100));
+  auto a2 = s.outbox_enqueue(push("A", "a2", 100));
+  auto b1 = s.outbox_enqueue(push("B", "b1", 100));
+  auto due = s.outbox_due(200, 10);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].id, a1);
+  EXPECT_EQ(due[1].id, b1);
+  // A failed head blocks its own queue (order) but not the other destination.
+  s.outbox_failed(a1, 1, 10000, "down", false);
+  due = s.outbox_due(200, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, b1);
+  s.outbox_sent(b1, 300);
+  EXPECT_TRUE(s.outbox_due(300, 10).empty());
+  due = s.outbox_due(10000, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, a1);
+  EXPECT_EQ(due[0].attempts, 1);
+  EXPECT_EQ(due[0].last_error, "down");
+  s.outbox_sent(a1, 10001);
+  due = s.outbox_due(10001, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, a2);
+}
+
+TEST_F(StoreTest, OutboxDeadLettersAndRetry) {
+  SqliteStore s(path_);
+  auto id = s.outbox_enqueue(push("A", "x", 100));
+  auto next = s.outbox_enqueue(push("A", "y", 100));
+  s.outbox_failed(id, 12, 200, "HTTP 500", true);
+  EXPECT_EQ(s.outbox_get(id)->state, "dead");
+  EXPECT_EQ(s.outbox_list("dead", 10).size(), 1u);
+  // A dead message leaves the queue, so the next one of that school goes.
+  auto due = s.outbox_due(300, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, next);
+  EXPECT_TRUE(s.outbox_retry(id, 400));
+  EXPECT_EQ(s.outbox_get(id)->state, "pending");
+  EXPECT_EQ(s.outbox_get(id)->attempts, 0);
+  s.outbox_sent(id, 500);
+  EXPECT_FALSE(s.outbox_retry(id, 600)) << "a sent message is not sent again";
+}
+
+TEST_F(StoreTest, CountersAndEnqueueMoveTogether) {
+  SqliteStore s(path_);
+  EXPECT_FALSE(s.counter("c"));
+  s.outbox_enqueue_with_counter({push("A", "1", 1), push("B", "1", 1)}, "c", 42);
+  EXPECT_EQ(*s.counter("c"), 42);
+  EXPECT_EQ(s.outbox_list("", 10).size(), 2u);
+}
