@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -138,11 +139,19 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   std::unique_ptr<eg::Inbox> inbox;
   boost::asio::steady_timer pump_timer(ioc);
   std::function<void()> pump;
+  std::atomic<bool> pump_busy{false};
   if (config.role == eg::Role::provider) {
     outbox = std::make_unique<eg::OutboxSender>(config, *store, contracts);
     outbox->start();
     if (lb_backend) {
       pump = [&] {
+        if (pump_busy.exchange(true)) {  // the previous run is still going
+          pump_timer.expires_after(std::chrono::milliseconds(config.mutation_poll_ms));
+          pump_timer.async_wait([&](boost::system::error_code ec) {
+            if (!ec) pump();
+          });
+          return;
+        }
         boost::asio::post(workers, [&] {
           try {
             if (int n = eg::pump_mutations(config, *store, *lb_backend); n > 0)
@@ -150,6 +159,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
           } catch (const std::exception& e) {
             spdlog::warn(R"({{"event":"mutation_pump_failed","error":"{}"}})", e.what());
           }
+          pump_busy = false;
         });
         pump_timer.expires_after(std::chrono::milliseconds(config.mutation_poll_ms));
         pump_timer.async_wait([&](boost::system::error_code ec) {

@@ -61,7 +61,8 @@ int pump_mutations(const Config& config, store::Store& store, leerbedrijf::Backe
     std::string body = mapping::erkenningmutaties_push(batch.mutaties);
     for (const auto& school : subscribers(store, kAgreementMutaties))
       ms.push_back(message(school, "OntvangErkenningmutaties", body));
-    store.outbox_enqueue_with_counter(ms, counter, batch.mutaties.back().volgnummer);
+    if (!store.outbox_enqueue_with_counter(ms, counter, last, batch.mutaties.back().volgnummer))
+      return enqueued;  // another pump got there first
     enqueued += static_cast<int>(ms.size());
   }
 }

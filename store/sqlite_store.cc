@@ -213,14 +213,22 @@ std::int64_t SqliteStore::outbox_enqueue(const OutboxMessage& m) {
   return id;
 }
 
-void SqliteStore::outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
-                                              std::int64_t value) {
+bool SqliteStore::outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                              std::optional<std::int64_t> expected, std::int64_t value) {
   auto& c = pool_.get();
   sqlitedb::Transaction tx(c);
+  {
+    auto st = c.prepare("SELECT value FROM counters WHERE name = ?");
+    st.bind(1, counter);
+    std::optional<std::int64_t> now;
+    if (st.step()) now = st.integer(0);
+    if (now != expected) return false;
+  }
   for (const auto& m : ms) insert_outbox(c, m);
   c.prepare("INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
       .bind(1, counter).bind(2, value).run();
   tx.commit();
+  return true;
 }
 
 std::vector<OutboxMessage> SqliteStore::outbox_due(std::int64_t now_ms, int limit) {

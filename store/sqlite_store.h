@@ -40,8 +40,8 @@ class SqliteStore final : public Store {
   bool outbox_retry(std::int64_t id, std::int64_t now_ms) override;
   std::optional<std::int64_t> counter(const std::string& name) override;
   void set_counter(const std::string& name, std::int64_t value) override;
-  void outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
-                                   std::int64_t value) override;
+  bool outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                   std::optional<std::int64_t> expected, std::int64_t value) override;
 
   void append_audit(const AuditRecord&) override;
   std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) override;

@@ -127,9 +127,10 @@ class Store {
   // --- small durable counters (e.g. the last erkenning mutation pushed) ---
   virtual std::optional<std::int64_t> counter(const std::string& name) = 0;
   virtual void set_counter(const std::string& name, std::int64_t value) = 0;
-  // Enqueues messages and moves a counter in one transaction (no push is lost or doubled).
-  virtual void outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
-                                           std::int64_t value) = 0;
+  // Enqueues messages and moves a counter in one transaction, only if the counter still has
+  // the expected value (compare-and-set): no push is lost or doubled, whoever else pumps.
+  virtual bool outbox_enqueue_with_counter(const std::vector<OutboxMessage>& ms, const std::string& counter,
+                                           std::optional<std::int64_t> expected, std::int64_t value) = 0;
 
   // --- audit ---
   virtual void append_audit(const AuditRecord&) = 0;

@@ -242,7 +242,12 @@ TEST_F(StoreTest, OutboxDeadLettersAndRetry) {
 TEST_F(StoreTest, CountersAndEnqueueMoveTogether) {
   SqliteStore s(path_);
   EXPECT_FALSE(s.counter("c"));
-  s.outbox_enqueue_with_counter({push("A", "1", 1), push("B", "1", 1)}, "c", 42);
+  EXPECT_TRUE(s.outbox_enqueue_with_counter({push("A", "1", 1), push("B", "1", 1)}, "c", std::nullopt, 42));
   EXPECT_EQ(*s.counter("c"), 42);
   EXPECT_EQ(s.outbox_list("", 10).size(), 2u);
+  // A second pump that read the old value enqueues nothing.
+  EXPECT_FALSE(s.outbox_enqueue_with_counter({push("A", "2", 1)}, "c", std::nullopt, 43));
+  EXPECT_FALSE(s.outbox_enqueue_with_counter({push("A", "2", 1)}, "c", 41, 43));
+  EXPECT_EQ(s.outbox_list("", 10).size(), 2u);
+  EXPECT_TRUE(s.outbox_enqueue_with_counter({push("A", "2", 1)}, "c", 42, 43));
 }
