@@ -8,82 +8,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 
-from lxml import etree
 import requests
-from zeep import Client, Plugin, Settings
+from zeep import Client, Settings
 from zeep.transports import Transport
 
-WSA = "http://www.w3.org/2005/08/addressing"
-SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
-SBB_OIN = "00000003273785290000"
-SCHOOL_OIN = "0000000700025BE00000"
-ANON = "http://www.w3.org/2005/08/addressing/anonymous"
-
-
-class EdukoppelingAddressing(Plugin):
-    """Adds wsa:To/From/Action/MessageID as Edukoppeling prescribes and checks RelatesTo."""
-
-    def __init__(self, to, from_oin):
-        self.to, self.from_oin, self.sent = to, from_oin, None
-
-    def egress(self, envelope, http_headers, operation, binding_options):
-        header = envelope.find(f"{{{SOAP11}}}Header")
-        if header is None:
-            header = etree.Element(f"{{{SOAP11}}}Header")
-            envelope.insert(0, header)
-        # zeep adds WS-Addressing headers of its own for wsam:Action: replace them with ours.
-        for old in header.findall(f"{{{WSA}}}*"):
-            header.remove(old)
-        self.sent = f"urn:uuid:{uuid.uuid4()}"
-        action = operation.soapaction
-        for name, value in (("To", self.to), ("Action", action), ("MessageID", self.sent)):
-            etree.SubElement(header, f"{{{WSA}}}{name}").text = value
-        frm = etree.SubElement(header, f"{{{WSA}}}From")
-        etree.SubElement(frm, f"{{{WSA}}}Address").text = f"{ANON}?oin={self.from_oin}"
-        return envelope, http_headers
-
-    def ingress(self, envelope, http_headers, operation):
-        relates = envelope.find(f"{{{SOAP11}}}Header/{{{WSA}}}RelatesTo")
-        if relates is None or relates.text != self.sent:
-            raise AssertionError(f"RelatesTo {relates.text if relates is not None else None} != {self.sent}: "
-                                 + etree.tostring(envelope).decode()[:2000])
-        return envelope, http_headers
-
-
-def start_provider(binary, pki, work):
-    cfg = os.path.join(work, "provider.yaml")
-    with open(cfg, "w") as f:
-        f.write(f"""role: provider
-oin: "{SBB_OIN}"
-listen: {{address: 127.0.0.1, port: 0, threads: 2}}
-tls:
-  certificate: {pki}/sbb.chain.pem
-  private_key: {pki}/sbb.key.pem
-  trust_anchors: {pki}/trust.pem
-  crls: [{pki}/crls.pem]
-store: {{path: {work}/edugate.db}}
-services:
-  leerbedrijf:
-    adapter: sqlite
-    settings: {{path: {work}/sbb.db, demo_data: true}}
-""")
-    def run(*args):
-        subprocess.run([binary, args[0], "--config", cfg, *args[1:]], check=True, stdout=subprocess.DEVNULL)
-    run("onboard", "party", "--cert", f"{pki}/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school")
-    run("onboard", "agreement", "--oin", SCHOOL_OIN, "--service", "leerbedrijf")
-    port_file = os.path.join(work, "port")
-    log = open(os.path.join(work, "provider.log"), "w")
-    proc = subprocess.Popen([binary, "serve", "--config", cfg, "--port-file", port_file], stdout=log, stderr=log)
-    for _ in range(300):
-        if os.path.exists(port_file):
-            return proc, int(open(port_file).read())
-        if proc.poll() is not None:
-            break
-        time.sleep(0.02)
-    raise RuntimeError("provider did not start: " + open(os.path.join(work, "provider.log")).read())
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from edukoppeling_zeep import SBB_OIN, SCHOOL_OIN, EdukoppelingAddressing, start_provider  # noqa: E402
 
 
 def main():
