@@ -31,21 +31,33 @@ if [ -f "$STATE/provider.pid" ] && kill -0 "$(cat "$STATE/provider.pid")" 2>/dev
   kill "$(cat "$STATE/provider.pid")" && sleep 1
 fi
 
-step "4/5 onboarding: school 25BE and a SIS vendor with a mandate for it"
+if [ -f "$STATE/school.pid" ] && kill -0 "$(cat "$STATE/school.pid")" 2>/dev/null; then
+  kill "$(cat "$STATE/school.pid")" && sleep 1
+fi
+
+step "4/5 onboarding: school 25BE (with its gateway's endpoint) and a SIS vendor with a mandate for it"
 PKI=certs-example/out
-"$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/school-25be.cert.pem --name "ROC TEST Twente" --kind school
-"$EDUGATE" onboard --config "$PROVIDER_CFG" agreement --cert $PKI/school-25be.cert.pem --service leerbedrijf
+"$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/school-25be.cert.pem --name "ROC TEST Twente" --kind school \
+  --endpoint https://127.0.0.1:8444
+for service in leerbedrijf bpvmonitor bpvmonitor-studentgegevens leerbedrijf-mutaties; do
+  "$EDUGATE" onboard --config "$PROVIDER_CFG" agreement --cert $PKI/school-25be.cert.pem --service $service
+done
 "$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/vendor.cert.pem --name "SIS Vendor TEST BV" --kind vendor
 "$EDUGATE" onboard --config "$PROVIDER_CFG" mandate --vendor 00000003123456780000 --school 0000000700025BE00000 --service leerbedrijf
 
-step "5/5 provider on https://127.0.0.1:8443 (mutual TLS, SBB OIN 00000003273785290000)"
+step "5/5 provider (SBB) on https://127.0.0.1:8443 and the school's gateway on https://127.0.0.1:8444"
 rm -f "$STATE/port"
 "$EDUGATE" serve --config "$PROVIDER_CFG" --port-file "$STATE/port" 2>"$STATE/provider.log" &
 PROVIDER_PID=$!
 echo "$PROVIDER_PID" > "$STATE/provider.pid"
-trap 'kill $PROVIDER_PID 2>/dev/null; wait $PROVIDER_PID 2>/dev/null; echo; echo "provider stopped"' EXIT
-for _ in $(seq 1 100); do [ -s "$STATE/port" ] && break; sleep 0.1; done
+rm -f "$STATE/school-port"
+"$EDUGATE" serve --config "$SCHOOL_CFG" --port-file "$STATE/school-port" 2>"$STATE/school.log" &
+SCHOOL_PID=$!
+echo "$SCHOOL_PID" > "$STATE/school.pid"
+trap 'kill $PROVIDER_PID $SCHOOL_PID 2>/dev/null; wait $PROVIDER_PID $SCHOOL_PID 2>/dev/null; echo; echo "provider and school gateway stopped"' EXIT
+for _ in $(seq 1 100); do [ -s "$STATE/port" ] && [ -s "$STATE/school-port" ] && break; sleep 0.1; done
 [ -s "$STATE/port" ] || { cat "$STATE/provider.log"; exit 1; }
+[ -s "$STATE/school-port" ] || { cat "$STATE/school.log"; exit 1; }
 
 send() {  # config action json-file title
   printf '\n\033[1m-- %s\033[0m\n$ edugate send --config %s --action %s --json %s\n' "$4" "$1" "$2" "$3"
@@ -60,12 +72,46 @@ send $VENDOR_CFG VerifieerErkenning $EX/verifieer-erkenning.json "a SIS vendor a
 send $SCHOOL_CFG VoordragenErkenning $EX/voordracht.json "the school proposes a company for erkenning (a write: durable before answered)"
 send $SCHOOL_CFG HaalMutatiesOp $EX/mutaties.json "the school pulls erkenning mutations since sequence number 0"
 
+printf '\n\033[1m== school -> SBB: the SIS drops student data into the inbox (BPV Monitor)\033[0m\n'
+INBOX=var/quickstart/school-inbox
+mkdir -p "$INBOX"
+END=$(date -d "+60 days" +%F); SOON=$(date -d "+10 days" +%F)
+FILE=studentgegevens-$(date +%H%M%S).csv
+cat > "$INBOX/.$FILE.tmp" <<CSV
+BpvoKenmerk;Brin;RioOnderwijsaanbiedercode;RioLocatiecode;Opleidingscode;Leerweg;LeerbedrijfID;Einddatum;StudentVoornaam;StudentAchternaam;StudentEmail
+Q$(date +%s)1;25BE;123A456;123X001;25180;BOL;100000001;$END;Demo;Student Een;een@school.example
+Q$(date +%s)2;25BE;123A456;123X001;25180;BBL;100000001;$SOON;Demo;Student Twee;twee@school.example
+Q$(date +%s)3;25BE;123A456;123X001;25180;BOL;999999998;$END;Demo;Student Drie;drie@school.example
+CSV
+mv "$INBOX/.$FILE.tmp" "$INBOX/$FILE"
+echo "dropped $INBOX/$FILE (3 records: one fine, one ending within three weeks, one with an unknown LeerbedrijfID)"
+for _ in $(seq 1 50); do [ -f "$INBOX/done/$FILE.antwoord.json" ] || [ -f "$INBOX/error/$FILE.fout.json" ] && break; sleep 0.2; done
+cat "$INBOX/done/$FILE.antwoord.json" 2>/dev/null || cat "$INBOX/error/$FILE.fout.json"
+
+printf '\n\033[1m== SBB -> school: publish the BPV Monitor results of 2026-K3 (outbox push)\033[0m\n'
+"$EDUGATE" publish-results --config "$PROVIDER_CFG" --period 2026-K3
+RECEIVED=var/quickstart/school-ontvangen
+for _ in $(seq 1 50); do ls "$RECEIVED"/monitorresultaten/*.csv >/dev/null 2>&1 && break; sleep 0.2; done
+LATEST=$(ls -t "$RECEIVED"/monitorresultaten/*.csv | head -1)
+echo "the school's gateway wrote $LATEST:"
+head -8 "$LATEST"
+
+printf '\n\033[1m== SBB -> school: SBB records an erkenning mutation; it is pushed to the school\033[0m\n'
+sqlite3 -cmd ".timeout 5000" var/quickstart/sbb-leerbedrijf.db \
+  "INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) VALUES ('ErkenningVerleend', strftime('%s','now'), '100000001', '25410', 'BBL', date('now'));"
+for _ in $(seq 1 50); do [ -n "$(find "$RECEIVED/erkenningmutaties" -name '*.csv' -newer "$LATEST" 2>/dev/null)" ] && break; sleep 0.2; done
+MUT=$(ls -t "$RECEIVED"/erkenningmutaties/*.csv 2>/dev/null | head -1)
+[ -n "$MUT" ] && { echo "the school's gateway wrote $MUT:"; cat "$MUT"; }
+"$EDUGATE" outbox --config "$PROVIDER_CFG" list --state sent --limit 3 | head -30
+
 cat <<INFO
 
-The provider keeps running on https://127.0.0.1:8443 (log: $STATE/provider.log, JSON lines).
+The provider keeps running on https://127.0.0.1:8443 (log: $STATE/provider.log, JSON lines),
+the school's gateway on https://127.0.0.1:8444 (log: $STATE/school.log; received files in
+$RECEIVED, inbox $INBOX).
 Try your own requests, e.g.:
   $EDUGATE send --config $SCHOOL_CFG --action GeefLeerbedrijfDetails --json $EX/details.json
 INFO
 if [ "${EDUGATE_QUICKSTART_EXIT:-0}" = "1" ]; then exit 0; fi
 echo "Press Ctrl-C to stop."
-wait $PROVIDER_PID
+wait $PROVIDER_PID $SCHOOL_PID

@@ -263,7 +263,8 @@ std::vector<OutboxMessage> SqliteStore::outbox_list(const std::string& state, in
   std::vector<OutboxMessage> out;
   auto st = pool_.get().prepare(
       "SELECT id, destination_oin, endpoint, service, operation, body, message_id, state, attempts, created_ms, "
-      "next_attempt_ms, sent_ms, last_error FROM outbox WHERE (?1 = '' OR state = ?1) ORDER BY id LIMIT ?2");
+      "next_attempt_ms, sent_ms, last_error FROM (SELECT * FROM outbox WHERE (?1 = '' OR state = ?1) "
+      "ORDER BY id DESC LIMIT ?2) ORDER BY id");
   st.bind(1, state).bind(2, limit);
   while (st.step()) out.push_back(outbox_from(st));
   return out;

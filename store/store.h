@@ -119,7 +119,8 @@ class Store {
   // After a failed attempt: schedule the next one, or give up (dead) when `dead` is set.
   virtual void outbox_failed(std::int64_t id, int attempts, std::int64_t next_attempt_ms, const std::string& error,
                              bool dead) = 0;
-  virtual std::vector<OutboxMessage> outbox_list(const std::string& state, int limit) = 0;  // state "" = all
+  // The newest `limit` messages in a state ("" = all), oldest first.
+  virtual std::vector<OutboxMessage> outbox_list(const std::string& state, int limit) = 0;
   virtual std::optional<OutboxMessage> outbox_get(std::int64_t id) = 0;
   // A dead (or pending) message is tried again now, with a fresh retry budget.
   virtual bool outbox_retry(std::int64_t id, std::int64_t now_ms) = 0;

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <sstream>
 
 #include "adapters/registry.h"
@@ -46,6 +47,12 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+std::string one_decimal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
 std::string stem(const MessageId& id) { return id.str().substr(9); }  // the uuid
 
 // Writes <soort>/<uuid>.json and .csv once; the JSON file (written last) marks completion.
@@ -83,8 +90,8 @@ void FileSink::monitorresultaten(const MessageId& id, const Oin& from, const con
       doc["themaresultaten"].push_back(cell);
       std::ostringstream line;
       line << r.brin.str() << "," << r.periode.str() << "," << c.thema << "," << c.groep << "," << c.aantal << ","
-           << (c.onderdrukt ? "ja" : "nee") << "," << (c.gemiddelde ? std::to_string(*c.gemiddelde) : "") << ","
-           << (c.landelijk ? std::to_string(*c.landelijk) : "") << "\n";
+           << (c.onderdrukt ? "ja" : "nee") << "," << (c.gemiddelde ? one_decimal(*c.gemiddelde) : "") << ","
+           << (c.landelijk ? one_decimal(*c.landelijk) : "") << "\n";
       csv += line.str();
     }
     j = doc.dump(2) + "\n";
