@@ -85,9 +85,13 @@ Result<json> Inbox::read_records(const std::string& path) {
   if (!in) return make_error("INBOX", "bestand kan niet gelezen worden");
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return parse_records(ss.str(), fs::path(path).extension() == ".json");
+}
+
+Result<json> Inbox::parse_records(std::string_view text_view, bool is_json) {
+  const std::string text(text_view);
   json records = json::array();
-  if (fs::path(path).extension() == ".json") {
+  if (is_json) {
     auto j = json::parse(text, nullptr, false);
     if (j.is_discarded()) return make_error("INBOX", "bestand is geen geldige JSON");
     if (j.is_object() && j.contains("Studentgegeven")) j = j["Studentgegeven"];

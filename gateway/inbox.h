@@ -36,6 +36,7 @@ class Inbox {
   // Student data file (CSV with a header row of XSD element names, or JSON: an array of
   // records or {"Studentgegeven": [...]}) as the request JSON. Errors name the line or field.
   static Result<nlohmann::ordered_json> read_records(const std::string& path);
+  static Result<nlohmann::ordered_json> parse_records(std::string_view text, bool is_json);
 
  private:
   InboxRound process(const std::string& processing_path, const std::string& original_name, const MessageId& id);

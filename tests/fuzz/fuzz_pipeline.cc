@@ -1,7 +1,8 @@
 // Fuzz target: the whole request pipeline after TLS (XML guard, envelope, WS-A rules,
 // authorization, idempotency, gSOAP strict deserialization, the Leerbedrijf service and its
 // SQLite backend) with an authenticated school as caller. The first input line, if it starts
-// with "SOAPAction:", becomes the HTTP SOAPAction header.
+// with "SOAPAction:", becomes the HTTP SOAPAction header. An input starting with "PUSH\n" goes
+// to a consumer's pipeline instead (schoolontvangst with a SQLite sink, SBB as caller).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,7 +16,9 @@
 #include "core/leerbedrijf.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
+#include "core/sink.h"
 #include "gateway/leerbedrijf_service.h"
+#include "gateway/schoolontvangst_service.h"
 #include "gateway/pipeline.h"
 #include "security/xml_guard.h"
 #include "store/sqlite_store.h"
@@ -26,6 +29,10 @@ std::unique_ptr<gateway::Config> config;
 std::unique_ptr<store::SqliteStore> store_;
 std::unique_ptr<gateway::Pipeline> pipeline;
 std::unique_ptr<Result<security::PeerIdentity>> peer;
+std::unique_ptr<gateway::Config> consumer_config;
+std::unique_ptr<store::SqliteStore> consumer_store;
+std::unique_ptr<gateway::Pipeline> consumer_pipeline;
+std::unique_ptr<Result<security::PeerIdentity>> sbb;
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -52,10 +59,29 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
                                                        adapters::make_adapter<leerbedrijf::Backend>(sc.adapter, {sc.settings, dir})));
   pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services));
   peer = std::make_unique<Result<security::PeerIdentity>>(security::PeerIdentity{school, "1001", "CN=fuzz", 0});
+  consumer_config = std::make_unique<gateway::Config>(gateway::parse_config(
+      "role: consumer\noin: \"0000000700025BE00000\"\n"
+      "tls: {certificate: " + pki + "/school-25be.chain.pem, private_key: " + pki + "/school-25be.key.pem, trust_anchors: " +
+          pki + "/trust.pem, crls: [" + pki + "/crls.pem]}\n"
+          "remote: {url: \"https://127.0.0.1:1\", oin: \"00000003273785290000\"}\n"
+          "store: {path: " + dir + "/c.db}\n"
+          "services: {schoolontvangst: {adapter: sqlite, settings: {path: " + dir + "/sink.db}}}\n",
+      "fuzz-consumer.yaml", dir));
+  consumer_store = std::make_unique<store::SqliteStore>(consumer_config->store_path, false);
+  std::vector<std::unique_ptr<gateway::Service>> consumer_services;
+  const auto& cs = consumer_config->services.at("schoolontvangst");
+  consumer_services.push_back(gateway::make_schoolontvangst_service(
+      gateway::load_contract(consumer_config->contract_dir, "schoolontvangst"),
+      adapters::make_adapter<consumer::Sink>(cs.adapter, {cs.settings, dir})));
+  consumer_pipeline = std::make_unique<gateway::Pipeline>(*consumer_config, *consumer_store, std::move(consumer_services));
+  sbb = std::make_unique<Result<security::PeerIdentity>>(
+      security::PeerIdentity{*Oin::parse("00000003273785290000"), "1000", "CN=sbb", 0});
   static std::string cleanup_dir = dir;
   std::atexit([] {
     pipeline.reset();
     store_.reset();
+    consumer_pipeline.reset();
+    consumer_store.reset();
     std::filesystem::remove_all(cleanup_dir);
   });
   return 0;
@@ -63,14 +89,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  gateway::InboundRequest req{"/edukoppeling/leerbedrijf", "text/xml; charset=utf-8", std::nullopt, {}};
+  const bool push = in.rfind("PUSH\n", 0) == 0;
+  if (push) in.remove_prefix(5);
+  gateway::InboundRequest req{push ? "/edukoppeling/schoolontvangst" : "/edukoppeling/leerbedrijf",
+                              "text/xml; charset=utf-8", std::nullopt, {}};
   if (in.rfind("SOAPAction:", 0) == 0) {
     auto nl = in.find('\n');
     req.soap_action = std::string(in.substr(11, nl == std::string_view::npos ? std::string_view::npos : nl - 11));
     in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
   }
   req.body = std::string(in);
-  auto resp = pipeline->process(req, *peer);
+  auto resp = push ? consumer_pipeline->process(req, *sbb) : pipeline->process(req, *peer);
   // Every answer is a 200 or a SOAP fault with HTTP 500; never anything else, never a crash.
   if (resp.status != 200 && resp.status != 500) __builtin_trap();
   if (resp.body.find("soap:Envelope") == std::string::npos) __builtin_trap();
