@@ -3,9 +3,6 @@
 // mandate acts as that school).
 #include "gateway/bpvmonitor_service.h"
 
-#include <functional>
-#include <map>
-
 #include "gateway/mappings.h"
 #include "gateway/service_support.h"
 
@@ -57,36 +54,24 @@ std::string result_of(const bm::Recordresultaat& r) {
   return r.status == "geweigerd" ? audit_result(r.meldingen) : "ok";
 }
 
-class BpvMonitorService final : public Service {
+class BpvMonitorService final : public HandlerService {
  public:
-  BpvMonitorService(ServiceContract c, std::shared_ptr<bm::Backend> b) : contract_(std::move(c)), backend_(std::move(b)) {
-    handlers_["LeverStudentgegevensAan"] = [this](SoapScope& s, const CallContext& c) { return lever_aan(s, c); };
-    handlers_["CorrigeerStudentgegeven"] = [this](SoapScope& s, const CallContext& c) { return corrigeer(s, c); };
-    handlers_["TrekStudentgegevenIn"] = [this](SoapScope& s, const CallContext& c) { return trek_in(s, c); };
-    handlers_["VraagResultatenOp"] = [this](SoapScope& s, const CallContext& c) { return resultaten(s, c); };
-    handlers_["VraagResponsrecordsOp"] = [this](SoapScope& s, const CallContext& c) { return responsrecords(s, c); };
-    for (const auto& op : contract_.operations)
-      if (!handlers_.count(op.name)) throw std::runtime_error("bpvmonitor: WSDL operation " + op.name + " has no handler");
+  BpvMonitorService(ServiceContract c, std::shared_ptr<bm::Backend> b) : HandlerService(std::move(c)), backend_(std::move(b)) {
+    set_handlers({
+        {"LeverStudentgegevensAan", [this](SoapScope& s, const CallContext& c) { return lever_aan(s, c); }},
+        {"CorrigeerStudentgegeven", [this](SoapScope& s, const CallContext& c) { return corrigeer(s, c); }},
+        {"TrekStudentgegevenIn", [this](SoapScope& s, const CallContext& c) { return trek_in(s, c); }},
+        {"VraagResultatenOp", [this](SoapScope& s, const CallContext& c) { return resultaten(s, c); }},
+        {"VraagResponsrecordsOp", [this](SoapScope& s, const CallContext& c) { return responsrecords(s, c); }},
+    });
   }
-
-  const ServiceContract& contract() const override { return contract_; }
 
   std::string agreement(const Operation& op) const override {
     return op.name == "VraagResultatenOp" || op.name == "VraagResponsrecordsOp" ? contract_.name
                                                                                  : kAgreementStudentgegevens;
   }
 
-  Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
-    auto it = handlers_.find(op.name);
-    if (it == handlers_.end()) return make_error("DK0003", "actie wordt door deze dienst niet ondersteund", "wsa:Action");
-    SoapScope scope;
-    scope.set_input(body_xml);
-    return it->second(scope, ctx);
-  }
-
  private:
-  using Handler = std::function<Result<Outcome>(SoapScope&, const CallContext&)>;
-
   Result<Outcome> lever_aan(SoapScope& s, const CallContext& ctx) {
     _bpv__LeverStudentgegevensAanVerzoek req;
     if (soap_read__bpv__LeverStudentgegevensAanVerzoek(s.get(), &req) != SOAP_OK) return invalid_body(s);
@@ -222,9 +207,7 @@ class BpvMonitorService final : public Service {
     return write(s, resp, &soap_write__bpv__VraagResponsrecordsOpAntwoord, audit_result(r.meldingen));
   }
 
-  ServiceContract contract_;
   std::shared_ptr<bm::Backend> backend_;
-  std::map<std::string, Handler> handlers_;
 };
 
 }  // namespace

@@ -2,9 +2,6 @@
 // Identifiers are parsed here, once; a malformed one becomes a Melding naming the field.
 #include "gateway/leerbedrijf_service.h"
 
-#include <deque>
-#include <functional>
-#include <map>
 
 #include "gateway/mappings.h"
 #include "gateway/service_support.h"
@@ -36,33 +33,20 @@ lb__LeerbedrijfSamenvatting* put_samenvatting(Arena& a, const lb::Samenvatting& 
   return g;
 }
 
-class LeerbedrijfService final : public Service {
+class LeerbedrijfService final : public HandlerService {
  public:
-  LeerbedrijfService(ServiceContract c, std::shared_ptr<lb::Backend> b) : contract_(std::move(c)), backend_(std::move(b)) {
-    handlers_["IdentificeerLeerbedrijf"] = [this](SoapScope& s, const CallContext& c) { return identificeer(s, c); };
-    handlers_["VerifieerErkenning"] = [this](SoapScope& s, const CallContext& c) { return verifieer(s, c); };
-    handlers_["GeefLeerbedrijfDetails"] = [this](SoapScope& s, const CallContext& c) { return details(s, c); };
-    handlers_["ZoekLeerbedrijven"] = [this](SoapScope& s, const CallContext& c) { return zoek(s, c); };
-    handlers_["VoordragenErkenning"] = [this](SoapScope& s, const CallContext& c) { return voordragen(s, c); };
-    handlers_["HaalMutatiesOp"] = [this](SoapScope& s, const CallContext& c) { return mutaties(s, c); };
-    for (const auto& op : contract_.operations)
-      if (!handlers_.count(op.name))
-        throw std::runtime_error("leerbedrijf: WSDL operation " + op.name + " has no handler");
-  }
-
-  const ServiceContract& contract() const override { return contract_; }
-
-  Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
-    auto it = handlers_.find(op.name);
-    if (it == handlers_.end()) return make_error("DK0003", "actie wordt door deze dienst niet ondersteund", "wsa:Action");
-    SoapScope scope;
-    scope.set_input(body_xml);
-    return it->second(scope, ctx);
+  LeerbedrijfService(ServiceContract c, std::shared_ptr<lb::Backend> b) : HandlerService(std::move(c)), backend_(std::move(b)) {
+    set_handlers({
+        {"IdentificeerLeerbedrijf", [this](SoapScope& s, const CallContext& c) { return identificeer(s, c); }},
+        {"VerifieerErkenning", [this](SoapScope& s, const CallContext& c) { return verifieer(s, c); }},
+        {"GeefLeerbedrijfDetails", [this](SoapScope& s, const CallContext& c) { return details(s, c); }},
+        {"ZoekLeerbedrijven", [this](SoapScope& s, const CallContext& c) { return zoek(s, c); }},
+        {"VoordragenErkenning", [this](SoapScope& s, const CallContext& c) { return voordragen(s, c); }},
+        {"HaalMutatiesOp", [this](SoapScope& s, const CallContext& c) { return mutaties(s, c); }},
+    });
   }
 
  private:
-  using Handler = std::function<Result<Outcome>(SoapScope&, const CallContext&)>;
-
   static Error invalid(SoapScope& s) { return invalid_body(s); }
   template <class T>
   static Outcome write(SoapScope& s, T& resp, int (*writer)(soap*, const T*), const Meldingen& m) {
@@ -278,9 +262,7 @@ class LeerbedrijfService final : public Service {
     return write(s, resp, &soap_write__lb__HaalMutatiesOpAntwoord, a.meldingen);
   }
 
-  ServiceContract contract_;
   std::shared_ptr<lb::Backend> backend_;
-  std::map<std::string, Handler> handlers_;
 };
 
 }  // namespace

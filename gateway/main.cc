@@ -128,11 +128,6 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}","role":"{}"}})", config.listen_address,
                  listener->port(), config.oin.str(), config.role == eg::Role::provider ? "provider" : "consumer");
   }
-  if (!port_file.empty()) {
-    std::ofstream(port_file + ".tmp") << (listener ? listener->port() : 0) << "\n";
-    std::filesystem::rename(port_file + ".tmp", port_file);
-  }
-
   // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
   // Consumer: the inbox of student data files.
   std::unique_ptr<eg::OutboxSender> outbox;
@@ -172,6 +167,12 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     inbox = std::make_unique<eg::Inbox>(config, contracts[1], eg::XsdModel::load(config.contract_dir));
     inbox->start();
     spdlog::info(R"({{"event":"inbox_watching","dir":"{}"}})", config.inbox_dir);
+  }
+
+  // The port file says "ready": written once everything above has started.
+  if (!port_file.empty()) {
+    std::ofstream(port_file + ".tmp") << (listener ? listener->port() : 0) << "\n";
+    std::filesystem::rename(port_file + ".tmp", port_file);
   }
 
   // Retention of the message store: purge at start and every hour.

@@ -11,23 +11,14 @@ namespace {
 
 using namespace support;
 
-class SchoolontvangstService final : public Service {
+class SchoolontvangstService final : public HandlerService {
  public:
   SchoolontvangstService(ServiceContract c, std::unique_ptr<consumer::Sink> sink)
-      : contract_(std::move(c)), sink_(std::move(sink)) {
-    for (const auto& op : contract_.operations)
-      if (op.name != "OntvangMonitorresultaten" && op.name != "OntvangErkenningmutaties")
-        throw std::runtime_error("schoolontvangst: WSDL operation " + op.name + " has no handler");
-  }
-
-  const ServiceContract& contract() const override { return contract_; }
-
-  Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
-    SoapScope s;
-    s.set_input(body_xml);
-    if (op.name == "OntvangMonitorresultaten") return monitorresultaten(s, ctx);
-    if (op.name == "OntvangErkenningmutaties") return mutaties(s, ctx);
-    return make_error("DK0003", "actie wordt door deze dienst niet ondersteund", "wsa:Action");
+      : HandlerService(std::move(c)), sink_(std::move(sink)) {
+    set_handlers({
+        {"OntvangMonitorresultaten", [this](SoapScope& s, const CallContext& c) { return monitorresultaten(s, c); }},
+        {"OntvangErkenningmutaties", [this](SoapScope& s, const CallContext& c) { return mutaties(s, c); }},
+    });
   }
 
  private:
@@ -64,7 +55,6 @@ class SchoolontvangstService final : public Service {
     return write(s, resp, &soap_write__so__OntvangErkenningmutatiesAntwoord, "ok");
   }
 
-  ServiceContract contract_;
   std::unique_ptr<consumer::Sink> sink_;
 };
 

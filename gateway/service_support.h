@@ -2,6 +2,8 @@
 // What every service's gSOAP mapping shares: an arena for response structs, Meldingen for
 // fields that fail to parse, and serialising an answer. Included only by service .cc files.
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,5 +102,37 @@ Outcome write(SoapScope& s, T& resp, int (*writer)(soap*, const T*), const std::
   writer(s.get(), &resp);
   return Outcome{s.take_output(), result};
 }
+
+// A service whose operations are handlers taking the thread's gSOAP context with the body as
+// input. Every WSDL operation must have a handler (a start-up error otherwise).
+class HandlerService : public Service {
+ public:
+  using Handler = std::function<Result<Outcome>(SoapScope&, const CallContext&)>;
+
+  const ServiceContract& contract() const override { return contract_; }
+
+  Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
+    auto it = handlers_.find(op.name);
+    if (it == handlers_.end()) return make_error("DK0003", "actie wordt door deze dienst niet ondersteund", "wsa:Action");
+    SoapScope scope;
+    scope.set_input(body_xml);
+    return it->second(scope, ctx);
+  }
+
+ protected:
+  explicit HandlerService(ServiceContract c) : contract_(std::move(c)) {}
+
+  void set_handlers(std::map<std::string, Handler> handlers) {
+    handlers_ = std::move(handlers);
+    for (const auto& op : contract_.operations)
+      if (!handlers_.count(op.name))
+        throw std::runtime_error(contract_.name + ": WSDL operation " + op.name + " has no handler");
+  }
+
+  ServiceContract contract_;
+
+ private:
+  std::map<std::string, Handler> handlers_;
+};
 
 }  // namespace edugate::gateway::support

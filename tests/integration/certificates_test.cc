@@ -29,7 +29,7 @@ void expect_refused_in_handshake(const BadCert& c) {
   auto ex = send_json(c.stem, c.oin, p.port(), "VerifieerErkenning", verifieer_json());
   ASSERT_FALSE(ex) << c.stem << " was served: " << ex->response;
   EXPECT_EQ(ex.error().code, "TRANSPORT") << ex.error().message;
-  EXPECT_NE(p.log().find("tls_refused"), std::string::npos);
+  EXPECT_TRUE(eventually([&] { return p.log().find("tls_refused") != std::string::npos; }, 5000));
   EXPECT_TRUE(p.alive());
 }
 

@@ -1,12 +1,18 @@
 """Shared by the zeep interop tests: the Edukoppeling WS-Addressing plugin and starting a real
 edugate provider with the example PKI."""
+import argparse
 import os
+import shutil
+import signal
 import subprocess
+import tempfile
 import time
 import uuid
 
 from lxml import etree
-from zeep import Plugin
+import requests
+from zeep import Client, Plugin, Settings
+from zeep.transports import Transport
 
 WSA = "http://www.w3.org/2005/08/addressing"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -80,3 +86,44 @@ services:
             break
         time.sleep(0.02)
     raise RuntimeError("provider did not start: " + open(os.path.join(work, "provider.log")).read())
+
+
+def run_interop(service, binding, checks, bpvmonitor=False):
+    """Starts a provider, builds a zeep client for wsdl/<service>.wsdl acting as school 25BE,
+    runs checks(svc, check) and prints 'N passed, M failed'. Returns the exit code."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", required=True)
+    ap.add_argument("--pki", required=True)
+    ap.add_argument("--wsdl", required=True)
+    a = ap.parse_args()
+    work = tempfile.mkdtemp(prefix=f"edugate-zeep-{service}-")
+    proc, port = start_provider(a.binary, a.pki, work, bpvmonitor=bpvmonitor)
+    counts = {"passed": 0, "failed": 0}
+
+    def check(name, cond, detail=""):
+        counts["passed" if cond else "failed"] += 1
+        print(f"ok   {name}" if cond else f"FAIL {name} {detail}")
+
+    try:
+        url = f"https://127.0.0.1:{port}/edukoppeling/{service}"
+        session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would otherwise replace our trust anchor
+        session.cert = (f"{a.pki}/school-25be.chain.pem", f"{a.pki}/school-25be.key.pem")
+        session.verify = f"{a.pki}/trust.pem"
+        client = Client(os.path.join(a.wsdl, f"{service}.wsdl"), transport=Transport(session=session, timeout=20),
+                        plugins=[EdukoppelingAddressing(f"{url}?oin={SBB_OIN}", SCHOOL_OIN)],
+                        settings=Settings(strict=True))
+        checks(client.create_service(binding, url), check)
+    except Exception as ex:  # a transport error or SOAP fault fails the interop test
+        check(f"exception {type(ex).__name__}: {ex}", False)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if counts["failed"]:
+            print(open(os.path.join(work, "provider.log")).read()[-3000:])
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] or not counts["passed"] else 0
