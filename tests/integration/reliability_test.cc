@@ -18,6 +18,7 @@ TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdS
   // Another process holds the store's write lock longer than the gateway's busy timeout.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(p.store_path().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);  // the gateway itself may be writing right now (pump, purge)
   ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   gateway::SendOptions o;
   o.message_id = new_message_id();
