@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 
 #include "core/ids.h"
@@ -266,4 +267,33 @@ TEST(Inbox, AConsumerKilledDuringARunSendsNoFileTwiceAndLosesNone) {
   std::string text((std::istreambuf_iterator<char>(answer)), {});
   EXPECT_NE(text.find(sent_id), std::string::npos) << "resent with the same MessageID";
   EXPECT_NE(text.find("geaccepteerd"), std::string::npos) << "the stored answer, not a duplicate refusal: " << text;
+}
+
+TEST(Push, AfterTheRetryBudgetAMessageIsDeadUntilAnOperatorRetriesIt) {
+  ProviderOptions o = provider_options();
+  o.outbox_yaml = "outbox:\n  poll_ms: 50\n  max_attempts: 2\n  backoff_initial_ms: 100\n  backoff_max_ms: 200\n"
+                  "  mutations_per_message: 10\n  mutation_poll_ms: 100\n  send_timeout_ms: 2000\n";
+  Provider p(o);
+  const unsigned short port = free_port();
+  subscribe(p, kSchool25be, "ROC TEST Twente", port);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  record_mutations(p, 3);
+  ASSERT_TRUE(eventually([&] { return sqlite_scalar(p.store_path(), "SELECT count(*) FROM outbox WHERE state = 'dead'") == "1"; }))
+      << p.log().substr(0, 2000);
+  auto list = p.edugate({"outbox", "list", "--state", "dead"});
+  ASSERT_EQ(list.exit_code, 0);
+  auto dead = nlohmann::json::parse(list.output);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0]["attempts"], 2);
+  EXPECT_NE(dead[0]["last_error"].get<std::string>().find("TRANSPORT"), std::string::npos) << dead.dump();
+  auto show = p.edugate({"outbox", "show", std::to_string(dead[0]["id"].get<long>())});
+  EXPECT_NE(show.output.find("OntvangErkenningmutatiesVerzoek"), std::string::npos);
+  ConsumerOptions co;
+  co.provider_port = p.port();
+  co.port = port;
+  Consumer c(co);
+  EXPECT_EQ(p.edugate({"outbox", "retry", std::to_string(dead[0]["id"].get<long>())}).exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return count(c.sink_path(), "erkenningmutaties") == 3; })) << c.log();
+  EXPECT_NE(p.edugate({"outbox", "retry", std::to_string(dead[0]["id"].get<long>())}).exit_code, 0)
+      << "a sent message is not sent again";
 }
