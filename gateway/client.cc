@@ -65,7 +65,8 @@ const xmlNode* child(const xmlNode* parent, const char* name) {
 
 }  // namespace
 
-Client::Client(const Config& config) : config_(config), tls_(security::make_client_context(config.tls)) {}
+Client::Client(const Config& config, std::shared_ptr<security::TlsContexts> tls)
+    : config_(config), tls_(tls ? std::move(tls) : std::make_shared<security::TlsContexts>(config.tls)) {}
 
 Result<Exchange> Client::send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
                               const SendOptions& options) {
@@ -85,7 +86,8 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
                                               body_xml);
   try {
     asio::io_context ioc;
-    beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls_);
+    auto ctx = tls_->client();
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
       return make_error("TRANSPORT", "SNI kan niet gezet worden");
     auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));

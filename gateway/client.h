@@ -9,7 +9,7 @@
 #include "core/result.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
-#include "security/tls_policy.h"
+#include "security/tls_reload.h"
 
 namespace edugate::gateway {
 
@@ -37,7 +37,8 @@ struct SendOptions {
 
 class Client {
  public:
-  explicit Client(const Config& config);  // throws on unusable TLS files
+  // tls: the reloadable contexts of a running gateway; without it the client reads the files once.
+  explicit Client(const Config& config, std::shared_ptr<security::TlsContexts> tls = nullptr);  // throws on unusable TLS files
   // body_xml: the request element. Errors: transport/TLS problems (code TRANSPORT), a server
   // identity that is not remote.oin (code TLS-IDENTITY), response header problems (DK0008 ...).
   Result<Exchange> send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
@@ -45,7 +46,7 @@ class Client {
 
  private:
   const Config& config_;
-  security::SslContextPtr tls_;
+  std::shared_ptr<security::TlsContexts> tls_;
 };
 
 }  // namespace edugate::gateway

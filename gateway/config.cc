@@ -109,7 +109,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
 
   YAML::Node tls = root["tls"];
   if (!tls.IsDefined()) r.fail(root, "tls", "required key is missing");
-  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation"});
+  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms"});
+  c.tls_reload_poll_ms = r.positive(tls, "tls", "reload_poll_ms", c.tls_reload_poll_ms);
   c.tls.certificate = resolve_path(base_dir, r.str(tls, "tls", "certificate", true));
   c.tls.private_key = resolve_path(base_dir, r.str(tls, "tls", "private_key", true));
   c.tls.trust_anchors = resolve_path(base_dir, r.str(tls, "tls", "trust_anchors", true));
@@ -126,7 +127,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
 
   if (auto n = root["http"]; n.IsDefined()) {
     r.only_keys(n, "http", {"max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
-                            "max_requests_per_connection"});
+                            "max_requests_per_connection", "max_connection_lifetime_ms"});
     long long body = static_cast<long long>(c.max_body_bytes);
     r.get(n, "http", "max_body_bytes", body, "an integer");
     if (body < 1024 || body > (20ll << 20)) r.fail(n["max_body_bytes"], "http.max_body_bytes", "must be 1024..20971520");
@@ -135,6 +136,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.body_timeout_ms = r.positive(n, "http", "body_timeout_ms", c.body_timeout_ms);
     c.idle_timeout_ms = r.positive(n, "http", "idle_timeout_ms", c.idle_timeout_ms);
     c.max_requests_per_connection = r.positive(n, "http", "max_requests_per_connection", c.max_requests_per_connection);
+    c.max_connection_lifetime_ms = r.positive(n, "http", "max_connection_lifetime_ms", c.max_connection_lifetime_ms);
   }
   if (auto n = root["workers"]; n.IsDefined()) {
     r.only_keys(n, "workers", {"threads", "max_queue"});

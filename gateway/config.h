@@ -39,6 +39,8 @@ struct Config {
   int body_timeout_ms = 30000;
   int idle_timeout_ms = 60000;
   int max_requests_per_connection = 10000;
+  int max_connection_lifetime_ms = 3600000;  // WT008
+  int tls_reload_poll_ms = 5000;             // file-change check; SIGHUP reloads at once
 
   int worker_threads = 4;
   int max_queue = 512;

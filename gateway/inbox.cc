@@ -73,8 +73,9 @@ constexpr const char* kSep = "__";
 
 }  // namespace
 
-Inbox::Inbox(const Config& config, ServiceContract bpvmonitor, std::shared_ptr<const XsdModel> model)
-    : config_(config), contract_(std::move(bpvmonitor)), model_(std::move(model)), client_(config) {
+Inbox::Inbox(const Config& config, ServiceContract bpvmonitor, std::shared_ptr<const XsdModel> model,
+             std::shared_ptr<security::TlsContexts> tls)
+    : config_(config), contract_(std::move(bpvmonitor)), model_(std::move(model)), client_(config, std::move(tls)) {
   for (const char* d : {"", "processing", "done", "error"}) fs::create_directories(fs::path(config_.inbox_dir) / d);
 }
 

@@ -27,7 +27,8 @@ struct InboxRound {
 
 class Inbox {
  public:
-  Inbox(const Config& config, ServiceContract bpvmonitor, std::shared_ptr<const XsdModel> model);
+  Inbox(const Config& config, ServiceContract bpvmonitor, std::shared_ptr<const XsdModel> model,
+        std::shared_ptr<security::TlsContexts> tls);
   ~Inbox();
   void start();
   void stop();

@@ -21,14 +21,14 @@ using tcp = asio::ip::tcp;
 struct Listener::Shared {
   asio::io_context& ioc;
   const Config& config;
-  security::SslContextPtr tls;
+  std::shared_ptr<security::TlsContexts> tls;
   Pipeline& pipeline;
   asio::thread_pool& workers;
   tcp::acceptor acceptor;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopped{false};
 
-  Shared(asio::io_context& i, const Config& c, security::SslContextPtr t, Pipeline& p, asio::thread_pool& w)
+  Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w)
       : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), acceptor(asio::make_strand(i)) {}
 };
 
@@ -37,8 +37,11 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared)
-      : shared_(std::move(shared)), stream_(std::move(socket), *shared_->tls),
-        peer_(make_error("DK0002", "geen geverifieerd clientcertificaat")) {}
+      : shared_(std::move(shared)),
+        ctx_(shared_->tls->server()),
+        stream_(std::move(socket), *ctx_),
+        peer_(make_error("DK0002", "geen geverifieerd clientcertificaat")),
+        started_(std::chrono::steady_clock::now()) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
@@ -98,7 +101,11 @@ class Session : public std::enable_shared_from_this<Session> {
     ++requests_;
     beast::get_lowest_layer(stream_).expires_never();
     auto req = parser_->release();
-    keep_alive_ = req.keep_alive() && requests_ < cfg().max_requests_per_connection && !shared_->stopped;
+    // WT008: a connection (and its TLS session) lives at most max_connection_lifetime_ms; the
+    // answer in progress is the last one on it.
+    const bool young = std::chrono::steady_clock::now() - started_ <
+                       std::chrono::milliseconds(cfg().max_connection_lifetime_ms);
+    keep_alive_ = req.keep_alive() && young && requests_ < cfg().max_requests_per_connection && !shared_->stopped;
 
     InboundRequest in;
     std::string_view target(req.target().data(), req.target().size());
@@ -166,10 +173,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   std::shared_ptr<Listener::Shared> shared_;
+  security::SslContextPtr ctx_;  // the TLS material this connection started with (reloads do not touch it)
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Result<security::PeerIdentity> peer_;
+  std::chrono::steady_clock::time_point started_;
   int requests_ = 0;
   bool keep_alive_ = true;
 };
@@ -189,7 +198,7 @@ void do_accept(std::shared_ptr<Listener::Shared> shared) {
 
 }  // namespace
 
-Listener::Listener(asio::io_context& ioc, const Config& config, security::SslContextPtr tls, Pipeline& pipeline,
+Listener::Listener(asio::io_context& ioc, const Config& config, std::shared_ptr<security::TlsContexts> tls, Pipeline& pipeline,
                    asio::thread_pool& workers)
     : shared_(std::make_shared<Shared>(ioc, config, std::move(tls), pipeline, workers)) {}
 

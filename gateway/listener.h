@@ -10,13 +10,13 @@
 
 #include "gateway/config.h"
 #include "gateway/pipeline.h"
-#include "security/tls_policy.h"
+#include "security/tls_reload.h"
 
 namespace edugate::gateway {
 
 class Listener {
  public:
-  Listener(boost::asio::io_context& ioc, const Config& config, security::SslContextPtr tls, Pipeline& pipeline,
+  Listener(boost::asio::io_context& ioc, const Config& config, std::shared_ptr<security::TlsContexts> tls, Pipeline& pipeline,
            boost::asio::thread_pool& workers);
   ~Listener();
   // Binds and starts accepting; throws std::runtime_error when the address cannot be bound.

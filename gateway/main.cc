@@ -120,10 +120,10 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
 
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
+  auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
   std::unique_ptr<eg::Listener> listener;
   if (serves) {
-    listener = std::make_unique<eg::Listener>(ioc, config, edugate::security::make_server_context(config.tls), pipeline,
-                                              workers);
+    listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers);
     listener->start();
     spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}","role":"{}"}})", config.listen_address,
                  listener->port(), config.oin.str(), config.role == eg::Role::provider ? "provider" : "consumer");
@@ -136,7 +136,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   std::function<void()> pump;
   std::atomic<bool> pump_busy{false};
   if (config.role == eg::Role::provider) {
-    outbox = std::make_unique<eg::OutboxSender>(config, *store, contracts);
+    outbox = std::make_unique<eg::OutboxSender>(config, *store, contracts, tls);
     outbox->start();
     if (lb_backend) {
       pump = [&] {
@@ -164,7 +164,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
       pump();
     }
   } else if (!config.inbox_dir.empty()) {
-    inbox = std::make_unique<eg::Inbox>(config, contracts[1], eg::XsdModel::load(config.contract_dir));
+    inbox = std::make_unique<eg::Inbox>(config, contracts[1], eg::XsdModel::load(config.contract_dir), tls);
     inbox->start();
     spdlog::info(R"({{"event":"inbox_watching","dir":"{}"}})", config.inbox_dir);
   }
@@ -194,12 +194,41 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   };
   purge();
 
+  // Hot reload of certificates, keys, trust anchors and CRLs: on SIGHUP and when a file
+  // changes. A broken new file is refused with a log line; the old material keeps serving.
+  auto log_reload = [&](const edugate::Status& st, const char* why) {
+    if (st) spdlog::info(R"({{"event":"tls_reloaded","trigger":"{}","generation":{}}})", why, tls->generation());
+    else spdlog::error(R"({{"event":"tls_reload_failed","trigger":"{}","error":"{}"}})", why, st.error().message);
+  };
+  boost::asio::signal_set hup(ioc, SIGHUP);
+  std::function<void()> on_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      log_reload(tls->reload(), "SIGHUP");
+      on_hup();
+    });
+  };
+  on_hup();
+  boost::asio::steady_timer reload_timer(ioc);
+  std::function<void()> watch = [&] {
+    reload_timer.expires_after(std::chrono::milliseconds(config.tls_reload_poll_ms));
+    reload_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      edugate::Status st = edugate::ok_status();
+      if (tls->reload_if_changed(st)) log_reload(st, "file-change");
+      watch();
+    });
+  };
+  watch();
+
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int sig) {
     spdlog::info(R"({{"event":"stopping","signal":{}}})", sig);
     if (listener) listener->stop();
     purge_timer.cancel();
     pump_timer.cancel();
+    reload_timer.cancel();
+    hup.cancel();
     ioc.stop();
   });
 

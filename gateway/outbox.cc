@@ -15,8 +15,9 @@ std::int64_t now_ms() {
 }
 }  // namespace
 
-OutboxSender::OutboxSender(const Config& config, store::Store& store, std::vector<ServiceContract> contracts)
-    : config_(config), store_(store), contracts_(std::move(contracts)), client_(config) {}
+OutboxSender::OutboxSender(const Config& config, store::Store& store, std::vector<ServiceContract> contracts,
+                           std::shared_ptr<security::TlsContexts> tls)
+    : config_(config), store_(store), contracts_(std::move(contracts)), client_(config, std::move(tls)) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 

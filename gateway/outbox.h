@@ -23,7 +23,8 @@ namespace edugate::gateway {
 
 class OutboxSender {
  public:
-  OutboxSender(const Config& config, store::Store& store, std::vector<ServiceContract> contracts);
+  OutboxSender(const Config& config, store::Store& store, std::vector<ServiceContract> contracts,
+               std::shared_ptr<security::TlsContexts> tls);
   ~OutboxSender();
   void start();
   void stop();

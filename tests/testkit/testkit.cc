@@ -125,14 +125,22 @@ Provider::Provider(ProviderOptions options) {
   dir_ = restart ? options.dir : make_temp_dir("provider");
   config_ = dir_ + "/provider.yaml";
   const std::string pki = pki_dir();
+  std::string tls_dir = pki;
+  if (options.own_tls_files) {
+    tls_dir = dir_ + "/tls";
+    fs::create_directories(tls_dir);
+    for (const char* f : {"sbb.chain.pem", "sbb.key.pem", "trust.pem", "crls.pem"})
+      fs::copy_file(pki + "/" + f, tls_dir + "/" + f, fs::copy_options::overwrite_existing);
+  }
   std::ofstream(config_) << "role: provider\n"
                             "oin: \"" << kSbbOin << "\"\n"
                             "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
                             "tls:\n"
-                            "  certificate: " << pki << "/sbb.chain.pem\n"
-                            "  private_key: " << pki << "/sbb.key.pem\n"
-                            "  trust_anchors: " << pki << "/trust.pem\n"
-                            "  crls: [" << pki << "/crls.pem]\n"
+                            "  certificate: " << tls_dir << "/sbb.chain.pem\n"
+                            "  private_key: " << tls_dir << "/sbb.key.pem\n"
+                            "  trust_anchors: " << tls_dir << "/trust.pem\n"
+                            "  crls: [" << tls_dir << "/crls.pem]\n"
+                            "  reload_poll_ms: 200\n"
                             "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
                          << options.extra_http_yaml <<
                             "workers:\n  threads: 4\n"
@@ -178,6 +186,9 @@ Provider::~Provider() {
 
 void Provider::stop() { stop_pid(pid_, SIGTERM); }
 void Provider::kill_hard() { stop_pid(pid_, SIGKILL); }
+void Provider::signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);
+}
 
 Consumer::Consumer(ConsumerOptions o) {
   const bool restart = !o.dir.empty();

@@ -39,6 +39,7 @@ struct ProviderOptions {
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
+  bool own_tls_files = false;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
@@ -48,6 +49,7 @@ class Provider {
   // SIGKILL: no shutdown at all (crash tests). The directory stays for a restart.
   void kill_hard();
   void keep_dir() { keep_ = true; }
+  void signal(int sig) const;
   ~Provider();
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;

@@ -1,0 +1,66 @@
+#include "security/tls_reload.h"
+
+#include <stdexcept>
+
+namespace edugate::security {
+
+TlsContexts::TlsContexts(TlsSettings settings)
+    : settings_(std::move(settings)),
+      server_(make_server_context(settings_)),
+      client_(make_client_context(settings_)),
+      stamps_(stamps()) {}
+
+SslContextPtr TlsContexts::server() const {
+  std::lock_guard lock(mu_);
+  return server_;
+}
+
+SslContextPtr TlsContexts::client() const {
+  std::lock_guard lock(mu_);
+  return client_;
+}
+
+int TlsContexts::generation() const {
+  std::lock_guard lock(mu_);
+  return generation_;
+}
+
+std::vector<std::filesystem::file_time_type> TlsContexts::stamps() const {
+  std::vector<std::string> files{settings_.certificate, settings_.private_key, settings_.trust_anchors};
+  files.insert(files.end(), settings_.crls.begin(), settings_.crls.end());
+  std::vector<std::filesystem::file_time_type> out;
+  for (const auto& f : files) {
+    std::error_code ec;
+    out.push_back(std::filesystem::last_write_time(f, ec));
+  }
+  return out;
+}
+
+Status TlsContexts::reload() {
+  auto seen = stamps();
+  try {
+    auto server = make_server_context(settings_);
+    auto client = make_client_context(settings_);
+    std::lock_guard lock(mu_);
+    server_ = std::move(server);
+    client_ = std::move(client);
+    stamps_ = std::move(seen);
+    ++generation_;
+    return ok_status();
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu_);
+    stamps_ = std::move(seen);  // do not retry the same broken files on every poll
+    return make_error("TLS-RELOAD", e.what());
+  }
+}
+
+bool TlsContexts::reload_if_changed(Status& outcome) {
+  {
+    std::lock_guard lock(mu_);
+    if (stamps() == stamps_) return false;
+  }
+  outcome = reload();
+  return true;
+}
+
+}  // namespace edugate::security
