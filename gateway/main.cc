@@ -194,6 +194,20 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   };
   purge();
 
+  // CRLs: warn a day before one runs out; past its nextUpdate that issuer's certificates are
+  // refused (fail closed) until a fresh CRL is in place.
+  auto check_crls = [&] {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (const auto& crl : edugate::security::crl_info(config.tls.crls)) {
+      if (crl.next_update < now)
+        spdlog::error(R"({{"event":"crl_expired","issuer":"{}","file":"{}","effect":"certificates of this issuer are refused"}})",
+                      crl.issuer, crl.file);
+      else if (crl.next_update < now + 86400)
+        spdlog::warn(R"({{"event":"crl_expiring","issuer":"{}","file":"{}","seconds_left":{}}})", crl.issuer, crl.file,
+                     crl.next_update - now);
+    }
+  };
+  check_crls();
   // Hot reload of certificates, keys, trust anchors and CRLs: on SIGHUP and when a file
   // changes. A broken new file is refused with a log line; the old material keeps serving.
   auto log_reload = [&](const edugate::Status& st, const char* why) {
@@ -205,17 +219,25 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     hup.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
       log_reload(tls->reload(), "SIGHUP");
+      check_crls();
       on_hup();
     });
   };
   on_hup();
   boost::asio::steady_timer reload_timer(ioc);
+  int polls = 0;
   std::function<void()> watch = [&] {
     reload_timer.expires_after(std::chrono::milliseconds(config.tls_reload_poll_ms));
     reload_timer.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
       edugate::Status st = edugate::ok_status();
-      if (tls->reload_if_changed(st)) log_reload(st, "file-change");
+      if (tls->reload_if_changed(st)) {
+        log_reload(st, "file-change");
+        check_crls();
+      } else if (++polls * config.tls_reload_poll_ms >= 3600000) {
+        polls = 0;
+        check_crls();
+      }
       watch();
     });
   };
@@ -362,8 +384,9 @@ int main(int argc, char** argv) {
 
   auto* certs = app.add_subcommand("certs", "certificate tools");
   certs->require_subcommand(1);
-  auto* inspect = certs->add_subcommand("inspect", "show the OIN and validity of a certificate");
-  inspect->add_option("file", cert, "certificate (PEM)")->required();
+  auto* inspect = certs->add_subcommand("inspect", "show the OIN, chain, expiry and revocation status of a certificate");
+  inspect->add_option("file", cert, "certificate (PEM; further certificates in the file are its intermediates)")->required();
+  inspect->add_option("--config,-c", config_file, "check the chain and revocation against this configuration's trust anchors and CRLs");
 
   std::string periode_text;
   auto* publish = app.add_subcommand("publish-results", "put a BPV Monitor period's results in the outbox for every school");
@@ -453,8 +476,21 @@ int main(int argc, char** argv) {
       } else {
         out = {{"error", id.error().message}};
       }
+      bool valid = true;
+      if (!config_file.empty()) {
+        auto c = eg::load_config(config_file);
+        auto check = edugate::security::verify_chain_file(cert, c.tls);
+        valid = check.valid;
+        out["chain_valid"] = check.valid;
+        if (!check.valid) out["reason"] = check.reason;
+        out["chain"] = check.chain;
+        json crls = json::array();
+        for (const auto& crl : edugate::security::crl_info(c.tls.crls))
+          crls.push_back({{"issuer", crl.issuer}, {"next_update", crl.next_update}, {"file", crl.file}});
+        out["crls"] = crls;
+      }
       std::cout << out.dump(2) << std::endl;
-      return id ? 0 : 1;
+      return id && valid ? 0 : 1;
     }
     if (onboard->parsed()) {
       auto c = eg::load_config(config_file);

@@ -2,6 +2,7 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <cstdio>
@@ -44,6 +45,83 @@ Result<PeerIdentity> identity_of_file(const std::string& pem_path) {
   std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr), &X509_free);
   if (!cert) return make_error("FILE", "geen PEM-certificaat in " + pem_path);
   return identity_of(cert.get());
+}
+
+}  // namespace edugate::security
+
+#include <openssl/x509_vfy.h>
+
+#include "security/tls_policy.h"
+
+namespace edugate::security {
+
+namespace {
+std::string oneline(X509_NAME* n) {
+  char buf[512];
+  X509_NAME_oneline(n, buf, sizeof buf);
+  return buf;
+}
+std::int64_t to_unix(const ASN1_TIME* t) {
+  struct tm tm {};
+  return t && ASN1_TIME_to_tm(t, &tm) == 1 ? static_cast<std::int64_t>(timegm(&tm)) : 0;
+}
+}  // namespace
+
+ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& s) {
+  ChainCheck out;
+  std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(pem_path.c_str(), "r"), &fclose);
+  if (!f) {
+    out.reason = "kan " + pem_path + " niet lezen";
+    return out;
+  }
+  std::unique_ptr<X509, decltype(&X509_free)> leaf(PEM_read_X509(f.get(), nullptr, nullptr, nullptr), &X509_free);
+  if (!leaf) {
+    out.reason = "geen PEM-certificaat";
+    return out;
+  }
+  STACK_OF(X509)* untrusted = sk_X509_new_null();
+  while (X509* c = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) sk_X509_push(untrusted, c);
+  ERR_clear_error();
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_load_file(store, s.trust_anchors.c_str());
+  for (const auto& crl_file : s.crls) {
+    std::unique_ptr<FILE, decltype(&fclose)> cf(std::fopen(crl_file.c_str(), "r"), &fclose);
+    while (cf) {
+      X509_CRL* crl = PEM_read_X509_CRL(cf.get(), nullptr, nullptr, nullptr);
+      if (!crl) break;
+      X509_STORE_add_crl(store, crl);
+      X509_CRL_free(crl);
+    }
+  }
+  ERR_clear_error();
+  X509_STORE_set_flags(store, (s.check_revocation ? X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL : 0) |
+                                  X509_V_FLAG_X509_STRICT);
+  X509_STORE_set_purpose(store, X509_PURPOSE_SSL_CLIENT);
+  X509_STORE_CTX* ctx = X509_STORE_CTX_new();
+  X509_STORE_CTX_init(ctx, store, leaf.get(), untrusted);
+  out.valid = X509_verify_cert(ctx) == 1;
+  if (!out.valid) out.reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
+  if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx))
+    for (int i = 0; i < sk_X509_num(chain); ++i) out.chain.push_back(oneline(X509_get_subject_name(sk_X509_value(chain, i))));
+  X509_STORE_CTX_free(ctx);
+  X509_STORE_free(store);
+  sk_X509_pop_free(untrusted, X509_free);
+  return out;
+}
+
+std::vector<CrlInfo> crl_info(const std::vector<std::string>& files) {
+  std::vector<CrlInfo> out;
+  for (const auto& file : files) {
+    std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(file.c_str(), "r"), &fclose);
+    while (f) {
+      X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
+      if (!crl) break;
+      out.push_back({file, oneline(X509_CRL_get_issuer(crl)), to_unix(X509_CRL_get0_nextUpdate(crl))});
+      X509_CRL_free(crl);
+    }
+    ERR_clear_error();
+  }
+  return out;
 }
 
 }  // namespace edugate::security

@@ -3,6 +3,7 @@
 #include <openssl/x509.h>
 
 #include <string>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/result.h"
@@ -20,5 +21,27 @@ struct PeerIdentity {
 Result<PeerIdentity> identity_of(X509* cert);
 // Reads the first certificate of a PEM file and returns its identity.
 Result<PeerIdentity> identity_of_file(const std::string& pem_path);
+
+}  // namespace edugate::security
+
+namespace edugate::security {
+
+struct TlsSettings;
+
+// Verifies the first certificate of a PEM file (later certificates in it are intermediates)
+// against the trust anchors and CRLs of the settings, as the TLS handshake would (clientAuth).
+struct ChainCheck {
+  bool valid = false;
+  std::string reason;               // OpenSSL's reason when not valid ("certificate revoked", ...)
+  std::vector<std::string> chain;   // subjects, leaf first, as built
+};
+ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& settings);
+
+// The CRLs in PEM files: issuer and nextUpdate, to warn well before one runs out.
+struct CrlInfo {
+  std::string file, issuer;
+  std::int64_t next_update = 0;  // unix seconds
+};
+std::vector<CrlInfo> crl_info(const std::vector<std::string>& files);
 
 }  // namespace edugate::security

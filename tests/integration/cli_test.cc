@@ -48,3 +48,26 @@ TEST(Cli, OnboardListShowsPartiesAgreementsAndMandates) {
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("not onboarded"), std::string::npos);
 }
+
+TEST(Cli, CertsInspectWithAConfigChecksChainAndRevocation) {
+  Provider p;
+  auto ok = run({edugate_binary(), "certs", "inspect", pki_dir() + "/school-25be.chain.pem", "-c", p.config_path()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.output;
+  auto j = nlohmann::json::parse(ok.output);
+  EXPECT_EQ(j["chain_valid"], true);
+  EXPECT_EQ(j["chain"].size(), 4u) << "leaf, issuing CA, domain CA, root";
+  EXPECT_EQ(j["crls"].size(), 4u);
+  for (const auto& [stem, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"revoked", "certificate revoked"}, {"stalecrl", "CRL has expired"}, {"expired", "certificate has expired"},
+           {"wrongusage", "unsuitable certificate purpose"}}) {
+    auto r = run({edugate_binary(), "certs", "inspect", pki_dir() + "/" + stem + ".chain.pem", "-c", p.config_path()});
+    EXPECT_EQ(r.exit_code, 1) << stem;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["reason"], reason) << stem;
+  }
+}
+
+TEST(Cli, AnExpiredCrlIsLoggedLoudlyAtStart) {
+  Provider p;  // the example PKI's crls.pem holds the stale CA's CRL, past its nextUpdate
+  EXPECT_TRUE(eventually([&] { return p.log().find("crl_expired") != std::string::npos; }, 5000));
+  EXPECT_NE(p.log().find("Stale Issuing CA"), std::string::npos);
+}
