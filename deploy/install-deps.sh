@@ -12,7 +12,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3
   libgtest-dev libgmock-dev
   python3 python3-zeep python3-requests
-  procps
+  procps testssl.sh
 )
 
 missing=()
