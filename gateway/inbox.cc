@@ -132,12 +132,13 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
     move(path, dir / "error" / original);
     ++round.refused;
     spdlog::warn(R"({{"event":"inbox_refused","file":"{}","message_id":"{}"}})", original, id.str());
+    return round;
   };
   auto records = read_records(path);
-  if (!records) return refuse(json{{"fout", records.error().message}}), round;
+  if (!records) return refuse(json{{"fout", records.error().message}});
   const Operation* op = contract_.by_name("LeverStudentgegevensAan");
   auto body = model_->json_to_xml(contract_.target_ns, op->input_element, *records);
-  if (!body) return refuse(json{{"fout", body.error().message}, {"veld", body.error().field}}), round;
+  if (!body) return refuse(json{{"fout", body.error().message}, {"veld", body.error().field}});
   SendOptions o;
   o.message_id = id;
   auto ex = client_.send(contract_, *op, *body, o);
@@ -149,8 +150,7 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
   }
   if (ex->is_fault)
     return refuse(json{{"fault", {{"faultcode", ex->faultcode}, {"code", ex->fault_code}, {"faultstring", ex->faultstring},
-                                  {"veld", ex->fault_field}}}}),
-           round;
+                                  {"veld", ex->fault_field}}}});
   auto answer = model_->xml_text_to_json(ex->body_xml);
   json out{{"message_id", id.str()}, {"bestand", original}, {"antwoord", answer ? *answer : json(ex->body_xml)}};
   write_file(dir / "done" / (original + ".antwoord.json"), out.dump(2) + "\n");

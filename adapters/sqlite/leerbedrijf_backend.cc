@@ -82,9 +82,6 @@ double haversine_km(double lat1, double lon1, double lat2, double lon2) {
   return 2 * r * std::asin(std::sqrt(a));
 }
 
-constexpr const char* kSamenvattingCols =
-    "SELECT id, naam, kvk, vestiging, straat, huisnummer, postcode, plaats, lat, lon, samengevoegd_in FROM leerbedrijven ";
-
 struct Row {
   lb::Samenvatting s;
   double lat = 0, lon = 0;
