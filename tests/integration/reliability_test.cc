@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <thread>
+
 #include "adapters/sqlite/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
@@ -33,4 +35,33 @@ TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdS
   ASSERT_TRUE(again);
   EXPECT_FALSE(again->is_fault) << again->faultstring;
   EXPECT_EQ(again->relates_to, o.message_id->str());
+}
+
+TEST(Reliability, WhenTheWorkQueueIsFullNewRequestsGetRetryableDK0051AtOnce) {
+  ProviderOptions o;
+  o.worker_threads = 1;
+  o.max_queue = 1;
+  Provider p(o);
+  const std::string req = std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo +
+                          R"(","Leerweg":"BOL"})";
+  // Hold the store's write lock so the one worker is busy with the first request.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(p.store_path().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread first([&] { (void)send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto t0 = std::chrono::steady_clock::now();
+  auto second = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
+  auto waited = std::chrono::steady_clock::now() - t0;
+  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  first.join();
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->fault_code, "DK0051");
+  EXPECT_EQ(second->faultcode, "soap:Server");
+  EXPECT_LT(waited, std::chrono::seconds(2)) << "refused at once, not queued behind the busy worker";
+  auto later = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
+  ASSERT_TRUE(later);
+  EXPECT_FALSE(later->is_fault) << later->faultstring;
 }

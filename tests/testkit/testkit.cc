@@ -142,9 +142,9 @@ Provider::Provider(ProviderOptions options) {
                             "  crls: [" << tls_dir << "/crls.pem]\n"
                             "  reload_poll_ms: 200\n"
                             "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
-                         << options.extra_http_yaml <<
-                            "workers:\n  threads: 4\n"
-                            "store:\n  path: " << dir_ << "/edugate.db\n"
+                         << options.extra_http_yaml
+                         << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
+                         << "store:\n  path: " << dir_ << "/edugate.db\n"
                             "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
                             "      path: " << dir_ << "/sbb.db\n      demo_data: true\n"
                          << (options.bpvmonitor ? "  bpvmonitor:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +

@@ -39,7 +39,9 @@ struct ProviderOptions {
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
-  bool own_tls_files = false;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
+  bool own_tls_files = false;
+  int worker_threads = 4;
+  int max_queue = 512;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
