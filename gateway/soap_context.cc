@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "soapH.h"
-#include "edugate.nsmap"
 
 namespace edugate::gateway {
 

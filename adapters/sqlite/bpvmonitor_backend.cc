@@ -114,6 +114,16 @@ Meldingen BpvMonitorBackend::check(sqlitedb::Connection& c, const Oin& school, c
   return m;
 }
 
+void BpvMonitorBackend::check_and_store(sqlitedb::Connection& c, const Oin& school, const bm::Studentgegeven& r,
+                                        bm::Recordresultaat& res) {
+  std::optional<Datum> uitnodiging;
+  res.meldingen = check(c, school, r, uitnodiging);
+  if (has_fout(res.meldingen)) return;
+  store_record(c, school, r, *uitnodiging);
+  res.status = "geaccepteerd";
+  res.uitnodigingsdatum = uitnodiging;
+}
+
 std::vector<bm::Recordresultaat> BpvMonitorBackend::lever_aan(const Oin& school, const std::vector<bm::Studentgegeven>& records) {
   auto& c = pool_.get();
   std::vector<bm::Recordresultaat> out;
@@ -126,13 +136,7 @@ std::vector<bm::Recordresultaat> BpvMonitorBackend::lever_aan(const Oin& school,
     } else if (record_status(c, school, r.bpvo_kenmerk) == std::optional<std::string>("actief")) {
       res.meldingen.push_back(fout("BPV-BESTAAT", "BpvoKenmerk is al geleverd; gebruik CorrigeerStudentgegeven", "BpvoKenmerk"));
     } else {
-      std::optional<Datum> uitnodiging;
-      res.meldingen = check(c, school, r, uitnodiging);
-      if (!has_fout(res.meldingen)) {
-        store_record(c, school, r, *uitnodiging);
-        res.status = "geaccepteerd";
-        res.uitnodigingsdatum = uitnodiging;
-      }
+      check_and_store(c, school, r, res);
     }
     out.push_back(std::move(res));
   }
@@ -148,13 +152,7 @@ bm::Recordresultaat BpvMonitorBackend::corrigeer(const Oin& school, const bm::St
     res.meldingen.push_back(fout("BPV-ONBEKEND", "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
     return res;
   }
-  std::optional<Datum> uitnodiging;
-  res.meldingen = check(c, school, r, uitnodiging);
-  if (!has_fout(res.meldingen)) {
-    store_record(c, school, r, *uitnodiging);
-    res.status = "geaccepteerd";
-    res.uitnodigingsdatum = uitnodiging;
-  }
+  check_and_store(c, school, r, res);
   tx.commit();
   return res;
 }

@@ -33,6 +33,9 @@ class BpvMonitorBackend final : public bpvmonitor::Backend {
   // Business rules of one record; empty when it may be stored. Fills the invitation date.
   Meldingen check(sqlitedb::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
                   std::optional<Datum>& uitnodiging);
+  // check(), then store the record and mark it accepted when no rule refused it.
+  void check_and_store(sqlitedb::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
+                       bpvmonitor::Recordresultaat& res);
   BpvMonitorSettings settings_;
   sqlitedb::Pool pool_;
 };
