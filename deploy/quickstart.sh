@@ -89,18 +89,23 @@ for _ in $(seq 1 50); do [ -f "$INBOX/done/$FILE.antwoord.json" ] || [ -f "$INBO
 cat "$INBOX/done/$FILE.antwoord.json" 2>/dev/null || cat "$INBOX/error/$FILE.fout.json"
 
 printf '\n\033[1m== SBB -> school: publish the BPV Monitor results of 2026-K3 (outbox push)\033[0m\n'
-"$EDUGATE" publish-results --config "$PROVIDER_CFG" --period 2026-K3
 RECEIVED=var/quickstart/school-ontvangen
-for _ in $(seq 1 50); do ls "$RECEIVED"/monitorresultaten/*.csv >/dev/null 2>&1 && break; sleep 0.2; done
-LATEST=$(ls -t "$RECEIVED"/monitorresultaten/*.csv | head -1)
+count_csv() { find "$RECEIVED/$1" -name '*.csv' 2>/dev/null | wc -l; }
+wait_for_new() {  # kind count-before: waits for a new file, prints the newest
+  for _ in $(seq 1 50); do [ "$(count_csv "$1")" -gt "$2" ] && break; sleep 0.2; done
+  ls -t "$RECEIVED/$1"/*.csv 2>/dev/null | head -1
+}
+BEFORE=$(count_csv monitorresultaten)
+"$EDUGATE" publish-results --config "$PROVIDER_CFG" --period 2026-K3
+LATEST=$(wait_for_new monitorresultaten "$BEFORE")
 echo "the school's gateway wrote $LATEST:"
 head -8 "$LATEST"
 
 printf '\n\033[1m== SBB -> school: SBB records an erkenning mutation; it is pushed to the school\033[0m\n'
+BEFORE=$(count_csv erkenningmutaties)
 sqlite3 -cmd ".timeout 5000" var/quickstart/sbb-leerbedrijf.db \
   "INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) VALUES ('ErkenningVerleend', strftime('%s','now'), '100000001', '25410', 'BBL', date('now'));"
-for _ in $(seq 1 50); do [ -n "$(find "$RECEIVED/erkenningmutaties" -name '*.csv' -newer "$LATEST" 2>/dev/null)" ] && break; sleep 0.2; done
-MUT=$(ls -t "$RECEIVED"/erkenningmutaties/*.csv 2>/dev/null | head -1)
+MUT=$(wait_for_new erkenningmutaties "$BEFORE")
 [ -n "$MUT" ] && { echo "the school's gateway wrote $MUT:"; cat "$MUT"; }
 "$EDUGATE" outbox --config "$PROVIDER_CFG" list --state sent --limit 3 | head -30
 
