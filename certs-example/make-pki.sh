@@ -104,9 +104,9 @@ sub_ca() {  # name parent CN extension
   ca_init "$1"
 }
 
-leaf() {  # stem issuer subject [extension] [startdate enddate]
+leaf() {  # stem issuer subject [extension] [startdate enddate]   (LEAF_KEY: the -newkey argument)
   local stem=$1 issuer=$2 subj=$3 ext=${4:-v3_leaf}
-  q openssl req -new -newkey rsa:2048 -nodes -keyout "$stem.key.pem" -out "$stem.csr" -subj "$subj"
+  q openssl req -new -newkey "${LEAF_KEY:-rsa:2048}" -nodes -keyout "$stem.key.pem" -out "$stem.csr" -subj "$subj"
   if [ $# -ge 6 ]; then
     q openssl ca -batch -config "db/$issuer/ca.cnf" -in "$stem.csr" -out "$stem.cert.pem" -extensions "$ext" \
       -startdate "$5" -enddate "$6" -notext
@@ -151,6 +151,11 @@ leaf notyetvalid issuing "/C=NL/O=Not Yet Valid TEST/CN=notyetvalid.edugate.test
 leaf nooin issuing "/C=NL/O=No OIN TEST/CN=nooin.edugate.test"
 leaf wrongusage issuing "/C=NL/O=Wrong Usage TEST/CN=wrongusage.edugate.test/serialNumber=0000000700034WW00000" v3_leaf_serveronly
 leaf untrusted untrusted-root "/C=NL/O=Untrusted TEST/CN=untrusted.edugate.test/serialNumber=0000000700035VV00000"
+# The same school with an ECDSA P-256 key (WS-Security ecdsa-sha256 signatures).
+q openssl ecparam -name prime256v1 -out ec-p256.param
+LEAF_KEY=ec:ec-p256.param leaf school-25be-ec issuing \
+  "/C=NL/O=ROC TEST Twente/CN=roc-twente-ec.edugate.test/serialNumber=0000000700025BE00000"
+rm -f ec-p256.param
 leaf stalecrl stale "/C=NL/O=Stale CRL TEST/CN=stalecrl.edugate.test/serialNumber=0000000700036UU00000"
 
 q openssl ca -batch -config db/issuing/ca.cnf -revoke revoked.cert.pem -crl_reason keyCompromise
@@ -166,6 +171,7 @@ rm -f ca/*.key.pem.tmp
 cat > oins.txt <<OINS
 sbb 00000003273785290000
 school-25be 0000000700025BE00000
+school-25be-ec 0000000700025BE00000
 school-30gr 0000000700030GR00000
 school-21ca 0000000700021CA00000
 vendor 00000003123456780000
@@ -184,7 +190,7 @@ verify() {  # stem expect(ok|fail) [extra args]
        "$stem.cert.pem" >/dev/null 2>&1; then got=ok; else got=fail; fi
   if [ "$got" != "$expect" ]; then echo "make-pki: $stem: expected $expect, got $got" >&2; exit 1; fi
 }
-for s in sbb school-25be school-30gr school-21ca vendor wrongusage; do verify $s ok; done
+for s in sbb school-25be school-25be-ec school-30gr school-21ca vendor wrongusage; do verify $s ok; done
 for s in revoked expired notyetvalid stalecrl untrusted; do verify $s fail; done
 verify school-25be ok -purpose sslclient
 verify wrongusage fail -purpose sslclient

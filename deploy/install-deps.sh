@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   python3 python3-zeep python3-requests
   procps testssl.sh
+  xmlsec1 python3-xmlsec python3-lxml
 )
 
 missing=()

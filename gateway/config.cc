@@ -90,7 +90,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.file = file;
   c.base_dir = base_dir;
   r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "http", "workers", "store", "services",
-                         "remote", "outbox", "inbox", "log"});
+                         "remote", "outbox", "inbox", "log", "wssecurity"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -200,6 +200,21 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     r.fail(root["inbox"], "inbox", "needs remote.url and remote.oin to send the files to");
   if (c.role == Role::consumer && c.services.count("schoolontvangst") && !c.remote_oin)
     r.fail(root["services"], "services.schoolontvangst", "needs remote.oin: only that party may push to this school");
+  if (auto n = root["wssecurity"]; n.IsDefined()) {
+    r.only_keys(n, "wssecurity", {"require_signed", "skew_seconds", "sign_requests"});
+    if (auto req = n["require_signed"]; req.IsDefined() && !req.IsNull()) {
+      if (!req.IsSequence()) r.fail(req, "wssecurity.require_signed", "must be a list of service names (or [all])");
+      static const std::set<std::string> known{"all", "leerbedrijf", "bpvmonitor", "schoolontvangst"};
+      for (const auto& e : req) {
+        if (!e.IsScalar() || !known.count(e.as<std::string>()))
+          r.fail(e, "wssecurity.require_signed", "must name services: all, leerbedrijf, bpvmonitor, schoolontvangst");
+        c.wss_require_signed.push_back(e.as<std::string>());
+      }
+    }
+    c.wss_skew_seconds = r.positive(n, "wssecurity", "skew_seconds", c.wss_skew_seconds);
+    if (c.wss_skew_seconds > 3600) r.fail(n["skew_seconds"], "wssecurity.skew_seconds", "must be <= 3600");
+    r.get(n, "wssecurity", "sign_requests", c.wss_sign_requests, "a boolean");
+  }
   if (auto n = root["log"]; n.IsDefined()) {
     r.only_keys(n, "log", {"level"});
     c.log_level = r.str(n, "log", "level", false, c.log_level);

@@ -71,6 +71,12 @@ struct Config {
   std::string inbox_dir;
   int inbox_poll_ms = 1000;
 
+  // WS-Security 2W-be-S (edukoppeling.md §4). Signed requests are always verified; these make
+  // them mandatory. A party's own requirement is in the registry (onboard party --signing).
+  std::vector<std::string> wss_require_signed;  // service names, or "all"
+  int wss_skew_seconds = 300;                   // Timestamp clock skew and freshness
+  bool wss_sign_requests = false;               // client side: sign what this gateway sends
+
   std::string log_level = "info";
 };
 

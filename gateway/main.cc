@@ -365,6 +365,9 @@ int main(int argc, char** argv) {
   party->add_option("--kind", kind, "school | vendor | sbb");
   party->add_option("--status", status, "actief | geschorst");
   party->add_option("--endpoint", endpoint, "https endpoint for pushes to this party");
+  std::string signing;
+  party->add_option("--signing", signing, "WS-Security: required (its requests must be signed, pushes to it are signed) | optional")
+      ->check(CLI::IsMember({"required", "optional"}));
   auto* agreement = onboard->add_subcommand("agreement", "give or take a party's agreement for a service");
   agreement->add_option("--oin", oin, "OIN");
   agreement->add_option("--cert", cert, "read the OIN from this certificate (PEM)");
@@ -502,6 +505,8 @@ int main(int argc, char** argv) {
         if (!k) throw std::runtime_error("--kind: " + k.error().message);
         if (!s) throw std::runtime_error("--status: " + s.error().message);
         st::Party p{oin_or_cert(oin, cert), name, *k, *s, endpoint};
+        auto existing = store->find_party(p.oin);
+        p.require_signature = signing.empty() ? (existing && existing->require_signature) : signing == "required";
         store->upsert_party(p);
         std::cout << "party " << p.oin.str() << " (" << st::to_string(p.kind) << ", " << st::to_string(p.status) << ") saved\n";
       } else if (agreement->parsed()) {
@@ -518,7 +523,8 @@ int main(int argc, char** argv) {
         json out{{"parties", json::array()}, {"agreements", json::array()}, {"mandates", json::array()}};
         for (const auto& p : store->parties())
           out["parties"].push_back({{"oin", p.oin.str()}, {"naam", p.naam}, {"kind", st::to_string(p.kind)},
-                                    {"status", st::to_string(p.status)}, {"endpoint", p.endpoint}});
+                                    {"status", st::to_string(p.status)}, {"endpoint", p.endpoint},
+                                    {"signing", p.require_signature ? "required" : "optional"}});
         for (const auto& a : store->agreements()) out["agreements"].push_back({{"oin", a.party.str()}, {"service", a.service}});
         for (const auto& m : store->mandates())
           out["mandates"].push_back({{"vendor", m.vendor.str()}, {"school", m.school.str()}, {"service", m.service}});

@@ -7,7 +7,8 @@ namespace {
 constexpr const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS parties (
-  oin TEXT PRIMARY KEY, naam TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, endpoint TEXT NOT NULL DEFAULT '');
+  oin TEXT PRIMARY KEY, naam TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, endpoint TEXT NOT NULL DEFAULT '',
+  require_signature INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS agreements (
   party_oin TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (party_oin, service));
 CREATE TABLE IF NOT EXISTS mandates (
@@ -36,18 +37,31 @@ INSERT INTO schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_versi
 
 Party party_from(sqlitedb::Statement& st) {
   return Party{*Oin::parse(st.text(0)), st.text(1), parse_party_kind(st.text(2)).ok() ? *parse_party_kind(st.text(2)) : PartyKind::school,
-               st.text(3) == "actief" ? PartyStatus::actief : PartyStatus::geschorst, st.text(4)};
+               st.text(3) == "actief" ? PartyStatus::actief : PartyStatus::geschorst, st.text(4), st.integer(5) != 0};
+}
+
+// Columns added after a store was first made (schema_version 1 stores of the first release).
+void migrate(sqlitedb::Connection& c) {
+  bool has_signature_column = false;
+  {
+    auto st = c.prepare("SELECT 1 FROM pragma_table_info('parties') WHERE name = 'require_signature'");
+    has_signature_column = st.step();
+  }
+  if (!has_signature_column) c.exec("ALTER TABLE parties ADD COLUMN require_signature INTEGER NOT NULL DEFAULT 0");
 }
 
 }  // namespace
 
 SqliteStore::SqliteStore(std::string path, bool synchronous_full)
-    : pool_(std::move(path), synchronous_full, [](sqlitedb::Connection& c) { c.exec(kSchema); }) {
+    : pool_(std::move(path), synchronous_full, [](sqlitedb::Connection& c) {
+        c.exec(kSchema);
+        migrate(c);
+      }) {
   pool_.get();  // open now, so a bad path is a start-up error
 }
 
 std::optional<Party> SqliteStore::find_party(const Oin& oin) {
-  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint FROM parties WHERE oin = ?");
+  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint, require_signature FROM parties WHERE oin = ?");
   st.bind(1, oin.str());
   if (!st.step()) return std::nullopt;
   return party_from(st);
@@ -56,17 +70,18 @@ std::optional<Party> SqliteStore::find_party(const Oin& oin) {
 void SqliteStore::upsert_party(const Party& p) {
   auto& c = pool_.get();
   sqlitedb::Transaction tx(c);
-  c.prepare("INSERT INTO parties (oin, naam, kind, status, endpoint) VALUES (?, ?, ?, ?, ?) "
+  c.prepare("INSERT INTO parties (oin, naam, kind, status, endpoint, require_signature) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(oin) DO UPDATE SET naam = excluded.naam, kind = excluded.kind, status = excluded.status, "
-            "endpoint = excluded.endpoint")
+            "endpoint = excluded.endpoint, require_signature = excluded.require_signature")
       .bind(1, p.oin.str()).bind(2, p.naam).bind(3, to_string(p.kind)).bind(4, to_string(p.status)).bind(5, p.endpoint)
+      .bind(6, p.require_signature ? 1 : 0)
       .run();
   tx.commit();
 }
 
 std::vector<Party> SqliteStore::parties() {
   std::vector<Party> out;
-  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint FROM parties ORDER BY oin");
+  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint, require_signature FROM parties ORDER BY oin");
   while (st.step()) out.push_back(party_from(st));
   return out;
 }

@@ -25,6 +25,7 @@ struct Party {
   PartyKind kind = PartyKind::school;
   PartyStatus status = PartyStatus::actief;
   std::string endpoint;  // https URL for pushes to this party; empty if none
+  bool require_signature = false;  // WS-Security: its requests must be signed, our pushes to it are
 };
 
 struct Agreement {
