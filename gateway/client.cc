@@ -9,9 +9,12 @@
 #include <boost/beast/ssl.hpp>
 #include <libxml/tree.h>
 
+#include <algorithm>
+
 #include "gateway/envelope.h"
 #include "gateway/wsa_rules.h"
 #include "security/pki.h"
+#include "security/wssec.h"
 #include "security/xml_guard.h"
 
 namespace edugate::gateway {
@@ -66,7 +69,9 @@ const xmlNode* child(const xmlNode* parent, const char* name) {
 }  // namespace
 
 Client::Client(const Config& config, std::shared_ptr<security::TlsContexts> tls)
-    : config_(config), tls_(tls ? std::move(tls) : std::make_shared<security::TlsContexts>(config.tls)) {}
+    : config_(config),
+      tls_(tls ? std::move(tls) : std::make_shared<security::TlsContexts>(config.tls)),
+      wss_(std::make_shared<WsSecurity>(config_, tls_)) {}
 
 Result<Exchange> Client::send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
                               const SendOptions& options) {
@@ -84,6 +89,14 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
                              : build_envelope(OutHeaders{address_with_oin(endpoint, *remote_oin),
                                                          anonymous_with_oin(from), op.input_action, ex.sent.str(), ""},
                                               body_xml);
+  const bool sign = options.sign.value_or(config_.wss_sign_requests) && !options.raw_envelope;
+  std::string sent_signature;
+  if (sign) {
+    auto signed_envelope = wss_->sign(envelope, std::nullopt, &sent_signature);
+    if (!signed_envelope) return make_error("SIGN", "ondertekenen mislukt: " + signed_envelope.error().message);
+    envelope = std::move(*signed_envelope);
+  }
+  X509ChainPtr server_chain;
   try {
     asio::io_context ioc;
     auto ctx = tls_->client();
@@ -104,6 +117,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     if (cert) X509_free(cert);
     if (!id || !(id->oin == *remote_oin))
       return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + remote_oin->str());
+    server_chain = peer_chain_of(stream.native_handle());
 
     http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
     req.set(http::field::host, url->host);
@@ -127,7 +141,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
 
   auto doc = security::parse_guarded(ex.response);
   if (!doc) return make_error("TRANSPORT", "HTTP " + std::to_string(ex.http_status) + " zonder geldig SOAP-antwoord: " + doc.error().message);
-  auto env = read_envelope(std::move(doc).value());
+  auto env = read_envelope(std::move(doc).value(), /*allow_wsse=*/true);
   if (!env) return make_error(env.error().code, "antwoord: " + env.error().message, env.error().field);
   ex.relates_to = env->wsa.relates_to.value_or("");
   ex.action = env->wsa.action.value_or("");
@@ -142,6 +156,17 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     }
   } else if (auto st = check_response_headers(env->wsa, ex.sent, *remote_oin); !st) {
     return st.error();
+  }
+  // WS-Security on the answer: verified when signed (signer = the server's TLS identity); after a
+  // signed request a non-fault answer must be signed and confirm our signature [WB014].
+  if (security::wssec::has_security_header(env->doc.get())) {
+    auto v = wss_->verify(env->doc.get(), *remote_oin, server_chain.get(), /*request=*/false);
+    if (!v) return make_error(v.error().code, "antwoord: " + v.error().message, v.error().field);
+    if (sign && std::ranges::find(v->confirmations, sent_signature) == v->confirmations.end())
+      return make_error("EK0031", "antwoord bevestigt onze handtekening niet (SignatureConfirmation)",
+                        "wsse11:SignatureConfirmation");
+  } else if (sign && !ex.is_fault) {
+    return make_error("EK0031", "antwoord op een ondertekend verzoek is niet ondertekend", "wsse:Security");
   }
   auto canon = canonical_body(*env);
   if (canon) ex.body_xml = *canon;

@@ -9,6 +9,7 @@
 #include "core/result.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
+#include "gateway/wss.h"
 #include "security/tls_reload.h"
 
 namespace edugate::gateway {
@@ -33,6 +34,9 @@ struct SendOptions {
   std::optional<std::string> url;
   std::optional<Oin> remote_oin;
   std::optional<int> timeout_ms;
+  // WS-Security: sign the request (default: wssecurity.sign_requests). A signed request needs a
+  // signed answer with our SignatureConfirmation; a signed answer is always verified.
+  std::optional<bool> sign;
 };
 
 class Client {
@@ -47,6 +51,7 @@ class Client {
  private:
   const Config& config_;
   std::shared_ptr<security::TlsContexts> tls_;
+  std::shared_ptr<WsSecurity> wss_;
 };
 
 }  // namespace edugate::gateway

@@ -96,7 +96,7 @@ Result<ParsedEnvelope> read_envelope(security::XmlDocPtr doc, bool allow_wsse) {
       if (h->type != XML_ELEMENT_NODE) continue;
       std::string local = reinterpret_cast<const char*>(h->name);
       if (!in_ns(h, kWsaNs)) {
-        if (allow_wsse && local == "Security") continue;
+        if (allow_wsse && local == "Security" && in_ns(h, kWsseNs)) continue;  // checked by wssec::verify
         return make_error("DK0010", "headerblok " + local + " is niet toegestaan; alleen WS-Addressing (WS007)", local);
       }
       std::optional<std::string>* slot = nullptr;

@@ -17,6 +17,8 @@ inline constexpr const char* kSoap12Ns = "http://www.w3.org/2003/05/soap-envelop
 inline constexpr const char* kWsaNs = "http://www.w3.org/2005/08/addressing";
 inline constexpr const char* kWsaAnonymous = "http://www.w3.org/2005/08/addressing/anonymous";
 inline constexpr const char* kWsaFaultAction = "http://www.w3.org/2005/08/addressing/fault";
+inline constexpr const char* kWsseNs =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 inline constexpr const char* kFaultDetailNs = "urn:edugate:gemeenschappelijk:1";
 
 // The WS-Addressing headers as they arrived (raw text; presence is tracked).

@@ -67,6 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
       peer_ = security::identity_of(cert);
       X509_free(cert);
     }
+    peer_chain_ = peer_chain_of(stream_.native_handle());
     read_header();
   }
 
@@ -113,6 +114,7 @@ class Session : public std::enable_shared_from_this<Session> {
     in.content_type = std::string(req[http::field::content_type]);
     if (auto it = req.find("SOAPAction"); it != req.end()) in.soap_action = std::string(it->value());
     in.body = std::move(req.body());
+    in.peer_chain = peer_chain_;
 
     if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
       shared_->in_flight.fetch_sub(1);
@@ -178,6 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Result<security::PeerIdentity> peer_;
+  X509ChainPtr peer_chain_;
   std::chrono::steady_clock::time_point started_;
   int requests_ = 0;
   bool keep_alive_ = true;

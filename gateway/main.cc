@@ -116,11 +116,12 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto contracts = services.contracts;
   auto lb_backend = services.leerbedrijf;
   const bool serves = !services.list.empty();
-  eg::Pipeline pipeline(config, *store, std::move(services.list));
+  auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
+  auto wss = std::make_shared<eg::WsSecurity>(config, tls);
+  eg::Pipeline pipeline(config, *store, std::move(services.list), wss);
 
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
-  auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
   std::unique_ptr<eg::Listener> listener;
   if (serves) {
     listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers);

@@ -59,6 +59,9 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
     o.remote_oin = *dest;
     o.act_for = config_.oin;
     o.timeout_ms = config_.outbox_send_timeout_ms;
+    // Pushes are signed when we sign everything or the school requires it (registry).
+    auto party = store_.find_party(*dest);
+    o.sign = config_.wss_sign_requests || (party && party->require_signature);
     auto ex = client_.send(*c, *op, m.body, o);
     if (!ex) error = ex.error().code + ": " + ex.error().message;
     else if (ex->is_fault) error = (ex->fault_code.empty() ? ex->faultcode : ex->fault_code) + ": " + ex->faultstring;

@@ -9,6 +9,7 @@
 #include "gateway/envelope.h"
 #include "gateway/wsa_rules.h"
 #include "security/authorization.h"
+#include "security/wssec.h"
 #include "security/xml_guard.h"
 
 namespace edugate::gateway {
@@ -44,8 +45,9 @@ std::string incident_id() { return new_message_id().str().substr(9, 8); }
 
 }  // namespace
 
-Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services)
-    : config_(config), store_(store), services_(std::move(services)) {
+Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
+                   std::shared_ptr<WsSecurity> wss)
+    : config_(config), store_(store), services_(std::move(services)), wss_(std::move(wss)) {
   for (auto& s : services_) by_path_[s->contract().path] = s.get();
   served_.push_back(config_.oin);
 }
@@ -76,6 +78,21 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
   }
   std::optional<OutHeaders> reply;  // known once the request headers passed
   std::optional<std::pair<Oin, MessageId>> claimed;
+  std::optional<std::string> confirm;  // the verified request's SignatureValue: the answer is signed [WB014]
+
+  // Answers to a verified signed request are signed, with SignatureConfirmation.
+  auto seal = [&](OutboundResponse r) -> OutboundResponse {
+    if (!confirm || !wss_) return r;
+    auto s = wss_->sign(r.body, confirm);
+    if (!s) {
+      std::string incident = incident_id();
+      spdlog::error(R"({{"event":"sign_failed","incident":"{}","message_id":"{}","error":"{}"}})", incident,
+                    audit.message_id, s.error().message);
+      return {500, build_fault(Fault{false, "", "interne fout, incident " + incident, {}}, nullptr)};
+    }
+    r.body = std::move(*s);
+    return r;
+  };
 
   auto finish_fault = [&](const Error& e) -> OutboundResponse {
     bool client = client_code(e.code);
@@ -92,7 +109,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
     } catch (const std::exception& ex) {
       spdlog::error(R"({{"event":"audit_failed","message_id":"{}","error":"{}"}})", audit.message_id, ex.what());
     }
-    return {500, build_fault(f, reply ? &*reply : nullptr)};
+    return seal({500, build_fault(f, reply ? &*reply : nullptr)});
   };
 
   try {
@@ -123,7 +140,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
 
     auto doc = security::parse_guarded(req.body);
     if (!doc) return finish_fault(doc.error());
-    auto env = read_envelope(std::move(doc).value());
+    auto env = read_envelope(std::move(doc).value(), /*allow_wsse=*/true);
     if (!env) return finish_fault(env.error());
 
     auto hdr = check_request_headers(env->wsa, served_);
@@ -150,6 +167,21 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
       return finish_fault(make_error("DK0004", "body-element past niet bij wsa:Action; verwacht " + op->input_element,
                                      reinterpret_cast<const char*>(env->body_child->name)));
 
+    // WS-Security: a signature is verified whenever one is present, and required by the
+    // configuration (per service) or the registry (per party). The signer must be the TLS identity.
+    bool required = signature_required(config_, service.contract().name);
+    if (!required && config_.role == Role::provider) {
+      auto party = store_.find_party(peer->oin);
+      required = party && party->require_signature;
+    }
+    if (required || security::wssec::has_security_header(env->doc.get())) {
+      if (!wss_)
+        return finish_fault(make_error("EK0031", "ondertekende berichten worden op dit endpoint niet ondersteund", "wsse:Security"));
+      auto verified = wss_->verify(env->doc.get(), peer->oin, req.peer_chain.get(), /*request=*/true);
+      if (!verified) return finish_fault(verified.error());
+      confirm = verified->signature_value;
+    }
+
     auto auth = authorize(peer->oin, hdr->from_oin, service.agreement(*op));
     if (auth && auth->via_mandate) audit.on_behalf_of_oin = hdr->from_oin.str();
     if (!auth) return finish_fault(auth.error());
@@ -166,7 +198,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
         audit.duration_us =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         store_.append_audit(audit);
-        return {claim.stored.http_status, claim.stored.body};
+        return seal({claim.stored.http_status, claim.stored.body});
       case store::ClaimKind::conflict:
         return finish_fault(make_error("DK0011", "wsa:MessageID is eerder gebruikt voor een ander bericht", "wsa:MessageID"));
       case store::ClaimKind::in_progress:
@@ -184,9 +216,11 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
     audit.result = outcome->result;
     audit.duration_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    // Durable before answered: the response and its audit record commit together.
+    // Durable before answered: the response and its audit record commit together. The stored
+    // answer is unsigned; a replay is signed afresh (new Timestamp, its own confirmation).
     store_.complete_message(peer->oin, hdr->message_id, {resp.status, resp.body}, audit);
     claimed.reset();
+    resp = seal(std::move(resp));
     spdlog::info(R"({{"event":"request","message_id":"{}","sender":"{}","service":"{}","operation":"{}","result":"{}","us":{}}})",
                  audit.message_id, audit.sender_oin, audit.service, op->name, audit.result, audit.duration_us);
     return resp;

@@ -10,6 +10,7 @@
 
 #include "gateway/config.h"
 #include "gateway/service.h"
+#include "gateway/wss.h"
 #include "security/pki.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ struct InboundRequest {
   std::string content_type;
   std::optional<std::string> soap_action; // HTTP SOAPAction header, if sent
   std::string body;
+  X509ChainPtr peer_chain;                // intermediates the TLS peer sent (WS-Security signer chain)
 };
 
 struct OutboundResponse {
@@ -30,7 +32,9 @@ struct OutboundResponse {
 
 class Pipeline {
  public:
-  Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services);
+  // wss: WS-Security (signed requests verified, answers signed); without it a signed request is refused.
+  Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
+           std::shared_ptr<WsSecurity> wss = nullptr);
   // peer: the verified TLS client certificate's identity, or the error why there is none.
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
   // A fault answer without running the pipeline (overload, size limits): used by the listener.
@@ -42,6 +46,7 @@ class Pipeline {
   const Config& config_;
   store::Store& store_;
   std::vector<std::unique_ptr<Service>> services_;
+  std::shared_ptr<WsSecurity> wss_;
   std::map<std::string, Service*, std::less<>> by_path_;
   std::vector<Oin> served_;
 };

@@ -282,7 +282,8 @@ Signer::Signer(const std::string& certificate_chain_pem, const std::string& priv
 
 Signer::~Signer() = default;
 
-Result<std::string> Signer::sign(std::string_view envelope, const SignOptions& options) const {
+Result<std::string> Signer::sign(std::string_view envelope, const SignOptions& options,
+                                 std::string* signature_value) const {
   // Our own envelope (built by build_envelope): trusted input, parsed without network or DTD.
   xmlDoc* raw = xmlReadMemory(envelope.data(), static_cast<int>(envelope.size()), nullptr, "UTF-8",
                               XML_PARSE_NONET | XML_PARSE_NOBLANKS);
@@ -290,6 +291,7 @@ Result<std::string> Signer::sign(std::string_view envelope, const SignOptions& o
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(raw, &xmlFreeDoc);
   auto sv = sign_document(doc.get(), options);
   if (!sv) return sv.error();
+  if (signature_value) *signature_value = *sv;
   xmlChar* out = nullptr;
   int n = 0;
   xmlDocDumpMemoryEnc(doc.get(), &out, &n, "UTF-8");

@@ -62,7 +62,8 @@ class Signer {
 
   // envelope: a SOAP 1.1 envelope with a soap:Header (the WS-A headers) and a soap:Body. Returns
   // the signed envelope. Errors are internal (code empty): our own envelopes are well-formed.
-  Result<std::string> sign(std::string_view envelope, const SignOptions& options = {}) const;
+  Result<std::string> sign(std::string_view envelope, const SignOptions& options = {},
+                           std::string* signature_value = nullptr) const;
   // The same, on a parsed envelope (changed in place); returns the new SignatureValue.
   Result<std::string> sign_document(xmlDoc* doc, const SignOptions& options = {}) const;
 

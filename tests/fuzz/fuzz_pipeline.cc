@@ -57,7 +57,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const auto& sc = config->services.at("leerbedrijf");
   services.push_back(gateway::make_leerbedrijf_service(gateway::load_contract(config->contract_dir, "leerbedrijf"),
                                                        adapters::make_adapter<leerbedrijf::Backend>(sc.adapter, {sc.settings, dir})));
-  pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services));
+  // Signed inputs reach the WS-Security verifier with the provider's real trust store.
+  auto wss = std::make_shared<gateway::WsSecurity>(*config, std::make_shared<security::TlsContexts>(config->tls));
+  pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services), wss);
   peer = std::make_unique<Result<security::PeerIdentity>>(security::PeerIdentity{school, "1001", "CN=fuzz", 0});
   consumer_config = std::make_unique<gateway::Config>(gateway::parse_config(
       "role: consumer\noin: \"0000000700025BE00000\"\n"
@@ -92,7 +94,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool push = in.rfind("PUSH\n", 0) == 0;
   if (push) in.remove_prefix(5);
   gateway::InboundRequest req{push ? "/edukoppeling/schoolontvangst" : "/edukoppeling/leerbedrijf",
-                              "text/xml; charset=utf-8", std::nullopt, {}};
+                              "text/xml; charset=utf-8", std::nullopt, {}, nullptr};
   if (in.rfind("SOAPAction:", 0) == 0) {
     auto nl = in.find('\n');
     req.soap_action = std::string(in.substr(11, nl == std::string_view::npos ? std::string_view::npos : nl - 11));
