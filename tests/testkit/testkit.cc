@@ -151,7 +151,7 @@ Provider::Provider(ProviderOptions options) {
                                                       "/bpv.db\n      leerbedrijf_path: " + dir_ +
                                                       "/sbb.db\n      demo_data: true\n"
                                                 : std::string())
-                         << options.outbox_yaml << "log:\n  level: info\n";
+                         << options.outbox_yaml << options.extra_yaml << "log:\n  level: info\n";
   if (options.onboard_defaults && !restart) {
     auto must = [&](std::vector<std::string> a) {
       auto r = edugate(std::move(a));
@@ -203,7 +203,7 @@ Consumer::Consumer(ConsumerOptions o) {
       << "services:\n  schoolontvangst:\n    adapter: sqlite\n    settings:\n      path: " << sink_path() << "\n"
       << "remote:\n  url: https://127.0.0.1:" << o.provider_port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 10000\n"
       << (o.inbox ? "inbox:\n  dir: " + inbox_dir() + "\n  poll_ms: 200\n" : std::string())
-      << "log:\n  level: info\n";
+      << o.extra_yaml << "log:\n  level: info\n";
   pid_ = start_gateway(dir_ + "/consumer.yaml", dir_, "consumer.log", port_);
 }
 

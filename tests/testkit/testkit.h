@@ -38,6 +38,7 @@ struct ProviderOptions {
   bool onboard_defaults = true;
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
+  std::string extra_yaml;       // further top-level blocks (wssecurity: ...)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
   bool own_tls_files = false;
   int worker_threads = 4;
@@ -81,6 +82,7 @@ struct ConsumerOptions {
   unsigned short port = 0;
   bool inbox = false;
   std::string dir;  // reuse (restart); empty: fresh
+  std::string extra_yaml;  // further top-level blocks (wssecurity: ...)
 };
 
 class Consumer {
