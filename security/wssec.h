@@ -9,7 +9,8 @@
 // Verifying: the wrapping defences come first, on the DOM, before any cryptography: exactly one
 // Security header holding exactly the expected children, unique Ids in the whole document,
 // references only "#id" to elements we know by node identity (the Body must be *the* Body child
-// of the Envelope), every required part covered exactly once, only exc-c14n transforms, only
+// of the Envelope), every required part (Body, Timestamp, each WS-A header, each confirmation)
+// covered exactly once and nothing else but the token, only exc-c14n transforms, only
 // SHA-256+ digests and RSA/ECDSA-SHA256+ signatures, KeyInfo pointing at the token in the same
 // header. Then the token's certificate is checked against the trust store (chain, CRLs, purpose)
 // and must carry the expected OIN, the Timestamp must be within the skew, and finally libxmlsec1

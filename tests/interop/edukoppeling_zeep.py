@@ -51,7 +51,7 @@ class EdukoppelingAddressing(Plugin):
         return envelope, http_headers
 
 
-def start_provider(binary, pki, work, bpvmonitor=False):
+def start_provider(binary, pki, work, bpvmonitor=False, extra_yaml=""):
     cfg = os.path.join(work, "provider.yaml")
     with open(cfg, "w") as f:
         f.write(f"""role: provider
@@ -70,7 +70,7 @@ services:
 """ + (f"""  bpvmonitor:
     adapter: sqlite
     settings: {{path: {work}/bpv.db, leerbedrijf_path: {work}/sbb.db, demo_data: true}}
-""" if bpvmonitor else ""))
+""" if bpvmonitor else "") + extra_yaml)
     def run(*args):
         subprocess.run([binary, args[0], "--config", cfg, *args[1:]], check=True, stdout=subprocess.DEVNULL)
     run("onboard", "party", "--cert", f"{pki}/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school")
@@ -86,6 +86,17 @@ services:
             break
         time.sleep(0.02)
     raise RuntimeError("provider did not start: " + open(os.path.join(work, "provider.log")).read())
+
+
+def stop_provider(proc, work, failed):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if failed:
+        print(open(os.path.join(work, "provider.log")).read()[-3000:])
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def run_interop(service, binding, checks, bpvmonitor=False):
@@ -117,13 +128,6 @@ def run_interop(service, binding, checks, bpvmonitor=False):
     except Exception as ex:  # a transport error or SOAP fault fails the interop test
         check(f"exception {type(ex).__name__}: {ex}", False)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if counts["failed"]:
-            print(open(os.path.join(work, "provider.log")).read()[-3000:])
-        shutil.rmtree(work, ignore_errors=True)
+        stop_provider(proc, work, counts["failed"])
     print(f"{counts['passed']} passed, {counts['failed']} failed")
     return 1 if counts["failed"] or not counts["passed"] else 0
