@@ -12,6 +12,7 @@
 #include <xmlsec/xmltree.h>
 
 #include <ctime>
+#include <fstream>
 #include <functional>
 
 #include "security/tls_policy.h"
@@ -401,4 +402,28 @@ TEST(WsSecurity, Attack_TokenWithGarbage) {
   auto attacked = signed_xml;
   attacked.replace(open_end + 1, close - open_end - 1, "AAAA");
   expect_refused(verify_text(attacked, fx().policy()));
+}
+
+// The fuzz_wssec seeds must stay valid signatures, or the fuzzer never reaches the cryptography.
+TEST(WsSecurity, FuzzSeedsAreValidSignatures) {
+  const std::string dir = std::string(EDUGATE_SOURCE_DIR) + "/tests/fuzz/";
+  X509_STORE* store = X509_STORE_new();
+  FILE* f = std::fopen((dir + "wssec-fixture/ca.pem").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  X509* ca = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  X509_STORE_add_cert(store, ca);
+  X509_free(ca);
+  for (const char* seed : {"00-signed-request.xml", "01-signed-response.xml"}) {
+    std::ifstream in(dir + "corpus/wssec/" + seed);
+    std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    wssec::VerifyPolicy p;
+    p.trust = store;
+    p.expected_signer = *Oin::parse("0000000700025BE00000");
+    p.now = 1800000000;
+    p.allow_confirmation = std::string(seed).find("response") != std::string::npos;
+    auto v = verify_text(xml, p);
+    EXPECT_TRUE(v) << seed << ": " << v.error().message;
+  }
+  X509_STORE_free(store);
 }
