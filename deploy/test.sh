@@ -1,8 +1,30 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite with ctest.
+# Installs what is missing, builds, and runs the whole test suite with ctest; then builds the
+# same tree with AddressSanitizer + UndefinedBehaviorSanitizer (every finding fatal) and runs the
+# suite again under them, the gateway processes the tests start included.
+#   EDUGATE_SANITIZE_SUITE=0 ./deploy/test.sh   skips the sanitizer pass (a quicker local run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./deploy/install-deps.sh
 ./deploy/build.sh
 BUILD_DIR="${EDUGATE_BUILD_DIR:-build}"
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" --timeout 300
+
+if [ "${EDUGATE_SANITIZE_SUITE:-1}" != "0" ]; then
+  echo "== the suite again under ASan + UBSan =="
+  EDUGATE_BUILD_DIR=build-asan EDUGATE_BUILD_TYPE=Debug ./deploy/build.sh -DEDUGATE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g"
+  SAN_LOGS=$(mktemp -d /tmp/edugate-sanitizer.XXXXXX)
+  # Reports of every instrumented process (tests and the gateways they start) land in SAN_LOGS.
+  export ASAN_OPTIONS="log_path=$SAN_LOGS/asan:detect_leaks=1:abort_on_error=0"
+  export UBSAN_OPTIONS="log_path=$SAN_LOGS/ubsan:print_stacktrace=1:halt_on_error=1"
+  # testssl.sh examines the TLS handshake only: the first pass covers it.
+  status=0
+  ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 600 -E '^interop_testssl' || status=$?
+  if compgen -G "$SAN_LOGS/*" > /dev/null; then
+    echo "sanitizer reports:" >&2
+    head -c 20000 "$SAN_LOGS"/* >&2
+    status=1
+  fi
+  rm -rf "$SAN_LOGS"
+  exit $status
+fi
