@@ -14,6 +14,7 @@ PACKAGES=(
   python3 python3-zeep python3-requests
   procps testssl.sh
   xmlsec1 python3-xmlsec python3-lxml
+  libcairo2-dev libjpeg62-turbo-dev fonts-dejavu-core poppler-utils
 )
 
 missing=()
