@@ -8,9 +8,9 @@
 #include <jpeglib.h>
 // clang-format on
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 
 using namespace edugate;
@@ -20,7 +20,10 @@ namespace {
 
 // ---- test images, made here ----
 
-std::string make_jpeg(int w, int h, bool gray = false) {
+enum class Kleuren { kRgb, kGrijs, kCmyk };
+
+std::string make_jpeg(int w, int h, Kleuren kleuren = Kleuren::kRgb) {
+  const int comps = kleuren == Kleuren::kGrijs ? 1 : kleuren == Kleuren::kCmyk ? 4 : 3;
   jpeg_compress_struct cinfo;
   jpeg_error_mgr err;
   cinfo.err = jpeg_std_error(&err);
@@ -30,22 +33,19 @@ std::string make_jpeg(int w, int h, bool gray = false) {
   jpeg_mem_dest(&cinfo, &buf, &size);
   cinfo.image_width = static_cast<JDIMENSION>(w);
   cinfo.image_height = static_cast<JDIMENSION>(h);
-  cinfo.input_components = gray ? 1 : 3;
-  cinfo.in_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
+  cinfo.input_components = comps;
+  cinfo.in_color_space = comps == 1 ? JCS_GRAYSCALE : comps == 4 ? JCS_CMYK : JCS_RGB;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, 85, TRUE);
   jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row(static_cast<std::size_t>(w) * (gray ? 1 : 3));
+  std::vector<unsigned char> row(static_cast<std::size_t>(w) * comps);
   while (cinfo.next_scanline < cinfo.image_height) {
     const unsigned y = cinfo.next_scanline;
     for (int x = 0; x < w; ++x) {
-      if (gray) {
-        row[x] = static_cast<unsigned char>((x * 255) / w);
-      } else {
-        row[x * 3] = static_cast<unsigned char>((x * 255) / w);
-        row[x * 3 + 1] = static_cast<unsigned char>((y * 255) / h);
-        row[x * 3 + 2] = 160;
-      }
+      unsigned char* px = row.data() + static_cast<std::size_t>(x) * comps;
+      px[0] = static_cast<unsigned char>((x * 255) / w);
+      if (comps > 1) px[1] = static_cast<unsigned char>((y * 255) / h), px[2] = 160;
+      if (comps > 3) px[3] = 30;
     }
     JSAMPROW r = row.data();
     jpeg_write_scanlines(&cinfo, &r, 1);
@@ -111,10 +111,10 @@ class Pdf : public ::testing::Test {
     return out;
   }
   int pages(const std::string& pdf) {
-    std::smatch m;
     const std::string info = run("pdfinfo " + write(pdf) + " 2>&1");
-    if (!std::regex_search(info, m, std::regex("Pages:\\s+([0-9]+)"))) return -1;
-    return std::stoi(m[1]);
+    auto pos = info.find("\nPages:");
+    if (pos == std::string::npos) return -1;
+    return std::atoi(info.c_str() + pos + 7);
   }
 
   std::string dir_;
@@ -282,7 +282,16 @@ TEST_F(Pdf, PraktijkverklaringRefusesBadLogoAndUnknownBranche) {
 
 TEST_F(Pdf, CheckLogoAcceptsJpeg) {
   EXPECT_TRUE(check_logo(make_jpeg(64, 32)).ok());
-  EXPECT_TRUE(check_logo(make_jpeg(17, 9, true)).ok());
+  EXPECT_TRUE(check_logo(make_jpeg(17, 9, Kleuren::kGrijs)).ok());
+  EXPECT_TRUE(check_logo(make_jpeg(33, 20, Kleuren::kCmyk)).ok());
+  // Each kind also renders (CMYK is converted, the others are embedded as they are).
+  for (auto k : {Kleuren::kRgb, Kleuren::kGrijs, Kleuren::kCmyk}) {
+    PraktijkverklaringView v;
+    v.bedrijfslogo_jpeg = make_jpeg(120, 40, k);
+    auto r = render_praktijkverklaring(v);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(contains(*r, "/DCTDecode"), k != Kleuren::kCmyk);
+  }
 }
 
 TEST_F(Pdf, CheckLogoRefusesPngNamedJpg) {
