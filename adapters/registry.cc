@@ -6,6 +6,7 @@
 
 #include "core/bpvmonitor.h"
 #include "core/leerbedrijf.h"
+#include "core/praktijkloket.h"
 #include "core/sink.h"
 
 namespace edugate::adapters {
@@ -66,6 +67,7 @@ std::string resolve(const std::string& base, const std::string& p) {
 EDUGATE_INSTANTIATE(leerbedrijf::Backend)
 EDUGATE_INSTANTIATE(bpvmonitor::Backend)
 EDUGATE_INSTANTIATE(consumer::Sink)
+EDUGATE_INSTANTIATE(praktijkloket::Backend)
 #undef EDUGATE_INSTANTIATE
 
 }  // namespace edugate::adapters

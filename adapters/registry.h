@@ -21,7 +21,7 @@ struct AdapterContext {
 template <class Interface>
 using Factory = std::function<std::unique_ptr<Interface>(const AdapterContext&)>;
 
-// Instantiated for leerbedrijf::Backend, bpvmonitor::Backend and consumer::Sink.
+// Instantiated for leerbedrijf::Backend, bpvmonitor::Backend, praktijkloket::Backend and consumer::Sink.
 template <class Interface>
 void register_adapter(const std::string& name, Factory<Interface> factory);
 template <class Interface>

@@ -39,7 +39,7 @@ step "4/5 onboarding: school 25BE (with its gateway's endpoint) and a SIS vendor
 PKI=certs-example/out
 "$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/school-25be.cert.pem --name "ROC TEST Twente" --kind school \
   --endpoint https://127.0.0.1:8444
-for service in leerbedrijf bpvmonitor bpvmonitor-studentgegevens leerbedrijf-mutaties; do
+for service in leerbedrijf bpvmonitor bpvmonitor-studentgegevens leerbedrijf-mutaties praktijkloket; do
   "$EDUGATE" onboard --config "$PROVIDER_CFG" agreement --cert $PKI/school-25be.cert.pem --service $service
 done
 "$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/vendor.cert.pem --name "SIS Vendor TEST BV" --kind vendor
@@ -87,6 +87,36 @@ mv "$INBOX/.$FILE.tmp" "$INBOX/$FILE"
 echo "dropped $INBOX/$FILE (3 records: one fine, one ending within three weeks, one with an unknown LeerbedrijfID)"
 for _ in $(seq 1 50); do [ -f "$INBOX/done/$FILE.antwoord.json" ] || [ -f "$INBOX/error/$FILE.fout.json" ] && break; sleep 0.2; done
 cat "$INBOX/done/$FILE.antwoord.json" 2>/dev/null || cat "$INBOX/error/$FILE.fout.json"
+
+printf '\n\033[1m== school -> SBB: the Praktijkloket (deelnemer, begeleidingsdocument, praktijkverklaring, PDF)\033[0m\n'
+PLQ="$STATE/praktijkloket"
+mkdir -p "$PLQ"
+pl() {  # action json-text title [pdf-file]: sends, prints the answer, keeps it in $PLQ/last.json
+  printf '%s\n' "$2" > "$PLQ/$1.json"
+  printf '\n\033[1m-- %s\033[0m\n$ edugate send --config %s --service praktijkloket --action %s --json %s%s\n' \
+    "$3" "$SCHOOL_CFG" "$1" "$PLQ/$1.json" "${4:+ --save-pdf $4}"
+  "$EDUGATE" send --config "$SCHOOL_CFG" --service praktijkloket --action "$1" --json "$PLQ/$1.json" ${4:+--save-pdf "$4"} \
+    > "$PLQ/last.json" || true
+  head -40 "$PLQ/last.json"
+}
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["body"]
+for k in sys.argv[2:]: d=d[k]
+print(d)' "$PLQ/last.json" "$@"; }
+STAMP=$(date +%H%M%S)
+pl VoegDeelnemerToe "{\"Deelnemer\": {\"Voornaam\": \"Demi\", \"Achternaam\": \"Demo-$STAMP\", \"Geboortedatum\": \"2006-05-17\", \"Onderwijsvorm\": \"mbo\"}}" \
+  "the SIS adds a deelnemer"
+DEELNEMER=$(field DeelnemerID)
+pl MaakBegeleidingsdocument "{\"Begeleidingsdocument\": {\"DeelnemerID\": \"$DEELNEMER\", \"LeerbedrijfID\": \"100000001\", \"PraktijkopleiderID\": \"100000001-PO1\", \"Begindatum\": \"2026-09-01\", \"Einddatum\": \"2027-06-30\", \"Kwalificatie\": [{\"Crebo\": \"25180\", \"Werkproces\": [{\"Code\": \"B1-K1-W1\", \"ToonGedrag\": true}, {\"Code\": \"B1-K1-W2\"}]}]}}" \
+  "a begeleidingsdocument for that deelnemer at leerbedrijf 100000001 (concept)"
+DOCUMENT=$(field Begeleidingsdocument DocumentID)
+pl RondBegeleidingsdocumentAf "{\"DocumentID\": \"$DOCUMENT\"}" "afronden: from now on the document cannot change"
+pl MaakPraktijkverklaring "{\"Praktijkverklaring\": {\"DeelnemerID\": \"$DEELNEMER\", \"LeerbedrijfID\": \"100000001\", \"PraktijkopleiderID\": \"100000001-PO1\", \"Onderwijsvorm\": \"mbo\", \"Begindatum\": \"2026-09-01\", \"Einddatum\": \"2027-06-30\", \"BpvUren\": \"640\", \"BegeleidingsdocumentID\": \"$DOCUMENT\", \"Branchelogo\": [\"techniek\"]}}" \
+  "a praktijkverklaring with the document's werkprocessen (concept)"
+VERKLARING=$(field Praktijkverklaring VerklaringID)
+pl MaakPraktijkverklaringDefinitief "{\"VerklaringID\": \"$VERKLARING\"}" "definitief (the leerbedrijf is erkend)"
+PDF=var/quickstart/praktijkverklaring-$VERKLARING.pdf
+pl GeefPraktijkverklaring "{\"VerklaringID\": \"$VERKLARING\", \"MetPdf\": true}" "the definitieve praktijkverklaring as PDF" "$PDF"
+echo "the praktijkverklaring is in $PDF"
 
 printf '\n\033[1m== SBB -> school: publish the BPV Monitor results of 2026-K3 (outbox push)\033[0m\n'
 RECEIVED=var/quickstart/school-ontvangen

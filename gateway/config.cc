@@ -154,7 +154,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.store_path = resolve_path(base_dir, c.store_path);
 
   if (auto n = root["services"]; n.IsDefined()) {
-    r.only_keys(n, "services", {"leerbedrijf", "bpvmonitor", "schoolontvangst"});
+    r.only_keys(n, "services", {"leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"});
     for (const auto& kv : n) {
       std::string name = kv.first.as<std::string>();
       std::string prefix = "services." + name;
@@ -204,10 +204,11 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     r.only_keys(n, "wssecurity", {"require_signed", "skew_seconds", "sign_requests"});
     if (auto req = n["require_signed"]; req.IsDefined() && !req.IsNull()) {
       if (!req.IsSequence()) r.fail(req, "wssecurity.require_signed", "must be a list of service names (or [all])");
-      static const std::set<std::string> known{"all", "leerbedrijf", "bpvmonitor", "schoolontvangst"};
+      static const std::set<std::string> known{"all", "leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"};
       for (const auto& e : req) {
         if (!e.IsScalar() || !known.count(e.as<std::string>()))
-          r.fail(e, "wssecurity.require_signed", "must name services: all, leerbedrijf, bpvmonitor, schoolontvangst");
+          r.fail(e, "wssecurity.require_signed",
+                 "must name services: all, leerbedrijf, bpvmonitor, schoolontvangst, praktijkloket");
         c.wss_require_signed.push_back(e.as<std::string>());
       }
     }
@@ -222,6 +223,48 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     if (!levels.count(c.log_level)) r.fail(n["level"], "log.level", "must be one of trace, debug, info, warn, error, off");
   }
   return c;
+}
+
+std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) {
+  std::vector<std::string> out;
+  auto differs = [&](bool d, const char* key) {
+    if (d) out.emplace_back(key);
+  };
+  differs(a.role != b.role, "role");
+  differs(!(a.oin == b.oin), "oin");
+  differs(a.contract_dir != b.contract_dir, "contract_dir");
+  differs(a.listen_address != b.listen_address || a.listen_port != b.listen_port || a.io_threads != b.io_threads, "listen");
+  differs(a.tls.certificate != b.tls.certificate || a.tls.private_key != b.tls.private_key ||
+              a.tls.trust_anchors != b.tls.trust_anchors || a.tls.crls != b.tls.crls ||
+              a.tls.check_revocation != b.tls.check_revocation || a.tls_reload_poll_ms != b.tls_reload_poll_ms,
+          "tls");
+  differs(a.max_body_bytes != b.max_body_bytes || a.header_timeout_ms != b.header_timeout_ms ||
+              a.body_timeout_ms != b.body_timeout_ms || a.idle_timeout_ms != b.idle_timeout_ms ||
+              a.max_requests_per_connection != b.max_requests_per_connection ||
+              a.max_connection_lifetime_ms != b.max_connection_lifetime_ms,
+          "http");
+  differs(a.worker_threads != b.worker_threads || a.max_queue != b.max_queue, "workers");
+  differs(a.store_path != b.store_path || a.message_retention_days != b.message_retention_days ||
+              a.claim_lease_ms != b.claim_lease_ms,
+          "store");
+  bool services = a.services.size() != b.services.size();
+  for (const auto& [name, sa] : a.services) {
+    auto it = b.services.find(name);
+    services = services || it == b.services.end() || sa.enabled != it->second.enabled || sa.adapter != it->second.adapter ||
+               YAML::Dump(sa.settings) != YAML::Dump(it->second.settings);
+  }
+  differs(services, "services");
+  differs(a.remote_url != b.remote_url || a.remote_oin != b.remote_oin || a.act_for != b.act_for ||
+              a.client_timeout_ms != b.client_timeout_ms,
+          "remote");
+  differs(a.outbox_poll_ms != b.outbox_poll_ms || a.outbox_senders != b.outbox_senders ||
+              a.outbox_max_attempts != b.outbox_max_attempts || a.outbox_backoff_initial_ms != b.outbox_backoff_initial_ms ||
+              a.outbox_backoff_max_ms != b.outbox_backoff_max_ms || a.outbox_send_timeout_ms != b.outbox_send_timeout_ms ||
+              a.mutations_per_message != b.mutations_per_message || a.mutation_poll_ms != b.mutation_poll_ms,
+          "outbox");
+  differs(a.inbox_dir != b.inbox_dir || a.inbox_poll_ms != b.inbox_poll_ms, "inbox");
+  differs(a.wss_sign_requests != b.wss_sign_requests, "wssecurity.sign_requests");
+  return out;
 }
 
 Config load_config(const std::string& path) {

@@ -87,6 +87,11 @@ class ConfigError : public std::runtime_error {
 };
 
 Config load_config(const std::string& path);
+
+// Hot reload (SIGHUP): what a running gateway takes from a new configuration at once
+// (log.level, wssecurity.require_signed, wssecurity.skew_seconds; the registry is live anyway),
+// and the keys whose change needs a restart, by name.
+std::vector<std::string> keys_needing_restart(const Config& running, const Config& fresh);
 Config parse_config(const std::string& yaml_text, const std::string& file, const std::string& base_dir);
 
 // Resolves a relative path against the config's directory.

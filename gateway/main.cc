@@ -12,6 +12,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+
+#include <openssl/evp.h>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -22,6 +24,7 @@
 #include "gateway/contract.h"
 #include "gateway/json_xml.h"
 #include "gateway/bpvmonitor_service.h"
+#include "gateway/praktijkloket_service.h"
 #include "gateway/inbox.h"
 #include "gateway/leerbedrijf_service.h"
 #include "gateway/outbox.h"
@@ -32,6 +35,7 @@
 #include "security/pki.h"
 #include "security/xml_guard.h"
 #include "core/bpvmonitor.h"
+#include "core/praktijkloket.h"
 #include "core/leerbedrijf.h"
 #include "core/sink.h"
 #include "store/sqlite_store.h"
@@ -67,6 +71,7 @@ std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
 struct Services {
   std::shared_ptr<edugate::leerbedrijf::Backend> leerbedrijf;
   std::shared_ptr<edugate::bpvmonitor::Backend> bpvmonitor;
+  std::shared_ptr<edugate::praktijkloket::Backend> praktijkloket;
   std::vector<std::unique_ptr<eg::Service>> list;
   std::vector<eg::ServiceContract> contracts;  // also of services we only call (outbox, inbox)
 };
@@ -80,7 +85,8 @@ Services make_services(const eg::Config& c) {
   };
   auto enabled = [&](const char* name) { return c.services.count(name) && c.services.at(name).enabled; };
   auto contract = [&](const char* name) { return eg::load_contract(c.contract_dir, name); };
-  for (const char* name : {"leerbedrijf", "bpvmonitor", "schoolontvangst"}) out.contracts.push_back(contract(name));
+  for (const char* name : {"leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"})
+    out.contracts.push_back(contract(name));
   if (c.role == eg::Role::provider) {
     if (enabled("schoolontvangst")) throw eg::ConfigError(c.file + ": services.schoolontvangst: only for role consumer");
     if (enabled("leerbedrijf")) {
@@ -93,8 +99,13 @@ Services make_services(const eg::Config& c) {
       out.bpvmonitor = ad::make_adapter<edugate::bpvmonitor::Backend>(adapter, ctx);
       out.list.push_back(eg::make_bpvmonitor_service(contract("bpvmonitor"), out.bpvmonitor));
     }
+    if (enabled("praktijkloket")) {
+      auto [adapter, ctx] = settings("praktijkloket");
+      out.praktijkloket = ad::make_adapter<edugate::praktijkloket::Backend>(adapter, ctx);
+      out.list.push_back(eg::make_praktijkloket_service(contract("praktijkloket"), out.praktijkloket));
+    }
   } else {
-    for (const char* other : {"leerbedrijf", "bpvmonitor"})
+    for (const char* other : {"leerbedrijf", "bpvmonitor", "praktijkloket"})
       if (enabled(other)) throw eg::ConfigError(c.file + ": services." + other + ": only for role provider");
     if (enabled("schoolontvangst")) {
       auto [adapter, ctx] = settings("schoolontvangst");
@@ -211,6 +222,25 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   check_crls();
   // Hot reload of certificates, keys, trust anchors and CRLs: on SIGHUP and when a file
   // changes. A broken new file is refused with a log line; the old material keeps serving.
+  // The configuration on SIGHUP: a file that does not load is refused (the running one stays);
+  // log.level and the wssecurity requirements take effect at once; other changed keys are named
+  // in the log as needing a restart (listeners, stores and backends are not rebuilt live).
+  auto reload_config = [&] {
+    try {
+      auto fresh = eg::load_config(config_file);
+      spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+      wss->set_policy({fresh.wss_require_signed, fresh.wss_skew_seconds});
+      auto restart = eg::keys_needing_restart(config, fresh);
+      std::string keys;
+      for (const auto& k : restart) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
+      spdlog::info(R"({{"event":"config_reloaded","applied":["log.level","wssecurity.require_signed","wssecurity.skew_seconds"],"restart_needed":[{}]}})",
+                   keys);
+      if (!restart.empty())
+        spdlog::warn(R"({{"event":"config_change_needs_restart","keys":[{}]}})", keys);
+    } catch (const std::exception& e) {
+      spdlog::error(R"({{"event":"config_reload_failed","error":"{}","effect":"the running configuration stays"}})", e.what());
+    }
+  };
   auto log_reload = [&](const edugate::Status& st, const char* why) {
     if (st) spdlog::info(R"({{"event":"tls_reloaded","trigger":"{}","generation":{}}})", why, tls->generation());
     else spdlog::error(R"({{"event":"tls_reload_failed","trigger":"{}","error":"{}"}})", why, st.error().message);
@@ -220,6 +250,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     hup.async_wait([&](boost::system::error_code ec, int) {
       if (ec) return;
       log_reload(tls->reload(), "SIGHUP");
+      reload_config();
       check_crls();
       on_hup();
     });
@@ -269,7 +300,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
 
 int cmd_send(const std::string& config_file, const std::string& service, const std::string& action,
              const std::string& json_file, const std::string& xml_file, const std::string& message_id,
-             const std::string& act_for) {
+             const std::string& act_for, const std::string& save_pdf) {
   auto config = eg::load_config(config_file);
   setup_logging("warn");
   auto contract = eg::load_contract(config.contract_dir, service);
@@ -316,6 +347,17 @@ int cmd_send(const std::string& config_file, const std::string& service, const s
   } else {
     auto body_json = model->xml_text_to_json(ex->body_xml);
     out["body"] = body_json ? *body_json : json(ex->body_xml);
+    // A document's PDF (base64 in the answer) goes to the named file instead of the terminal.
+    if (!save_pdf.empty() && out["body"].is_object() && out["body"].contains("Pdf") && out["body"]["Pdf"].is_string()) {
+      std::string b64 = out["body"]["Pdf"];
+      std::string pdf(b64.size() / 4 * 3 + 3, '\0');
+      int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(pdf.data()), reinterpret_cast<const unsigned char*>(b64.data()),
+                              static_cast<int>(b64.size()));
+      if (n < 0) throw std::runtime_error("the answer's Pdf is not base64");
+      pdf.resize(static_cast<std::size_t>(n) - (b64.ends_with("==") ? 2 : b64.ends_with("=") ? 1 : 0));
+      std::ofstream(save_pdf, std::ios::binary) << pdf;
+      out["body"]["Pdf"] = "(" + std::to_string(pdf.size()) + " bytes written to " + save_pdf + ")";
+    }
   }
   std::cout << out.dump(2) << std::endl;
   return ex->is_fault ? 1 : 0;
@@ -353,6 +395,8 @@ int main(int argc, char** argv) {
   jopt->excludes(xopt);
   send->add_option("--message-id", message_id, "reuse a MessageID (retry)");
   send->add_option("--act-for", act_for, "school OIN to act for (vendor with mandate)");
+  std::string save_pdf;
+  send->add_option("--save-pdf", save_pdf, "write a document's PDF from the answer to this file");
 
   auto* onboard = app.add_subcommand("onboard", "manage parties, agreements and mandates");
   onboard->add_option("--config,-c", config_file, "configuration file")->required();
@@ -393,6 +437,13 @@ int main(int argc, char** argv) {
   inspect->add_option("--config,-c", config_file, "check the chain and revocation against this configuration's trust anchors and CRLs");
 
   std::string periode_text;
+  auto* refdata = app.add_subcommand("refdata", "reference data of the Praktijkloket");
+  refdata->add_option("--config,-c", config_file, "configuration file")->required();
+  refdata->require_subcommand(1);
+  refdata->fallthrough();  // --config also after the subcommand
+  auto* refdata_load = refdata->add_subcommand("load", "replace the kwalificatiestructuur with an XML catalogue (docs/REFDATA.md)");
+  std::string refdata_file;
+  refdata_load->add_option("file", refdata_file, "kwalificatiestructuur XML file")->required();
   auto* publish = app.add_subcommand("publish-results", "put a BPV Monitor period's results in the outbox for every school");
   publish->add_option("--config,-c", config_file, "configuration file")->required();
   publish->add_option("--period", periode_text, "period, e.g. 2026-K3")->required();
@@ -416,7 +467,7 @@ int main(int argc, char** argv) {
     edugate::security::init_xml();
     edugate::adapters::register_builtin();
     if (serve->parsed()) return cmd_serve(config_file, port_file);
-    if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for);
+    if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for, save_pdf);
     if (check->parsed()) {
       auto c = eg::load_config(config_file);
       namespace ad = edugate::adapters;
@@ -425,7 +476,8 @@ int main(int argc, char** argv) {
         // The adapter must exist; its settings are checked when it starts (it may create files).
         auto names = n == "leerbedrijf"  ? ad::adapter_names<edugate::leerbedrijf::Backend>()
                      : n == "bpvmonitor" ? ad::adapter_names<edugate::bpvmonitor::Backend>()
-                                         : ad::adapter_names<edugate::consumer::Sink>();
+                     : n == "praktijkloket" ? ad::adapter_names<edugate::praktijkloket::Backend>()
+                                            : ad::adapter_names<edugate::consumer::Sink>();
         if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
           throw eg::ConfigError(config_file + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
       }
@@ -495,6 +547,23 @@ int main(int argc, char** argv) {
       }
       std::cout << out.dump(2) << std::endl;
       return id && valid ? 0 : 1;
+    }
+    if (refdata_load->parsed()) {
+      auto c = eg::load_config(config_file);
+      setup_logging(c.log_level);
+      auto services = make_services(c);
+      if (!services.praktijkloket) throw std::runtime_error("services.praktijkloket is not enabled in " + config_file);
+      std::ifstream in(refdata_file, std::ios::binary);
+      if (!in) throw std::runtime_error("cannot read " + refdata_file);
+      std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      std::string summary;
+      auto st = services.praktijkloket->load_kwalificatiestructuur(xml, summary);
+      if (!st) {
+        std::cerr << "refdata: " << refdata_file << " refused, nothing changed: " << st.error().message << std::endl;
+        return 1;
+      }
+      std::cout << "kwalificatiestructuur loaded: " << summary << std::endl;
+      return 0;
     }
     if (onboard->parsed()) {
       auto c = eg::load_config(config_file);

@@ -169,7 +169,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
 
     // WS-Security: a signature is verified whenever one is present, and required by the
     // configuration (per service) or the registry (per party). The signer must be the TLS identity.
-    bool required = signature_required(config_, service.contract().name);
+    bool required = wss_ ? wss_->required(service.contract().name) : signature_required(config_, service.contract().name);
     if (!required && config_.role == Role::provider) {
       auto party = store_.find_party(peer->oin);
       required = party && party->require_signature;

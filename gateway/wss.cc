@@ -13,8 +13,19 @@ X509ChainPtr peer_chain_of(SSL* ssl) {
 }
 
 WsSecurity::WsSecurity(const Config& config, std::shared_ptr<security::TlsContexts> tls)
-    : config_(config), tls_(std::move(tls)) {
+    : config_(config), tls_(std::move(tls)), policy_{config.wss_require_signed, config.wss_skew_seconds} {
   security::wssec::init();
+}
+
+bool WsSecurity::required(std::string_view service) const {
+  std::lock_guard lock(policy_mu_);
+  const auto& r = policy_.require_signed;
+  return std::ranges::find(r, "all") != r.end() || std::ranges::find(r, service) != r.end();
+}
+
+void WsSecurity::set_policy(WssPolicy policy) {
+  std::lock_guard lock(policy_mu_);
+  policy_ = std::move(policy);
 }
 
 bool signature_required(const Config& config, std::string_view service) {
@@ -31,7 +42,10 @@ Result<security::wssec::Verified> WsSecurity::verify(xmlDoc* doc, const Oin& pee
   p.untrusted = peer_chain;
   p.purpose = request ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER;
   p.expected_signer = peer;
-  p.skew_seconds = config_.wss_skew_seconds;
+  {
+    std::lock_guard lock(policy_mu_);
+    p.skew_seconds = policy_.skew_seconds;
+  }
   p.allow_confirmation = !request;
   return security::wssec::verify(doc, p);
 }
@@ -55,7 +69,10 @@ Result<std::string> WsSecurity::sign(std::string_view envelope, const std::optio
                                      std::string* signature_value) {
   security::wssec::SignOptions o;
   o.confirm_signature = confirm;
-  o.ttl_seconds = config_.wss_skew_seconds;
+  {
+    std::lock_guard lock(policy_mu_);
+    o.ttl_seconds = policy_.skew_seconds;
+  }
   return signer()->sign(envelope, o, signature_value);
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ids.h"
 #include "core/result.h"
@@ -26,9 +27,19 @@ X509ChainPtr peer_chain_of(SSL* ssl);
 // Whether requests for this service (by contract name) must be signed by configuration.
 bool signature_required(const Config& config, std::string_view service);
 
+// The part of the WS-Security configuration a SIGHUP changes at once.
+struct WssPolicy {
+  std::vector<std::string> require_signed;  // service names, or "all"
+  int skew_seconds = 300;
+};
+
 class WsSecurity {
  public:
   WsSecurity(const Config& config, std::shared_ptr<security::TlsContexts> tls);
+
+  // Whether requests for this service must be signed (configuration; the registry adds parties).
+  bool required(std::string_view service) const;
+  void set_policy(WssPolicy policy);
 
   // A request to us (server side: clientAuth chain, no SignatureConfirmation) or an answer to
   // our request (client side: serverAuth chain, confirmations allowed).
@@ -44,6 +55,8 @@ class WsSecurity {
 
   const Config& config_;
   std::shared_ptr<security::TlsContexts> tls_;
+  mutable std::mutex policy_mu_;
+  WssPolicy policy_;
   std::mutex mu_;
   std::shared_ptr<const security::wssec::Signer> signer_;
   int generation_ = 0;

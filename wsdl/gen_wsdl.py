@@ -10,6 +10,14 @@ SERVICES = {
     "bpvmonitor": ("BpvMonitor", "bpv", ["LeverStudentgegevensAan", "CorrigeerStudentgegeven", "TrekStudentgegevenIn",
                                          "VraagResultatenOp", "VraagResponsrecordsOp"]),
     "schoolontvangst": ("Schoolontvangst", "so", ["OntvangMonitorresultaten", "OntvangErkenningmutaties"]),
+    "praktijkloket": ("Praktijkloket", "pl", ["VoegDeelnemerToe", "VoegDeelnemersToe", "WijzigDeelnemer",
+                                             "ArchiveerDeelnemer", "HerstelDeelnemer", "VerwijderDeelnemer",
+                                             "ZoekDeelnemers", "GeefPraktijkopleiders", "VoegPraktijkopleiderToe",
+                                             "MaakBegeleidingsdocument", "WijzigBegeleidingsdocument",
+                                             "RondBegeleidingsdocumentAf", "GeefBegeleidingsdocument",
+                                             "MaakPraktijkverklaring", "WijzigPraktijkverklaring",
+                                             "MaakPraktijkverklaringDefinitief", "VerwijderPraktijkverklaring",
+                                             "GeefPraktijkverklaring", "GeefKwalificaties", "GeefWerkprocessen"]),
 }
 
 

@@ -263,8 +263,9 @@ int fill_bpvmonitor_fixtures(sqlitedb::Connection& c, std::uint64_t seed) {
   std::vector<School> schools{{"25BE", 240}, {"30GR", 90}, {"21CA", 12}};
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 20; ++i) {
-    char b[5];
-    std::snprintf(b, sizeof b, "%02d%c%c", 10 + i, 'A' + static_cast<int>(rng() % 26), 'A' + static_cast<int>(rng() % 26));
+    std::string b = std::to_string(10 + i);  // 10..29: two digits, then two letters
+    b += static_cast<char>('A' + rng() % 26);
+    b += static_cast<char>('A' + rng() % 26);
     schools.push_back({b, 40 + static_cast<int>(rng() % 80)});
   }
   const char* opleidingen[] = {"25180", "25250", "25480", "25452", "25604", "25191", "25655", "25410"};

@@ -8,6 +8,7 @@
 #include "adapters/registry.h"
 #include "adapters/sqlite/bpvmonitor_backend.h"
 #include "adapters/sqlite/leerbedrijf_backend.h"
+#include "adapters/sqlite/praktijkloket_backend.h"
 #include "adapters/sqlite/sink.h"
 
 namespace edugate::adapters::sqlite {
@@ -61,6 +62,11 @@ void register_factories() {
                          s.get("minimale_respons", 10, "an integer")};
     if (b.minimale_respons < 1) throw std::runtime_error("adapters.sqlite: key 'minimale_respons' must be >= 1");
     return std::make_unique<BpvMonitorBackend>(b);
+  });
+  register_adapter<praktijkloket::Backend>("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<praktijkloket::Backend> {
+    Settings s(ctx, {"path", "leerbedrijf_path", "demo_data"});
+    return std::make_unique<PraktijkloketBackend>(
+        PraktijkloketSettings{s.path("path"), s.path("leerbedrijf_path"), s.get("demo_data", false, "a boolean")});
   });
   register_adapter<consumer::Sink>("sqlite", [](const AdapterContext& ctx) -> std::unique_ptr<consumer::Sink> {
     Settings s(ctx, {"path"});

@@ -6,6 +6,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <csignal>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "security/wssec.h"
@@ -145,4 +148,35 @@ TEST(WsSecurityE2E, SignedPushesReachASchoolThatRequiresThem) {
   EXPECT_TRUE(eventually([&] { return sqlite_scalar(c.sink_path(), "SELECT count(*) FROM erkenningmutaties") == "1"; }))
       << c.log();
   EXPECT_TRUE(eventually([&] { return sqlite_scalar(p.store_path(), "SELECT state FROM outbox") == "sent"; }));
+}
+
+// Hot reload of the configuration (issue 6 §2): SIGHUP applies the signing requirements and the
+// log level at once; a broken file is refused and the old configuration keeps serving; keys that
+// need a restart are named in the log.
+TEST(ConfigReload, SighupAppliesSigningRequirementsAndRefusesABrokenFile) {
+  Provider p;
+  auto unsigned_call = [&] { return send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", kVerifieer); };
+  ASSERT_FALSE(unsigned_call()->is_fault);
+  std::string original;
+  {
+    std::ifstream in(p.config_path());
+    original.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::ofstream(p.config_path()) << original << "wssecurity:\n  require_signed: [leerbedrijf]\n";
+  p.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return p.log().find("config_reloaded") != std::string::npos; })) << p.log();
+  EXPECT_EQ(unsigned_call()->fault_code, "EK0031");
+  // A broken file: refused with a log line, the running configuration (requiring signatures) stays.
+  std::ofstream(p.config_path()) << original << "wssecurity:\n  require_signed: [nonsense]\n";
+  p.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return p.log().find("config_reload_failed") != std::string::npos; })) << p.log();
+  EXPECT_EQ(unsigned_call()->fault_code, "EK0031");
+  // Back to the original, plus a changed key that needs a restart.
+  std::string moved = original;
+  moved.replace(moved.find("idle_timeout_ms: 5000"), 21, "idle_timeout_ms: 6000");
+  std::ofstream(p.config_path()) << moved;
+  p.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return p.log().find("config_change_needs_restart") != std::string::npos; })) << p.log();
+  EXPECT_NE(p.log().find("\"keys\":[\"http\"]"), std::string::npos) << p.log();
+  EXPECT_FALSE(unsigned_call()->is_fault);
 }

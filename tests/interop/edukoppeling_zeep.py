@@ -51,7 +51,7 @@ class EdukoppelingAddressing(Plugin):
         return envelope, http_headers
 
 
-def start_provider(binary, pki, work, bpvmonitor=False, extra_yaml=""):
+def start_provider(binary, pki, work, bpvmonitor=False, extra_yaml="", praktijkloket=False):
     cfg = os.path.join(work, "provider.yaml")
     with open(cfg, "w") as f:
         f.write(f"""role: provider
@@ -70,11 +70,14 @@ services:
 """ + (f"""  bpvmonitor:
     adapter: sqlite
     settings: {{path: {work}/bpv.db, leerbedrijf_path: {work}/sbb.db, demo_data: true}}
-""" if bpvmonitor else "") + extra_yaml)
+""" if bpvmonitor else "") + (f"""  praktijkloket:
+    adapter: sqlite
+    settings: {{path: {work}/pl.db, leerbedrijf_path: {work}/sbb.db, demo_data: true}}
+""" if praktijkloket else "") + extra_yaml)
     def run(*args):
         subprocess.run([binary, args[0], "--config", cfg, *args[1:]], check=True, stdout=subprocess.DEVNULL)
     run("onboard", "party", "--cert", f"{pki}/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school")
-    for service in ("leerbedrijf", "bpvmonitor", "bpvmonitor-studentgegevens"):
+    for service in ("leerbedrijf", "bpvmonitor", "bpvmonitor-studentgegevens", "praktijkloket"):
         run("onboard", "agreement", "--oin", SCHOOL_OIN, "--service", service)
     port_file = os.path.join(work, "port")
     log = open(os.path.join(work, "provider.log"), "w")
@@ -99,7 +102,7 @@ def stop_provider(proc, work, failed):
     shutil.rmtree(work, ignore_errors=True)
 
 
-def run_interop(service, binding, checks, bpvmonitor=False):
+def run_interop(service, binding, checks, bpvmonitor=False, praktijkloket=False):
     """Starts a provider, builds a zeep client for wsdl/<service>.wsdl acting as school 25BE,
     runs checks(svc, check) and prints 'N passed, M failed'. Returns the exit code."""
     ap = argparse.ArgumentParser()
@@ -108,7 +111,7 @@ def run_interop(service, binding, checks, bpvmonitor=False):
     ap.add_argument("--wsdl", required=True)
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix=f"edugate-zeep-{service}-")
-    proc, port = start_provider(a.binary, a.pki, work, bpvmonitor=bpvmonitor)
+    proc, port = start_provider(a.binary, a.pki, work, bpvmonitor=bpvmonitor, praktijkloket=praktijkloket)
     counts = {"passed": 0, "failed": 0}
 
     def check(name, cond, detail=""):

@@ -151,6 +151,10 @@ Provider::Provider(ProviderOptions options) {
                                                       "/bpv.db\n      leerbedrijf_path: " + dir_ +
                                                       "/sbb.db\n      demo_data: true\n"
                                                 : std::string())
+                         << (options.praktijkloket ? "  praktijkloket:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
+                                                         "/pl.db\n      leerbedrijf_path: " + dir_ +
+                                                         "/sbb.db\n      demo_data: true\n"
+                                                   : std::string())
                          << options.outbox_yaml << options.extra_yaml << "log:\n  level: info\n";
   if (options.onboard_defaults && !restart) {
     auto must = [&](std::vector<std::string> a) {
@@ -174,6 +178,11 @@ Provider::Provider(ProviderOptions options) {
           must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", svc});
       must({"onboard", "agreement", "--cert", pki + "/school-21ca.cert.pem", "--service", "bpvmonitor"});
       must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "bpvmonitor-studentgegevens"});
+    }
+    if (options.praktijkloket) {
+      for (const char* s : {"school-25be", "school-30gr"})
+        must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", "praktijkloket"});
+      must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "praktijkloket"});
     }
   }
   pid_ = start_gateway(config_, dir_, "provider.log", port_);
@@ -275,6 +284,19 @@ Result<gateway::Exchange> send_json(const std::string& stem, const std::string& 
                                     gateway::SendOptions options) {
   auto config = client_config(stem, port, own_oin);
   auto contract = leerbedrijf_contract();
+  const auto* op = contract.by_name(operation);
+  if (!op) throw std::runtime_error("no operation " + operation);
+  auto xml = model().json_to_xml(contract.target_ns, op->input_element, nlohmann::ordered_json::parse(json));
+  if (!xml) throw std::runtime_error("bad test JSON: " + xml.error().message);
+  gateway::Client client(config);
+  return client.send(contract, *op, *xml, options);
+}
+
+Result<gateway::Exchange> send_service_json(const std::string& service, const std::string& stem, const std::string& own_oin,
+                                            unsigned short port, const std::string& operation, const std::string& json,
+                                            gateway::SendOptions options) {
+  auto config = client_config(stem, port, own_oin);
+  auto contract = gateway::load_contract(contract_dir(), service);
   const auto* op = contract.by_name(operation);
   if (!op) throw std::runtime_error("no operation " + operation);
   auto xml = model().json_to_xml(contract.target_ns, op->input_element, nlohmann::ordered_json::parse(json));

@@ -37,6 +37,7 @@ struct ProviderOptions {
   std::string extra_http_yaml;  // extra keys under http:
   bool onboard_defaults = true;
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
+  bool praktijkloket = false;   // also serve the Praktijkloket (sqlite, demo kwalificatiestructuur)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
   std::string extra_yaml;       // further top-level blocks (wssecurity: ...)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
@@ -122,6 +123,11 @@ gateway::ServiceContract leerbedrijf_contract();
 Result<gateway::Exchange> send_json(const std::string& stem, const std::string& own_oin, unsigned short port,
                                     const std::string& operation, const std::string& json,
                                     gateway::SendOptions options = {});
+
+// The same for any service's operation (e.g. "praktijkloket").
+Result<gateway::Exchange> send_service_json(const std::string& service, const std::string& stem, const std::string& own_oin,
+                                            unsigned short port, const std::string& operation, const std::string& json,
+                                            gateway::SendOptions options = {});
 
 // Response body (or fault) as JSON via the XSD model.
 std::string body_json(const gateway::Exchange& ex);
