@@ -1,5 +1,6 @@
 #include "gateway/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -109,12 +110,17 @@ Config parse_config(const std::string& text, const std::string& file, const std:
 
   YAML::Node tls = root["tls"];
   if (!tls.IsDefined()) r.fail(root, "tls", "required key is missing");
-  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms"});
+  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms",
+                           "session_tickets", "ticket_key_rotation_s"});
   c.tls_reload_poll_ms = r.positive(tls, "tls", "reload_poll_ms", c.tls_reload_poll_ms);
   c.tls.certificate = resolve_path(base_dir, r.str(tls, "tls", "certificate", true));
   c.tls.private_key = resolve_path(base_dir, r.str(tls, "tls", "private_key", true));
   c.tls.trust_anchors = resolve_path(base_dir, r.str(tls, "tls", "trust_anchors", true));
   r.get(tls, "tls", "check_revocation", c.tls.check_revocation, "a boolean");
+  r.get(tls, "tls", "session_tickets", c.tls.session_tickets, "a boolean");
+  c.tls.ticket_key_rotation_s = r.positive(tls, "tls", "ticket_key_rotation_s", c.tls.ticket_key_rotation_s);
+  if (c.tls.ticket_key_rotation_s > 86400)
+    r.fail(tls["ticket_key_rotation_s"], "tls.ticket_key_rotation_s", "must be <= 86400");
   if (auto crls = tls["crls"]; crls.IsDefined() && !crls.IsNull()) {
     if (!crls.IsSequence()) r.fail(crls, "tls.crls", "must be a list of file paths");
     for (const auto& e : crls) {
@@ -138,6 +144,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.max_requests_per_connection = r.positive(n, "http", "max_requests_per_connection", c.max_requests_per_connection);
     c.max_connection_lifetime_ms = r.positive(n, "http", "max_connection_lifetime_ms", c.max_connection_lifetime_ms);
   }
+  // A resumed TLS session is the same session (WT008): its tickets live no longer than a connection.
+  c.tls.session_lifetime_s = std::max(1, c.max_connection_lifetime_ms / 1000);
   if (auto n = root["workers"]; n.IsDefined()) {
     r.only_keys(n, "workers", {"threads", "max_queue"});
     c.worker_threads = r.positive(n, "workers", "threads", c.worker_threads);

@@ -3,6 +3,7 @@
 // authentication with a full chain to a configured anchor and CRLs for every CA (fail closed).
 #include <boost/asio/ssl/context.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,12 +16,19 @@ struct TlsSettings {
   std::string trust_anchors;        // PEM: trusted root certificates
   std::vector<std::string> crls;    // PEM files with CRLs; every CA in a peer chain needs one
   bool check_revocation = true;     // off only for lab setups; logged loudly
+  bool session_tickets = true;      // server: resumption with tickets under a TicketKeyRing (tls_session.h)
+  int ticket_key_rotation_s = 3600; // a new ticket key this often; the previous one is still accepted
+  int session_lifetime_s = 3600;    // ticket/session lifetime; never longer than the connection lifetime (WT008)
 };
+
+class TicketKeyRing;
 
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 // Throws std::runtime_error naming the file on any unreadable or inconsistent input.
-SslContextPtr make_server_context(const TlsSettings& s);
+// tickets: the process's ticket key ring; without one (or with session_tickets off) the server
+// resumes no sessions at all.
+SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets = nullptr);
 SslContextPtr make_client_context(const TlsSettings& s);
 
 // The NCSC-good TLS 1.2 cipher list we allow (exposed for tests).

@@ -141,7 +141,8 @@ Provider::Provider(ProviderOptions options) {
                             "  trust_anchors: " << tls_dir << "/trust.pem\n"
                             "  crls: [" << tls_dir << "/crls.pem]\n"
                             "  reload_poll_ms: 200\n"
-                            "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
+                         << options.extra_tls_yaml
+                         << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
                          << options.extra_http_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
                          << "store:\n  path: " << dir_ << "/edugate.db\n"

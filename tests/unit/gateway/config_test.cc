@@ -75,3 +75,17 @@ TEST(Config, ShippedExamplesAreValid) {
     EXPECT_NO_THROW(load_config(std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/" + f)) << f;
   }
 }
+
+TEST(Config, SessionTicketsAndTheirLifetime) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_TRUE(c.tls.session_tickets);
+  EXPECT_EQ(c.tls.ticket_key_rotation_s, 3600);
+  EXPECT_EQ(c.tls.session_lifetime_s, 3600);
+  auto short_lived = parse_config(kMin + "  ticket_key_rotation_s: 60\n  session_tickets: false\n"
+                                         "http:\n  max_connection_lifetime_ms: 300000\n",
+                                  "test.yaml", "/etc/edugate");
+  EXPECT_EQ(short_lived.tls.ticket_key_rotation_s, 60);
+  EXPECT_FALSE(short_lived.tls.session_tickets);
+  EXPECT_EQ(short_lived.tls.session_lifetime_s, 300) << "WT008: no longer than a connection";
+  EXPECT_NE(error_of(kMin + "  ticket_key_rotation_s: 0\n").find("tls.ticket_key_rotation_s"), std::string::npos);
+}
