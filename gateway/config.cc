@@ -90,8 +90,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   Config c;
   c.file = file;
   c.base_dir = base_dir;
-  r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "http", "workers", "store", "services",
-                         "remote", "outbox", "inbox", "log"});
+  r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "crl_fetch", "http", "workers", "store",
+                         "services", "remote", "outbox", "inbox", "log"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -128,8 +128,42 @@ Config parse_config(const std::string& text, const std::string& file, const std:
       c.tls.crls.push_back(resolve_path(base_dir, e.as<std::string>()));
     }
   }
-  if (c.tls.check_revocation && c.tls.crls.empty())
-    r.fail(tls, "tls.crls", "required when tls.check_revocation is true (revocation fails closed)");
+  c.crl_fetch.cache_dir = "var/crl-cache";
+  if (auto n = root["crl_fetch"]; n.IsDefined()) {
+    r.only_keys(n, "crl_fetch",
+                {"enabled", "refresh_interval_s", "timeout_ms", "cache_dir", "intermediates", "urls", "url_base"});
+    r.get(n, "crl_fetch", "enabled", c.crl_fetch.enabled, "a boolean");
+    c.crl_fetch.refresh_interval_s = r.positive(n, "crl_fetch", "refresh_interval_s", c.crl_fetch.refresh_interval_s);
+    if (c.crl_fetch.refresh_interval_s > 14400)
+      r.fail(n["refresh_interval_s"], "crl_fetch.refresh_interval_s", "must be <= 14400 (CRLs are refreshed at least every 4 hours)");
+    c.crl_fetch.timeout_ms = r.positive(n, "crl_fetch", "timeout_ms", c.crl_fetch.timeout_ms);
+    if (c.crl_fetch.timeout_ms > 60000) r.fail(n["timeout_ms"], "crl_fetch.timeout_ms", "must be <= 60000");
+    c.crl_fetch.cache_dir = r.str(n, "crl_fetch", "cache_dir", false, c.crl_fetch.cache_dir);
+    if (auto list = n["intermediates"]; list.IsDefined() && !list.IsNull()) {
+      if (!list.IsSequence()) r.fail(list, "crl_fetch.intermediates", "must be a list of file paths");
+      for (const auto& e : list) {
+        if (!e.IsScalar()) r.fail(e, "crl_fetch.intermediates", "must be a list of file paths");
+        c.crl_fetch.intermediates.push_back(resolve_path(base_dir, e.as<std::string>()));
+      }
+    }
+    if (auto list = n["urls"]; list.IsDefined() && !list.IsNull()) {
+      if (!list.IsSequence()) r.fail(list, "crl_fetch.urls", "must be a list of http:// URLs");
+      for (const auto& e : list) {
+        if (!e.IsScalar() || e.as<std::string>().rfind("http://", 0) != 0)
+          r.fail(e, "crl_fetch.urls", "must be a list of http:// URLs");
+        c.crl_fetch.urls.push_back(e.as<std::string>());
+      }
+    }
+    c.crl_fetch.url_base = r.str(n, "crl_fetch", "url_base", false);
+    if (!c.crl_fetch.url_base.empty() && c.crl_fetch.url_base.rfind("http://", 0) != 0)
+      r.fail(n["url_base"], "crl_fetch.url_base", "must start with http://");
+    if (c.crl_fetch.enabled && !c.tls.check_revocation)
+      r.fail(n["enabled"], "crl_fetch.enabled", "needs tls.check_revocation: true");
+  }
+  c.crl_fetch.cache_dir = resolve_path(base_dir, c.crl_fetch.cache_dir);
+  if (c.crl_fetch.enabled) c.tls.crl_cache_dir = c.crl_fetch.cache_dir;
+  if (c.tls.check_revocation && c.tls.crls.empty() && !c.crl_fetch.enabled)
+    r.fail(tls, "tls.crls", "required when tls.check_revocation is true and crl_fetch is off (revocation fails closed)");
 
   if (auto n = root["http"]; n.IsDefined()) {
     r.only_keys(n, "http", {"max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -91,7 +92,7 @@ SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<Ti
     throw std::runtime_error("cannot load trust anchors " + s.trust_anchors + ": " + ssl_error());
 
   X509_STORE* store = SSL_CTX_get_cert_store(c);
-  const auto& crls = s.crls;
+  const auto crls = crl_files(s);
   if (s.check_revocation) {
     for (const auto& p : crls) load_crls(store, p);
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_X509_STRICT);
@@ -127,6 +128,22 @@ SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKe
   return make_context(s, true, std::move(tickets));
 }
 SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false, nullptr); }
+
+std::vector<std::string> crl_files(const TlsSettings& s) {
+  std::vector<std::string> out = s.crls;
+  if (s.crl_cache_dir.empty()) return out;
+  std::vector<std::string> cached;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(s.crl_cache_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    // Temporary files of an unfinished write start with a dot.
+    if (e.is_regular_file(ec) && name[0] != '.' && name.size() > 8 && name.ends_with(".crl.pem"))
+      cached.push_back(e.path().string());
+  }
+  std::sort(cached.begin(), cached.end());
+  out.insert(out.end(), cached.begin(), cached.end());
+  return out;
+}
 
 std::string verify_failure_reason(long verify_result) { return X509_verify_cert_error_string(verify_result); }
 

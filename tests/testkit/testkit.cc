@@ -143,7 +143,7 @@ Provider::Provider(ProviderOptions options) {
                             "  reload_poll_ms: 200\n"
                          << options.extra_tls_yaml
                          << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
-                         << options.extra_http_yaml
+                         << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
                          << "store:\n  path: " << dir_ << "/edugate.db\n"
                             "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"

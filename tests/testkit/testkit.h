@@ -36,6 +36,7 @@ RunResult run(const std::vector<std::string>& args);
 struct ProviderOptions {
   std::string extra_http_yaml;  // extra keys under http:
   std::string extra_tls_yaml;   // extra keys under tls:
+  std::string extra_yaml;       // extra top-level blocks (crl_fetch: ...)
   bool onboard_defaults = true;
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
