@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "security/pki.h"
@@ -289,6 +290,7 @@ TEST_F(CrlFetch, ACachedCrlThatDoesNotVerifyIsSetAside) {
 TEST(HttpGet, AnswersHaveADeadlineABodyLimitAndMustBe200) {
   std::string tmpl = (fs::temp_directory_path() / "edugate-httpget-XXXXXX").string();
   ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  std::shared_ptr<void> cleanup(nullptr, [&](void*) { fs::remove_all(tmpl); });
   std::ofstream(tmpl + "/big.crl") << std::string(2u << 20, 'x');
   CrlServer server(tmpl, 0);
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port()) + "/crl/";
@@ -309,5 +311,4 @@ TEST(HttpGet, AnswersHaveADeadlineABodyLimitAndMustBe200) {
   EXPECT_FALSE(http_get("https://127.0.0.1/crl/x.crl", 300, 1024).ok());
   EXPECT_FALSE(http_get("http://user@127.0.0.1/crl/x.crl", 300, 1024).ok());
   server.stop();
-  fs::remove_all(tmpl);
 }

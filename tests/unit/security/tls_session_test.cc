@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "security/pki.h"
@@ -175,6 +176,7 @@ TEST_F(TlsSession, TheKeyRingSurvivesAReloadWithTheSameTrust) {
 TEST_F(TlsSession, ARevokedClientCannotResumeAfterANewCrl) {
   std::string dir = (fs::temp_directory_path() / "edugate-session-XXXXXX").string();
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::shared_ptr<void> cleanup(nullptr, [&](void*) { fs::remove_all(dir); });
   auto s = settings_of("sbb");
   s.crls = {dir + "/crls.pem"};
   fs::copy_file(pki("crls.pem"), s.crls[0]);
@@ -192,7 +194,6 @@ TEST_F(TlsSession, ARevokedClientCannotResumeAfterANewCrl) {
   auto refused = connect(contexts.server()->native_handle(), school->native_handle(), *sessions_);
   EXPECT_FALSE(refused.ok) << "resumed past its revocation";
   EXPECT_EQ(refused.error, "certificate revoked");
-  fs::remove_all(dir);
 }
 
 TEST_F(TlsSession, TicketLifetimeIsTheSessionLifetimeAndTicketsCanBeTurnedOff) {
