@@ -16,7 +16,8 @@ for a in "$@"; do
   esac
 done
 OUT=$(realpath -m "${OUT:-$HERE/out}")
-if [ -f "$OUT/.complete" ] && [ $FORCE -eq 0 ]; then
+# ca-db/ came later: a PKI made before it is made again.
+if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ $FORCE -eq 0 ]; then
   echo "PKI already present in $OUT"
   exit 0
 fi
@@ -195,6 +196,12 @@ for s in revoked expired notyetvalid stalecrl untrusted; do verify $s fail; done
 verify school-25be ok -purpose sslclient
 verify wrongusage fail -purpose sslclient
 
+# The CA databases, for tests that issue a newer CRL (revoke a certificate) with a copy of a CA.
+mkdir ca-db
+for c in root domain issuing stale untrusted-root; do
+  cp -r "db/$c" "ca-db/$c"
+  sed -i -e "s#$WORK/db/#$OUT/ca-db/#g" -e "s#$WORK#$OUT#g" "ca-db/$c/ca.cnf"
+done
 rm -rf db
 touch .complete
 cd - >/dev/null

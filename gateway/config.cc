@@ -1,5 +1,6 @@
 #include "gateway/config.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -89,8 +90,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   Config c;
   c.file = file;
   c.base_dir = base_dir;
-  r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "http", "workers", "store", "services",
-                         "remote", "outbox", "inbox", "log", "wssecurity"});
+  r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "crl_fetch", "http", "workers", "store",
+                         "services", "remote", "outbox", "inbox", "log", "wssecurity"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -109,12 +110,17 @@ Config parse_config(const std::string& text, const std::string& file, const std:
 
   YAML::Node tls = root["tls"];
   if (!tls.IsDefined()) r.fail(root, "tls", "required key is missing");
-  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms"});
+  r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms",
+                           "session_tickets", "ticket_key_rotation_s"});
   c.tls_reload_poll_ms = r.positive(tls, "tls", "reload_poll_ms", c.tls_reload_poll_ms);
   c.tls.certificate = resolve_path(base_dir, r.str(tls, "tls", "certificate", true));
   c.tls.private_key = resolve_path(base_dir, r.str(tls, "tls", "private_key", true));
   c.tls.trust_anchors = resolve_path(base_dir, r.str(tls, "tls", "trust_anchors", true));
   r.get(tls, "tls", "check_revocation", c.tls.check_revocation, "a boolean");
+  r.get(tls, "tls", "session_tickets", c.tls.session_tickets, "a boolean");
+  c.tls.ticket_key_rotation_s = r.positive(tls, "tls", "ticket_key_rotation_s", c.tls.ticket_key_rotation_s);
+  if (c.tls.ticket_key_rotation_s > 86400)
+    r.fail(tls["ticket_key_rotation_s"], "tls.ticket_key_rotation_s", "must be <= 86400");
   if (auto crls = tls["crls"]; crls.IsDefined() && !crls.IsNull()) {
     if (!crls.IsSequence()) r.fail(crls, "tls.crls", "must be a list of file paths");
     for (const auto& e : crls) {
@@ -122,8 +128,42 @@ Config parse_config(const std::string& text, const std::string& file, const std:
       c.tls.crls.push_back(resolve_path(base_dir, e.as<std::string>()));
     }
   }
-  if (c.tls.check_revocation && c.tls.crls.empty())
-    r.fail(tls, "tls.crls", "required when tls.check_revocation is true (revocation fails closed)");
+  c.crl_fetch.cache_dir = "var/crl-cache";
+  if (auto n = root["crl_fetch"]; n.IsDefined()) {
+    r.only_keys(n, "crl_fetch",
+                {"enabled", "refresh_interval_s", "timeout_ms", "cache_dir", "intermediates", "urls", "url_base"});
+    r.get(n, "crl_fetch", "enabled", c.crl_fetch.enabled, "a boolean");
+    c.crl_fetch.refresh_interval_s = r.positive(n, "crl_fetch", "refresh_interval_s", c.crl_fetch.refresh_interval_s);
+    if (c.crl_fetch.refresh_interval_s > 14400)
+      r.fail(n["refresh_interval_s"], "crl_fetch.refresh_interval_s", "must be <= 14400 (CRLs are refreshed at least every 4 hours)");
+    c.crl_fetch.timeout_ms = r.positive(n, "crl_fetch", "timeout_ms", c.crl_fetch.timeout_ms);
+    if (c.crl_fetch.timeout_ms > 60000) r.fail(n["timeout_ms"], "crl_fetch.timeout_ms", "must be <= 60000");
+    c.crl_fetch.cache_dir = r.str(n, "crl_fetch", "cache_dir", false, c.crl_fetch.cache_dir);
+    if (auto list = n["intermediates"]; list.IsDefined() && !list.IsNull()) {
+      if (!list.IsSequence()) r.fail(list, "crl_fetch.intermediates", "must be a list of file paths");
+      for (const auto& e : list) {
+        if (!e.IsScalar()) r.fail(e, "crl_fetch.intermediates", "must be a list of file paths");
+        c.crl_fetch.intermediates.push_back(resolve_path(base_dir, e.as<std::string>()));
+      }
+    }
+    if (auto list = n["urls"]; list.IsDefined() && !list.IsNull()) {
+      if (!list.IsSequence()) r.fail(list, "crl_fetch.urls", "must be a list of http:// URLs");
+      for (const auto& e : list) {
+        if (!e.IsScalar() || e.as<std::string>().rfind("http://", 0) != 0)
+          r.fail(e, "crl_fetch.urls", "must be a list of http:// URLs");
+        c.crl_fetch.urls.push_back(e.as<std::string>());
+      }
+    }
+    c.crl_fetch.url_base = r.str(n, "crl_fetch", "url_base", false);
+    if (!c.crl_fetch.url_base.empty() && c.crl_fetch.url_base.rfind("http://", 0) != 0)
+      r.fail(n["url_base"], "crl_fetch.url_base", "must start with http://");
+    if (c.crl_fetch.enabled && !c.tls.check_revocation)
+      r.fail(n["enabled"], "crl_fetch.enabled", "needs tls.check_revocation: true");
+  }
+  c.crl_fetch.cache_dir = resolve_path(base_dir, c.crl_fetch.cache_dir);
+  if (c.crl_fetch.enabled) c.tls.crl_cache_dir = c.crl_fetch.cache_dir;
+  if (c.tls.check_revocation && c.tls.crls.empty() && !c.crl_fetch.enabled)
+    r.fail(tls, "tls.crls", "required when tls.check_revocation is true and crl_fetch is off (revocation fails closed)");
 
   if (auto n = root["http"]; n.IsDefined()) {
     r.only_keys(n, "http", {"max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
@@ -138,6 +178,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.max_requests_per_connection = r.positive(n, "http", "max_requests_per_connection", c.max_requests_per_connection);
     c.max_connection_lifetime_ms = r.positive(n, "http", "max_connection_lifetime_ms", c.max_connection_lifetime_ms);
   }
+  // A resumed TLS session is the same session (WT008): its tickets live no longer than a connection.
+  c.tls.session_lifetime_s = std::max(1, c.max_connection_lifetime_ms / 1000);
   if (auto n = root["workers"]; n.IsDefined()) {
     r.only_keys(n, "workers", {"threads", "max_queue"});
     c.worker_threads = r.positive(n, "workers", "threads", c.worker_threads);
@@ -236,8 +278,14 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
   differs(a.listen_address != b.listen_address || a.listen_port != b.listen_port || a.io_threads != b.io_threads, "listen");
   differs(a.tls.certificate != b.tls.certificate || a.tls.private_key != b.tls.private_key ||
               a.tls.trust_anchors != b.tls.trust_anchors || a.tls.crls != b.tls.crls ||
-              a.tls.check_revocation != b.tls.check_revocation || a.tls_reload_poll_ms != b.tls_reload_poll_ms,
+              a.tls.check_revocation != b.tls.check_revocation || a.tls_reload_poll_ms != b.tls_reload_poll_ms ||
+              a.tls.session_tickets != b.tls.session_tickets || a.tls.ticket_key_rotation_s != b.tls.ticket_key_rotation_s,
           "tls");
+  const auto &fa = a.crl_fetch, &fb = b.crl_fetch;
+  differs(fa.enabled != fb.enabled || fa.refresh_interval_s != fb.refresh_interval_s || fa.timeout_ms != fb.timeout_ms ||
+              fa.cache_dir != fb.cache_dir || fa.intermediates != fb.intermediates || fa.urls != fb.urls ||
+              fa.url_base != fb.url_base,
+          "crl_fetch");
   differs(a.max_body_bytes != b.max_body_bytes || a.header_timeout_ms != b.header_timeout_ms ||
               a.body_timeout_ms != b.body_timeout_ms || a.idle_timeout_ms != b.idle_timeout_ms ||
               a.max_requests_per_connection != b.max_requests_per_connection ||

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "security/crl_fetch.h"
 #include "security/tls_policy.h"
 
 namespace edugate::gateway {
@@ -33,6 +34,7 @@ struct Config {
   int io_threads = 0;  // 0: number of cores
 
   security::TlsSettings tls;
+  security::CrlFetchSettings crl_fetch;  // fetched CRLs are loaded from crl_fetch.cache_dir (tls.crl_cache_dir)
 
   std::size_t max_body_bytes = 20u << 20;
   int header_timeout_ms = 10000;

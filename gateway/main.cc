@@ -32,7 +32,9 @@
 #include "gateway/schoolontvangst_service.h"
 #include "gateway/listener.h"
 #include "gateway/pipeline.h"
+#include "security/crl_fetch.h"
 #include "security/pki.h"
+#include "security/tls_policy.h"
 #include "security/xml_guard.h"
 #include "core/bpvmonitor.h"
 #include "core/praktijkloket.h"
@@ -116,6 +118,35 @@ Services make_services(const eg::Config& c) {
   return out;
 }
 
+// One log line per distribution point. A failure is an error when the issuer is left without a
+// CRL in force (its certificates are refused), a warning while the CRL we hold still runs.
+void log_crl_outcomes(const std::vector<edugate::security::CrlFetchOutcome>& outcomes) {
+  using Kind = edugate::security::CrlFetchOutcome::Kind;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  for (const auto& o : outcomes) {
+    switch (o.kind) {
+      case Kind::updated:
+        spdlog::info(R"({{"event":"crl_fetched","url":"{}","issuer":"{}","next_update":{}}})", o.url, o.issuer, o.next_update);
+        break;
+      case Kind::unchanged:
+        spdlog::debug(R"({{"event":"crl_unchanged","url":"{}","issuer":"{}","next_update":{}}})", o.url, o.issuer, o.next_update);
+        break;
+      case Kind::skipped:
+        spdlog::warn(R"({{"event":"crl_fetch_skipped","url":"{}","issuer":"{}","reason":"{}"}})", o.url, o.issuer, o.reason);
+        break;
+      case Kind::failed:
+        if (o.next_update <= now && !o.issuer.empty())
+          spdlog::error(R"({{"event":"crl_fetch_failed","url":"{}","issuer":"{}","reason":"{}","held_next_update":{},)"
+                        R"("effect":"no CRL in force: certificates of this issuer are refused"}})",
+                        o.url, o.issuer, o.reason, o.next_update);
+        else
+          spdlog::warn(R"({{"event":"crl_fetch_failed","url":"{}","issuer":"{}","reason":"{}","held_next_update":{}}})",
+                       o.url, o.issuer, o.reason, o.next_update);
+        break;
+    }
+  }
+}
+
 int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto config = eg::load_config(config_file);
   setup_logging(config.log_level);
@@ -127,12 +158,32 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto contracts = services.contracts;
   auto lb_backend = services.leerbedrijf;
   const bool serves = !services.list.empty();
+  // CRLs fetched from the distribution points: the cache is checked before the TLS contexts
+  // load it, and the first fetch runs before we listen or send.
+  std::unique_ptr<edugate::security::CrlFetcher> crl_fetcher;
+  if (config.crl_fetch.enabled) {
+    crl_fetcher = std::make_unique<edugate::security::CrlFetcher>(config.tls, config.crl_fetch);
+    for (const auto& o : crl_fetcher->check_cache())
+      spdlog::error(R"({{"event":"crl_cache_invalid","file":"{}","issuer":"{}","reason":"{}"}})", o.url, o.issuer, o.reason);
+  }
   auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
   auto wss = std::make_shared<eg::WsSecurity>(config, tls);
   eg::Pipeline pipeline(config, *store, std::move(services.list), wss);
 
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
+  auto log_reload = [&](const edugate::Status& st, const char* why) {
+    if (st) spdlog::info(R"({{"event":"tls_reloaded","trigger":"{}","generation":{}}})", why, tls->generation());
+    else spdlog::error(R"({{"event":"tls_reload_failed","trigger":"{}","error":"{}"}})", why, st.error().message);
+  };
+  auto fetch_crls = [&] {
+    auto r = crl_fetcher->refresh(*tls);
+    log_crl_outcomes(r.outcomes);
+    if (r.changed) log_reload(r.reload, "crl-fetch");
+    return r.all_ok();
+  };
+  bool crls_fetched = true;
+  if (crl_fetcher) crls_fetched = fetch_crls();
   std::unique_ptr<eg::Listener> listener;
   if (serves) {
     listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers);
@@ -210,7 +261,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   // refused (fail closed) until a fresh CRL is in place.
   auto check_crls = [&] {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    for (const auto& crl : edugate::security::crl_info(config.tls.crls)) {
+    for (const auto& crl : edugate::security::crl_info(edugate::security::crl_files(config.tls))) {
       if (crl.next_update < now)
         spdlog::error(R"({{"event":"crl_expired","issuer":"{}","file":"{}","effect":"certificates of this issuer are refused"}})",
                       crl.issuer, crl.file);
@@ -220,6 +271,27 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     }
   };
   check_crls();
+  // CRL fetching: every refresh_interval_s (at most 4 hours), sooner (5 minutes) after a
+  // failure. The fetch blocks, so it runs on a worker.
+  boost::asio::steady_timer crl_timer(ioc);
+  std::function<void(std::chrono::seconds)> schedule_crl_fetch = [&](std::chrono::seconds after) {
+    crl_timer.expires_after(after);
+    crl_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      boost::asio::post(workers, [&] {
+        const bool ok = fetch_crls();
+        check_crls();
+        boost::asio::post(ioc, [&, ok] {
+          const auto interval = std::chrono::seconds(config.crl_fetch.refresh_interval_s);
+          schedule_crl_fetch(ok ? interval : std::min(interval, std::chrono::seconds(300)));
+        });
+      });
+    });
+  };
+  if (crl_fetcher) {
+    const auto interval = std::chrono::seconds(config.crl_fetch.refresh_interval_s);
+    schedule_crl_fetch(crls_fetched ? interval : std::min(interval, std::chrono::seconds(300)));
+  }
   // Hot reload of certificates, keys, trust anchors and CRLs: on SIGHUP and when a file
   // changes. A broken new file is refused with a log line; the old material keeps serving.
   // The configuration on SIGHUP: a file that does not load is refused (the running one stays);
@@ -240,10 +312,6 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     } catch (const std::exception& e) {
       spdlog::error(R"({{"event":"config_reload_failed","error":"{}","effect":"the running configuration stays"}})", e.what());
     }
-  };
-  auto log_reload = [&](const edugate::Status& st, const char* why) {
-    if (st) spdlog::info(R"({{"event":"tls_reloaded","trigger":"{}","generation":{}}})", why, tls->generation());
-    else spdlog::error(R"({{"event":"tls_reload_failed","trigger":"{}","error":"{}"}})", why, st.error().message);
   };
   boost::asio::signal_set hup(ioc, SIGHUP);
   std::function<void()> on_hup = [&] {
@@ -282,6 +350,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     purge_timer.cancel();
     pump_timer.cancel();
     reload_timer.cancel();
+    crl_timer.cancel();
     hup.cancel();
     ioc.stop();
   });
@@ -432,7 +501,8 @@ int main(int argc, char** argv) {
 
   auto* certs = app.add_subcommand("certs", "certificate tools");
   certs->require_subcommand(1);
-  auto* inspect = certs->add_subcommand("inspect", "show the OIN, chain, expiry and revocation status of a certificate");
+  auto* inspect = certs->add_subcommand(
+      "inspect", "show the OIN, CRL distribution points, chain, expiry and revocation status of a certificate");
   inspect->add_option("file", cert, "certificate (PEM; further certificates in the file are its intermediates)")->required();
   inspect->add_option("--config,-c", config_file, "check the chain and revocation against this configuration's trust anchors and CRLs");
 
@@ -532,6 +602,7 @@ int main(int argc, char** argv) {
       } else {
         out = {{"error", id.error().message}};
       }
+      out["crl_distribution_points"] = edugate::security::crl_distribution_points_of_file(cert);
       bool valid = true;
       if (!config_file.empty()) {
         auto c = eg::load_config(config_file);
@@ -541,7 +612,7 @@ int main(int argc, char** argv) {
         if (!check.valid) out["reason"] = check.reason;
         out["chain"] = check.chain;
         json crls = json::array();
-        for (const auto& crl : edugate::security::crl_info(c.tls.crls))
+        for (const auto& crl : edugate::security::crl_info(edugate::security::crl_files(c.tls)))
           crls.push_back({{"issuer", crl.issuer}, {"next_update", crl.next_update}, {"file", crl.file}});
         out["crls"] = crls;
       }

@@ -84,7 +84,7 @@ ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& s) 
   ERR_clear_error();
   X509_STORE* store = X509_STORE_new();
   X509_STORE_load_file(store, s.trust_anchors.c_str());
-  for (const auto& crl_file : s.crls) {
+  for (const auto& crl_file : crl_files(s)) {
     std::unique_ptr<FILE, decltype(&fclose)> cf(std::fopen(crl_file.c_str(), "r"), &fclose);
     while (cf) {
       X509_CRL* crl = PEM_read_X509_CRL(cf.get(), nullptr, nullptr, nullptr);

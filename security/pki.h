@@ -29,7 +29,8 @@ namespace edugate::security {
 struct TlsSettings;
 
 // Verifies the first certificate of a PEM file (later certificates in it are intermediates)
-// against the trust anchors and CRLs of the settings, as the TLS handshake would (clientAuth).
+// against the trust anchors and CRLs of the settings (fetched ones included), as the TLS
+// handshake would (clientAuth).
 struct ChainCheck {
   bool valid = false;
   std::string reason;               // OpenSSL's reason when not valid ("certificate revoked", ...)

@@ -1,12 +1,19 @@
 #include "security/tls_policy.h"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+
+#include "security/tls_session.h"
 
 namespace edugate::security {
 
@@ -39,14 +46,38 @@ void load_crls(X509_STORE* store, const std::string& path) {
   if (n == 0) throw std::runtime_error("no CRL in " + path);
 }
 
-SslContextPtr make_context(const TlsSettings& s, bool server) {
+// A resumed session skips certificate verification, so a ticket must only resume under the
+// trust it was verified with: the session id context is a digest of the anchors and CRLs, and
+// any change to them (a fetched CRL, a new anchor) sends every client through a full handshake.
+void bind_sessions_to_trust(SSL_CTX* c, const TlsSettings& s, const std::vector<std::string>& crls) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+  auto add_file = [&](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    const std::uint64_t n = bytes.size();
+    EVP_DigestUpdate(md.get(), &n, sizeof n);
+    EVP_DigestUpdate(md.get(), bytes.data(), bytes.size());
+  };
+  add_file(s.trust_anchors);
+  const unsigned char revocation = s.check_revocation ? 1 : 0;
+  EVP_DigestUpdate(md.get(), &revocation, 1);
+  if (s.check_revocation)
+    for (const auto& f : crls) add_file(f);
+  unsigned char sid[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(md.get(), sid, &len);
+  if (SSL_CTX_set_session_id_context(c, sid, std::min<unsigned int>(len, SSL_MAX_SID_CTX_LENGTH)) != 1)
+    throw std::runtime_error("cannot set the TLS session id context");
+}
+
+SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<TicketKeyRing> tickets) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
   SSL_CTX* c = ctx->native_handle();
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
   SSL_CTX_set_security_level(c, 2);  // RSA/DH >= 2048, no SHA-1 signatures
-  SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                             SSL_OP_NO_TICKET);
+  SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   if (SSL_CTX_set_cipher_list(c, kTls12Ciphers) != 1 || SSL_CTX_set_ciphersuites(c, kTls13Suites) != 1)
     throw std::runtime_error("TLS cipher configuration refused: " + ssl_error());
   SSL_CTX_set1_groups_list(c, "X25519:P-256:P-384");
@@ -61,8 +92,9 @@ SslContextPtr make_context(const TlsSettings& s, bool server) {
     throw std::runtime_error("cannot load trust anchors " + s.trust_anchors + ": " + ssl_error());
 
   X509_STORE* store = SSL_CTX_get_cert_store(c);
+  const auto crls = crl_files(s);
   if (s.check_revocation) {
-    for (const auto& p : s.crls) load_crls(store, p);
+    for (const auto& p : crls) load_crls(store, p);
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL | X509_V_FLAG_X509_STRICT);
   } else {
     X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT);
@@ -72,16 +104,46 @@ SslContextPtr make_context(const TlsSettings& s, bool server) {
   ctx->set_verify_mode(ssl::verify_peer | (server ? ssl::verify_fail_if_no_peer_cert : 0));
   ctx->set_verify_depth(5);
   if (server) {
-    static const unsigned char sid[] = "edugate";
-    SSL_CTX_set_session_id_context(c, sid, sizeof sid - 1);
+    bind_sessions_to_trust(c, s, crls);
+    // Stateless tickets under our own rotating keys are the only way to resume: no session
+    // cache in the server (unbounded memory, and sessions that outlive key rotation).
+    SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+    if (tickets && s.session_tickets) {
+      enable_session_tickets(c, std::move(tickets));
+      SSL_CTX_set_timeout(c, std::max(1, s.session_lifetime_s));
+      SSL_CTX_set_num_tickets(c, 1);
+    } else {
+      SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+      SSL_CTX_set_num_tickets(c, 0);
+    }
+  } else {
+    enable_client_session_capture(c);
   }
   return ctx;
 }
 
 }  // namespace
 
-SslContextPtr make_server_context(const TlsSettings& s) { return make_context(s, true); }
-SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false); }
+SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets) {
+  return make_context(s, true, std::move(tickets));
+}
+SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false, nullptr); }
+
+std::vector<std::string> crl_files(const TlsSettings& s) {
+  std::vector<std::string> out = s.crls;
+  if (s.crl_cache_dir.empty()) return out;
+  std::vector<std::string> cached;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(s.crl_cache_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    // Temporary files of an unfinished write start with a dot.
+    if (e.is_regular_file(ec) && name[0] != '.' && name.size() > 8 && name.ends_with(".crl.pem"))
+      cached.push_back(e.path().string());
+  }
+  std::sort(cached.begin(), cached.end());
+  out.insert(out.end(), cached.begin(), cached.end());
+  return out;
+}
 
 std::string verify_failure_reason(long verify_result) { return X509_verify_cert_error_string(verify_result); }
 

@@ -3,6 +3,7 @@
 // authentication with a full chain to a configured anchor and CRLs for every CA (fail closed).
 #include <boost/asio/ssl/context.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,13 +16,24 @@ struct TlsSettings {
   std::string trust_anchors;        // PEM: trusted root certificates
   std::vector<std::string> crls;    // PEM files with CRLs; every CA in a peer chain needs one
   bool check_revocation = true;     // off only for lab setups; logged loudly
+  std::string crl_cache_dir;        // fetched CRLs (*.crl.pem, see crl_fetch.h), loaded besides `crls`; empty: none
+  bool session_tickets = true;      // server: resumption with tickets under a TicketKeyRing (tls_session.h)
+  int ticket_key_rotation_s = 3600; // a new ticket key this often; the previous one is still accepted
+  int session_lifetime_s = 3600;    // ticket/session lifetime; never longer than the connection lifetime (WT008)
 };
+
+class TicketKeyRing;
 
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 // Throws std::runtime_error naming the file on any unreadable or inconsistent input.
-SslContextPtr make_server_context(const TlsSettings& s);
+// tickets: the process's ticket key ring; without one (or with session_tickets off) the server
+// resumes no sessions at all.
+SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets = nullptr);
 SslContextPtr make_client_context(const TlsSettings& s);
+
+// Every CRL file in force: the configured ones, then the fetched ones in crl_cache_dir (sorted).
+std::vector<std::string> crl_files(const TlsSettings& s);
 
 // The NCSC-good TLS 1.2 cipher list we allow (exposed for tests).
 extern const char* const kTls12Ciphers;

@@ -4,9 +4,17 @@
 
 namespace edugate::security {
 
-TlsContexts::TlsContexts(TlsSettings settings)
+namespace {
+std::shared_ptr<TicketKeyRing> ring_for(const TlsSettings& s, std::shared_ptr<TicketKeyRing> given) {
+  if (given || !s.session_tickets) return given;
+  return std::make_shared<TicketKeyRing>(std::chrono::seconds(s.ticket_key_rotation_s));
+}
+}  // namespace
+
+TlsContexts::TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> tickets)
     : settings_(std::move(settings)),
-      server_(make_server_context(settings_)),
+      tickets_(ring_for(settings_, std::move(tickets))),
+      server_(make_server_context(settings_, tickets_)),
       client_(make_client_context(settings_)),
       stamps_(stamps()) {}
 
@@ -37,9 +45,10 @@ std::vector<std::filesystem::file_time_type> TlsContexts::stamps() const {
 }
 
 Status TlsContexts::reload() {
+  std::lock_guard serial(reload_mu_);
   auto seen = stamps();
   try {
-    auto server = make_server_context(settings_);
+    auto server = make_server_context(settings_, tickets_);
     auto client = make_client_context(settings_);
     std::lock_guard lock(mu_);
     server_ = std::move(server);

@@ -35,6 +35,16 @@ TEST(Cli, CertsInspectShowsTheOin) {
   EXPECT_EQ(none.exit_code, 1);
 }
 
+TEST(Cli, CertsInspectShowsTheCrlDistributionPoints) {
+  auto r = run({edugate_binary(), "certs", "inspect", pki_dir() + "/school-30gr.chain.pem"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["crl_distribution_points"], nlohmann::json::array({"http://127.0.0.1:8099/crl/issuing.crl"}));
+  auto ca = run({edugate_binary(), "certs", "inspect", pki_dir() + "/ca/issuing.cert.pem"});
+  EXPECT_EQ(nlohmann::json::parse(ca.output)["crl_distribution_points"],
+            nlohmann::json::array({"http://127.0.0.1:8099/crl/domain.crl"}));
+}
+
 TEST(Cli, OnboardListShowsPartiesAgreementsAndMandates) {
   Provider p;
   auto r = p.edugate({"onboard", "list"});

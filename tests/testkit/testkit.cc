@@ -141,8 +141,9 @@ Provider::Provider(ProviderOptions options) {
                             "  trust_anchors: " << tls_dir << "/trust.pem\n"
                             "  crls: [" << tls_dir << "/crls.pem]\n"
                             "  reload_poll_ms: 200\n"
-                            "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
-                         << options.extra_http_yaml
+                         << options.extra_tls_yaml
+                         << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
+                         << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
                          << "store:\n  path: " << dir_ << "/edugate.db\n"
                             "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
@@ -155,7 +156,7 @@ Provider::Provider(ProviderOptions options) {
                                                          "/pl.db\n      leerbedrijf_path: " + dir_ +
                                                          "/sbb.db\n      demo_data: true\n"
                                                    : std::string())
-                         << options.outbox_yaml << options.extra_yaml << "log:\n  level: info\n";
+                         << options.outbox_yaml << "log:\n  level: info\n";
   if (options.onboard_defaults && !restart) {
     auto must = [&](std::vector<std::string> a) {
       auto r = edugate(std::move(a));

@@ -35,11 +35,12 @@ RunResult run(const std::vector<std::string>& args);
 
 struct ProviderOptions {
   std::string extra_http_yaml;  // extra keys under http:
+  std::string extra_tls_yaml;   // extra keys under tls:
+  std::string extra_yaml;       // extra top-level blocks (crl_fetch:, wssecurity: ...)
   bool onboard_defaults = true;
   bool bpvmonitor = false;      // also serve the BPV Monitor (sqlite, demo data)
   bool praktijkloket = false;   // also serve the Praktijkloket (sqlite, demo kwalificatiestructuur)
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
-  std::string extra_yaml;       // further top-level blocks (wssecurity: ...)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
   bool own_tls_files = false;
   int worker_threads = 4;

@@ -75,3 +75,45 @@ TEST(Config, ShippedExamplesAreValid) {
     EXPECT_NO_THROW(load_config(std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/" + f)) << f;
   }
 }
+
+TEST(Config, CrlFetchIsOffByDefaultAndValidated) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_FALSE(c.crl_fetch.enabled);
+  EXPECT_TRUE(c.tls.crl_cache_dir.empty()) << "no fetched CRLs are loaded unless fetching is on";
+  auto on = parse_config(kMin + "crl_fetch:\n  enabled: true\n  intermediates: [ca.pem]\n"
+                                "  urls: [\"http://crl.example.test/ca.crl\"]\n",
+                         "test.yaml", "/etc/edugate");
+  EXPECT_TRUE(on.crl_fetch.enabled);
+  EXPECT_EQ(on.crl_fetch.refresh_interval_s, 3600);
+  EXPECT_EQ(on.crl_fetch.cache_dir, "/etc/edugate/var/crl-cache");
+  EXPECT_EQ(on.tls.crl_cache_dir, on.crl_fetch.cache_dir);
+  EXPECT_EQ(on.crl_fetch.intermediates, std::vector<std::string>{"/etc/edugate/ca.pem"});
+  EXPECT_EQ(on.crl_fetch.urls.size(), 1u);
+  EXPECT_NE(error_of(kMin + "crl_fetch:\n  refresh_interval_s: 14401\n").find("crl_fetch.refresh_interval_s: must be <= 14400"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMin + "crl_fetch:\n  url_base: ftp://x\n").find("crl_fetch.url_base"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "crl_fetch:\n  urls: [\"ldap://x\"]\n").find("crl_fetch.urls"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "crl_fetch:\n  interval: 5\n").find("crl_fetch.interval: unknown key"), std::string::npos);
+}
+
+TEST(Config, CrlFetchMayStandInForCrlFiles) {
+  const std::string no_crls = "role: provider\noin: \"00000003273785290000\"\n"
+                              "tls:\n  certificate: c.pem\n  private_key: k.pem\n  trust_anchors: t.pem\n";
+  EXPECT_NO_THROW(parse_config(no_crls + "crl_fetch:\n  enabled: true\n", "t.yaml", "/b"));
+  EXPECT_NE(error_of(no_crls + "  check_revocation: false\ncrl_fetch:\n  enabled: true\n").find("crl_fetch.enabled"),
+            std::string::npos);
+}
+
+TEST(Config, SessionTicketsAndTheirLifetime) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_TRUE(c.tls.session_tickets);
+  EXPECT_EQ(c.tls.ticket_key_rotation_s, 3600);
+  EXPECT_EQ(c.tls.session_lifetime_s, 3600);
+  auto short_lived = parse_config(kMin + "  ticket_key_rotation_s: 60\n  session_tickets: false\n"
+                                         "http:\n  max_connection_lifetime_ms: 300000\n",
+                                  "test.yaml", "/etc/edugate");
+  EXPECT_EQ(short_lived.tls.ticket_key_rotation_s, 60);
+  EXPECT_FALSE(short_lived.tls.session_tickets);
+  EXPECT_EQ(short_lived.tls.session_lifetime_s, 300) << "WT008: no longer than a connection";
+  EXPECT_NE(error_of(kMin + "  ticket_key_rotation_s: 0\n").find("tls.ticket_key_rotation_s"), std::string::npos);
+}

@@ -46,7 +46,12 @@ struct Fixture {
     FILE* f = std::fopen(pki("intermediates.pem").c_str(), "r");
     while (X509* c = PEM_read_X509(f, nullptr, nullptr, nullptr)) sk_X509_push(intermediates, c);
     std::fclose(f);
-    server = make_server_context(TlsSettings{pki("sbb.chain.pem"), pki("sbb.key.pem"), pki("trust.pem"), {pki("crls.pem")}, true});
+    TlsSettings t;
+    t.certificate = pki("sbb.chain.pem");
+    t.private_key = pki("sbb.key.pem");
+    t.trust_anchors = pki("trust.pem");
+    t.crls = {pki("crls.pem")};
+    server = make_server_context(t);
   }
   wssec::VerifyPolicy policy(const std::string& oin = "0000000700025BE00000") const {
     wssec::VerifyPolicy p;
