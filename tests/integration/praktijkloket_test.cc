@@ -401,3 +401,31 @@ TEST(Praktijkloket, PdfsCarryTheDeelnemerTheWerkprocessenAndTheHours) {
   EXPECT_NE(final_text.find("B1-K2-W1"), std::string::npos);
   EXPECT_EQ(final_text.find("CONCEPT"), std::string::npos);
 }
+
+// A 50 MiB logo makes the message larger than Digikoppeling's 20 MiB: HTTP 413 before the body is
+// read, nothing stored.
+TEST(Praktijkloket, FiftyMiBLogoIsRefusedBeforeTheBodyIsRead) {
+  Provider p(with_praktijkloket());
+  EnvelopeSpec spec;
+  spec.to = "https://127.0.0.1/edukoppeling/praktijkloket?oin=" + std::string(kSbbOin);
+  spec.action = "urn:edugate:praktijkloket:1:MaakPraktijkverklaring";
+  const std::string logo(50u << 20, 'A');
+  spec.body = "<pl:MaakPraktijkverklaringVerzoek xmlns:pl=\"urn:edugate:praktijkloket:1\"><pl:Praktijkverklaring>"
+              "<pl:DeelnemerID>1</pl:DeelnemerID><pl:LeerbedrijfID>100000001</pl:LeerbedrijfID>"
+              "<pl:Onderwijsvorm>mbo</pl:Onderwijsvorm><pl:Begindatum>2026-09-01</pl:Begindatum>"
+              "<pl:Einddatum>2027-06-30</pl:Einddatum><pl:BpvUren>400</pl:BpvUren><pl:BegeleidingsdocumentID>1"
+              "</pl:BegeleidingsdocumentID><pl:Bedrijfslogo>" + logo +
+              "</pl:Bedrijfslogo></pl:Praktijkverklaring></pl:MaakPraktijkverklaringVerzoek>";
+  const std::string body = envelope(spec);
+  // The whole message is announced; only the part before the logo is sent. The 413 must come
+  // without the gateway waiting for (or reading) the 50 MiB.
+  std::string head = "POST /edukoppeling/praktijkloket HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Content-Type: text/xml; charset=utf-8\r\nSOAPAction: \"" + spec.action + "\"\r\n"
+                     "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                     body.substr(0, body.find(logo) + 1024);
+  auto r = raw_bytes(p.port(), "school-25be", head, 0, 5000);
+  EXPECT_EQ(r.received.rfind("HTTP/1.1 413", 0), 0u) << r.received.substr(0, 200) << r.error;
+  EXPECT_LT(r.elapsed_ms, 3000);
+  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT count(*) FROM praktijkverklaringen"), "0");
+  EXPECT_TRUE(p.alive());
+}
