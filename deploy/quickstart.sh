@@ -120,7 +120,7 @@ echo "the praktijkverklaring is in $PDF"
 
 printf '\n\033[1m== SBB -> school: publish the BPV Monitor results of 2026-K3 (outbox push)\033[0m\n'
 RECEIVED=var/quickstart/school-ontvangen
-count_csv() { find "$RECEIVED/$1" -name '*.csv' 2>/dev/null | wc -l; }
+count_csv() { { find "$RECEIVED/$1" -name '*.csv' 2>/dev/null || true; } | wc -l; }  # no directory yet: 0
 wait_for_new() {  # kind count-before: waits for a new file, prints the newest
   for _ in $(seq 1 50); do [ "$(count_csv "$1")" -gt "$2" ] && break; sleep 0.2; done
   ls -t "$RECEIVED/$1"/*.csv 2>/dev/null | head -1
