@@ -2,7 +2,8 @@
 // authorization, idempotency, gSOAP strict deserialization, the Leerbedrijf service and its
 // SQLite backend) with an authenticated school as caller. The first input line, if it starts
 // with "SOAPAction:", becomes the HTTP SOAPAction header. An input starting with "PUSH\n" goes
-// to a consumer's pipeline instead (schoolontvangst with a SQLite sink, SBB as caller).
+// to a consumer's pipeline instead (schoolontvangst with a SQLite sink, SBB as caller); one
+// starting with "PL\n" goes to the provider's Praktijkloket (SQLite backend, PDFs, logo check).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +19,8 @@
 #include "gateway/contract.h"
 #include "core/sink.h"
 #include "gateway/leerbedrijf_service.h"
+#include "gateway/praktijkloket_service.h"
+#include "core/praktijkloket.h"
 #include "gateway/schoolontvangst_service.h"
 #include "gateway/pipeline.h"
 #include "security/xml_guard.h"
@@ -47,16 +50,23 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
       "tls: {certificate: " + pki + "/sbb.chain.pem, private_key: " + pki + "/sbb.key.pem, trust_anchors: " + pki +
           "/trust.pem, crls: [" + pki + "/crls.pem]}\n"
           "store: {path: " + dir + "/s.db}\n"
-          "services: {leerbedrijf: {adapter: sqlite, settings: {path: " + dir + "/sbb.db, demo_data: true}}}\n",
+          "services: {leerbedrijf: {adapter: sqlite, settings: {path: " + dir + "/sbb.db, demo_data: true}},\n"
+          "  praktijkloket: {adapter: sqlite, settings: {path: " + dir + "/pl.db, leerbedrijf_path: " + dir +
+          "/sbb.db, demo_data: true}}}\n",
       "fuzz.yaml", dir));
   store_ = std::make_unique<store::SqliteStore>(config->store_path, false);
   auto school = *Oin::parse("0000000700025BE00000");
   store_->upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::actief, ""});
   store_->set_agreement(school, "leerbedrijf", true);
+  store_->set_agreement(school, "praktijkloket", true);
   std::vector<std::unique_ptr<gateway::Service>> services;
   const auto& sc = config->services.at("leerbedrijf");
   services.push_back(gateway::make_leerbedrijf_service(gateway::load_contract(config->contract_dir, "leerbedrijf"),
                                                        adapters::make_adapter<leerbedrijf::Backend>(sc.adapter, {sc.settings, dir})));
+  const auto& pc = config->services.at("praktijkloket");
+  services.push_back(gateway::make_praktijkloket_service(
+      gateway::load_contract(config->contract_dir, "praktijkloket"),
+      adapters::make_adapter<praktijkloket::Backend>(pc.adapter, {pc.settings, dir})));
   // Signed inputs reach the WS-Security verifier with the provider's real trust store.
   auto wss = std::make_shared<gateway::WsSecurity>(*config, std::make_shared<security::TlsContexts>(config->tls));
   pipeline = std::make_unique<gateway::Pipeline>(*config, *store_, std::move(services), wss);
@@ -93,7 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   const bool push = in.rfind("PUSH\n", 0) == 0;
   if (push) in.remove_prefix(5);
-  gateway::InboundRequest req{push ? "/edukoppeling/schoolontvangst" : "/edukoppeling/leerbedrijf",
+  const bool pl = !push && in.rfind("PL\n", 0) == 0;
+  if (pl) in.remove_prefix(3);
+  gateway::InboundRequest req{push ? "/edukoppeling/schoolontvangst" : pl ? "/edukoppeling/praktijkloket" : "/edukoppeling/leerbedrijf",
                               "text/xml; charset=utf-8", std::nullopt, {}, nullptr};
   if (in.rfind("SOAPAction:", 0) == 0) {
     auto nl = in.find('\n');
