@@ -12,16 +12,6 @@ namespace {
 namespace bm = edugate::bpvmonitor;
 using namespace support;
 
-bool plausible_email(const std::string& e) {
-  auto at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos || e.size() > 254) return false;
-  auto dot = e.find('.', at);
-  if (dot == std::string::npos || dot == at + 1 || dot + 1 >= e.size() || e.back() == '.') return false;
-  for (char c : e)
-    if (c == ' ' || c == ',' || c == ';' || c == '<' || c == '>' || static_cast<unsigned char>(c) < 0x21) return false;
-  return true;
-}
-
 // Parses one record; a field that does not parse becomes a Melding naming it.
 std::optional<bm::Studentgegeven> parse_record(const bpv__Studentgegeven& g, Meldingen& m) {
   required(g.BpvoKenmerk, "BpvoKenmerk", m);

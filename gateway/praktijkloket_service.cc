@@ -29,16 +29,6 @@ std::optional<pl::Id> parse_id(const std::string& text, const std::string& veld,
 
 std::string opt(const std::string* s) { return s ? *s : std::string(); }
 
-bool plausible_email(const std::string& e) {
-  auto at = e.find('@');
-  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos || e.size() > 254) return false;
-  auto dot = e.find('.', at);
-  if (dot == std::string::npos || dot == at + 1 || dot + 1 >= e.size() || e.back() == '.') return false;
-  for (char c : e)
-    if (c == ' ' || c == ',' || c == ';' || c == '<' || c == '>' || static_cast<unsigned char>(c) < 0x21) return false;
-  return true;
-}
-
 void max_len(const std::string& v, std::size_t n, const std::string& veld, Meldingen& m) {
   if (v.size() > n) m.push_back(fout("TE-LANG", veld + " is langer dan " + std::to_string(n) + " tekens", veld));
 }

@@ -60,6 +60,17 @@ inline void required(const std::string& v, const std::string& veld, Meldingen& o
   if (v.find_first_not_of(" \t") == std::string::npos) out.push_back(fout("VERPLICHT", veld + " is leeg", veld));
 }
 
+// An e-mail address that is plausible (one @, a dot in the domain, no spaces or separators).
+inline bool plausible_email(const std::string& e) {
+  auto at = e.find('@');
+  if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos || e.size() > 254) return false;
+  auto dot = e.find('.', at);
+  if (dot == std::string::npos || dot == at + 1 || dot + 1 >= e.size() || e.back() == '.') return false;
+  for (char c : e)
+    if (c == ' ' || c == ',' || c == ';' || c == '<' || c == '>' || static_cast<unsigned char>(c) < 0x21) return false;
+  return true;
+}
+
 inline std::optional<std::string> nonempty(const std::string* s) {
   if (s == nullptr || s->find_first_not_of(' ') == std::string::npos) return std::nullopt;
   return *s;
