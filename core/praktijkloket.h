@@ -27,6 +27,7 @@ inline constexpr const char* kBranchelogos[] = {"techniek", "zorg", "horeca", "i
 struct Caller {
   Oin school;
   Oin sender;
+  std::string school_naam;  // as SBB's registry knows it (printed on documents); may be empty
 };
 
 using Id = std::int64_t;  // DeelnemerID, DocumentID, VerklaringID: 1..2^53

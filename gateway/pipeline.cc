@@ -208,7 +208,10 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
         break;
     }
 
-    auto outcome = service.handle(*op, *body, CallContext{*auth, hdr->message_id});
+    std::string naam;
+    if (config_.role == Role::provider)
+      if (auto party = store_.find_party(hdr->from_oin)) naam = party->naam;
+    auto outcome = service.handle(*op, *body, CallContext{*auth, hdr->message_id, naam});
     if (!outcome) return finish_fault(outcome.error());
 
     reply->action = op->output_action;

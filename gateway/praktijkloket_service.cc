@@ -264,7 +264,7 @@ class PraktijkloketService final : public HandlerService {
   }
 
  private:
-  static pl::Caller caller(const CallContext& c) { return {c.auth.on_behalf_of, c.auth.caller}; }
+  static pl::Caller caller(const CallContext& c) { return {c.auth.on_behalf_of, c.auth.caller, c.on_behalf_of_naam}; }
 
   Result<Outcome> voeg_toe(SoapScope& s, const CallContext& ctx) {
     _pl__VoegDeelnemerToeVerzoek req;

@@ -14,6 +14,7 @@ namespace edugate::gateway {
 struct CallContext {
   security::Authorization auth;
   MessageId message_id;
+  std::string on_behalf_of_naam;  // the registry's name of the wsa:From party (provider role), for documents
 };
 
 struct Outcome {

@@ -867,9 +867,9 @@ pv::LeerbedrijfView leerbedrijf_view(sqlitedb::Connection& c, const LeerbedrijfI
   return {st.text(0), id.str(), st.text(1)};
 }
 
-pv::SchoolView school_view(const Oin& school) {
-  auto brin = brin_of(school);
-  return {"", brin ? brin->str() : school.str()};
+pv::SchoolView school_view(const pl::Caller& who) {
+  auto brin = brin_of(who.school);
+  return {who.school_naam, brin ? brin->str() : who.school.str()};
 }
 
 pl::Uitkomst<pl::Pdf> rendered(Result<std::string> r) {
@@ -886,7 +886,7 @@ pl::Uitkomst<pl::Pdf> PraktijkloketBackend::begeleidingsdocument_pdf(const Calle
   auto deelnemer = find_deelnemer(c, who, d->gegevens.deelnemer);
   if (!deelnemer) return refused<pl::Pdf>(onbekende_deelnemer());
   pv::BegeleidingsdocumentView v;
-  v.school = school_view(who.school);
+  v.school = school_view(who);
   v.leerbedrijf = leerbedrijf_view(c, d->gegevens.leerbedrijf);
   {
     auto st = c.prepare("SELECT po_naam, po_functie, po_email FROM begeleidingsdocumenten WHERE id = ?");
@@ -930,7 +930,7 @@ pl::Uitkomst<pl::Pdf> PraktijkloketBackend::praktijkverklaring_pdf(const Caller&
   auto deelnemer = find_deelnemer(c, who, g.deelnemer);
   if (!deelnemer) return refused<pl::Pdf>(onbekende_deelnemer());
   pv::PraktijkverklaringView v;
-  v.school = school_view(who.school);
+  v.school = school_view(who);
   v.leerbedrijf = leerbedrijf_view(c, g.leerbedrijf);
   {
     auto st = c.prepare("SELECT po_naam FROM praktijkverklaringen WHERE id = ?");
