@@ -231,11 +231,6 @@ xsd__base64Binary* put_bytes(Arena& a, const std::string& bytes) {
   return b;
 }
 
-template <class T>
-std::string result_of(const pl::Uitkomst<T>& u) {
-  return u.waarde ? "ok" : audit_result(u.meldingen);
-}
-
 class PraktijkloketService final : public HandlerService {
  public:
   PraktijkloketService(ServiceContract c, std::shared_ptr<pl::Backend> b) : HandlerService(std::move(c)), backend_(std::move(b)) {

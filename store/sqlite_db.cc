@@ -62,6 +62,13 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
+void Connection::attach_read_only(const std::string& path, const char* schema) {
+  std::string uri = "file:" + path + "?mode=ro", quoted = "'";
+  for (char ch : uri) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+  std::string sql = "ATTACH DATABASE " + quoted + "' AS " + schema;
+  exec(sql.c_str());
+}
+
 void Connection::exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {

@@ -53,6 +53,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   void exec(const char* sql);
+  // ATTACH another database file read-only under `schema` (the adapters read SBB's leerbedrijven).
+  void attach_read_only(const std::string& path, const char* schema);
   Statement prepare(const char* sql);  // cached by the SQL text's address
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }

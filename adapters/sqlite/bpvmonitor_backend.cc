@@ -39,12 +39,6 @@ Melding fout(const char* code, std::string tekst, std::string veld) {
   return Melding{code, Ernst::fout, std::move(tekst), std::move(veld)};
 }
 
-std::string sql_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 void store_record(sqlitedb::Connection& c, const Oin& school, const bm::Studentgegeven& r, const Datum& uitnodiging) {
   c.prepare("INSERT INTO studentgegevens (school_oin, bpvo_kenmerk, brin, rio_aanbieder, rio_locatie, opleidingscode, "
             "leerweg, leerbedrijf_id, einddatum, uitnodigingsdatum, voornaam, achternaam, email, status, gewijzigd_ms) "
@@ -72,8 +66,7 @@ std::optional<std::string> record_status(sqlitedb::Connection& c, const Oin& sch
 BpvMonitorBackend::BpvMonitorBackend(BpvMonitorSettings s)
     : settings_(std::move(s)), pool_(settings_.path, true, [this](sqlitedb::Connection& c) {
         c.exec(kSchema);
-        std::string attach = "ATTACH DATABASE " + sql_quote("file:" + settings_.leerbedrijf_path + "?mode=ro") + " AS lb";
-        c.exec(attach.c_str());
+        c.attach_read_only(settings_.leerbedrijf_path, "lb");
       }) {
   if (!std::filesystem::exists(settings_.leerbedrijf_path))
     throw std::runtime_error("adapters.sqlite (bpvmonitor): leerbedrijf_path " + settings_.leerbedrijf_path +

@@ -62,15 +62,6 @@ CREATE TABLE IF NOT EXISTS pv_werkprocessen (
 INSERT INTO pl_schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM pl_schema_version);
 )SQL";
 
-std::string sql_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 std::string now_iso() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -259,8 +250,7 @@ PraktijkloketBackend::PraktijkloketBackend(PraktijkloketSettings s)
         c.exec("PRAGMA foreign_keys = ON");
         c.exec(kSchema);
         kw::create_kwalificatie_schema(c);
-        std::string attach = "ATTACH DATABASE " + sql_quote("file:" + settings_.leerbedrijf_path + "?mode=ro") + " AS lb";
-        c.exec(attach.c_str());
+        c.attach_read_only(settings_.leerbedrijf_path, "lb");
       }) {
   if (!std::filesystem::exists(settings_.leerbedrijf_path))
     throw std::runtime_error("adapters.sqlite (praktijkloket): leerbedrijf_path " + settings_.leerbedrijf_path +
