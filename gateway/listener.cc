@@ -24,12 +24,14 @@ struct Listener::Shared {
   std::shared_ptr<security::TlsContexts> tls;
   Pipeline& pipeline;
   asio::thread_pool& workers;
+  Committer* committer;
   tcp::acceptor acceptor;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopped{false};
 
-  Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w)
-      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), acceptor(asio::make_strand(i)) {}
+  Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w,
+         Committer* k)
+      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), committer(k), acceptor(asio::make_strand(i)) {}
 };
 
 namespace {
@@ -121,14 +123,28 @@ class Session : public std::enable_shared_from_this<Session> {
       return respond(Pipeline::fault_response(false, "DK0051", "gateway overbelast; probeer later opnieuw"));
     }
     asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {
-      OutboundResponse out;
+      Processed p;
       try {
-        out = self->shared_->pipeline.process(in, self->peer_);
+        if (self->shared_->committer) p = self->shared_->pipeline.handle(in, self->peer_);
+        else p = self->shared_->pipeline.process(in, self->peer_);
       } catch (...) {
-        out = Pipeline::fault_response(false, "", "interne fout");
+        p = Pipeline::fault_response(false, "", "interne fout");
       }
-      self->shared_->in_flight.fetch_sub(1);
-      asio::post(self->stream_.get_executor(), [self, out = std::move(out)]() mutable { self->respond(std::move(out)); });
+      if (!p.commit) return self->answer(std::move(p.response));
+      // Durable before answered: the committer releases the answer after its commit.
+      auto completion = std::move(*p.commit);
+      p.commit.reset();
+      self->shared_->committer->submit(std::move(completion), [self, p = std::move(p)](bool durable) mutable {
+        self->answer(durable ? std::move(p.response) : p.commit_failed());
+      });
+    });
+  }
+
+  // From a worker or the committer: back to this connection's strand with the answer.
+  void answer(OutboundResponse out) {
+    shared_->in_flight.fetch_sub(1);
+    asio::post(stream_.get_executor(), [self = shared_from_this(), out = std::move(out)]() mutable {
+      self->respond(std::move(out));
     });
   }
 
@@ -202,8 +218,8 @@ void do_accept(std::shared_ptr<Listener::Shared> shared) {
 }  // namespace
 
 Listener::Listener(asio::io_context& ioc, const Config& config, std::shared_ptr<security::TlsContexts> tls, Pipeline& pipeline,
-                   asio::thread_pool& workers)
-    : shared_(std::make_shared<Shared>(ioc, config, std::move(tls), pipeline, workers)) {}
+                   asio::thread_pool& workers, Committer* committer)
+    : shared_(std::make_shared<Shared>(ioc, config, std::move(tls), pipeline, workers, committer)) {}
 
 Listener::~Listener() { stop(); }
 

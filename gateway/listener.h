@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 
+#include "gateway/committer.h"
 #include "gateway/config.h"
 #include "gateway/pipeline.h"
 #include "security/tls_reload.h"
@@ -16,8 +17,9 @@ namespace edugate::gateway {
 
 class Listener {
  public:
+  // committer: answers are made durable by it (group commit); without one, each by its worker.
   Listener(boost::asio::io_context& ioc, const Config& config, std::shared_ptr<security::TlsContexts> tls, Pipeline& pipeline,
-           boost::asio::thread_pool& workers);
+           boost::asio::thread_pool& workers, Committer* committer = nullptr);
   ~Listener();
   // Binds and starts accepting; throws std::runtime_error when the address cannot be bound.
   void start();

@@ -1,5 +1,9 @@
 // edugate: one binary, provider or consumer by configuration.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <cstring>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -66,6 +70,19 @@ std::string read_file(const std::string& path) {
 std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
   std::filesystem::create_directories(std::filesystem::path(c.store_path).parent_path());
   return std::make_unique<edugate::store::SqliteStore>(c.store_path);
+}
+
+// One serving process per SQLite store: claims of messages in progress live in its memory
+// (store/sqlite_store.h). A second `serve` on the same store is refused; the lock goes with the
+// process, however it ends. Several instances share a PostgreSQL store instead.
+int hold_serve_lock(const std::string& store_path) {
+  std::string lock_path = store_path + ".serve-lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw std::runtime_error("another edugate serves the store " + store_path +
+                             " (" + lock_path + " is locked); one process per SQLite store");
+  return fd;  // held until exit
 }
 
 // The backends and services this configuration asks for. The Leerbedrijf backend is made
@@ -151,6 +168,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto config = eg::load_config(config_file);
   setup_logging(config.log_level);
   if (!config.tls.check_revocation) spdlog::warn(R"({"event":"revocation_checks_disabled"})");
+  hold_serve_lock(config.store_path);
   auto store = open_store(config);
   auto services = make_services(config);
   if (services.list.empty() && config.inbox_dir.empty())
@@ -169,6 +187,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
   auto wss = std::make_shared<eg::WsSecurity>(config, tls);
   eg::Pipeline pipeline(config, *store, std::move(services.list), wss);
+  // Answers are made durable in groups (one commit for all that queued meanwhile); declared
+  // before the workers and io threads that hand it work, so it outlives them.
+  eg::Committer committer(*store);
 
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
@@ -186,7 +207,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   if (crl_fetcher) crls_fetched = fetch_crls();
   std::unique_ptr<eg::Listener> listener;
   if (serves) {
-    listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers);
+    listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers, &committer);
     listener->start();
     spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}","role":"{}"}})", config.listen_address,
                  listener->port(), config.oin.str(), config.role == eg::Role::provider ? "provider" : "consumer");

@@ -52,21 +52,43 @@ Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::u
   served_.push_back(config_.oin);
 }
 
-Result<security::Authorization> Pipeline::authorize(const Oin& tls_oin, const Oin& from_oin, const std::string& agreement) {
-  if (config_.role == Role::provider) return security::authorize(store_, tls_oin, from_oin, agreement);
+Result<security::Authorization> Pipeline::authorize(const std::optional<store::Party>& caller, const Oin& tls_oin,
+                                                   const Oin& from_oin, const std::string& agreement) {
+  if (config_.role == Role::provider) return security::authorize(store_, *caller, from_oin, agreement);
   // A school's consumer takes pushes from SBB only: the configured remote OIN, acting for itself.
   if (!config_.remote_oin || !(tls_oin == *config_.remote_oin))
     return make_error("DK0002", "alleen " + (config_.remote_oin ? config_.remote_oin->str() : std::string("SBB")) +
                                     " mag berichten afleveren bij deze school");
   if (!(from_oin == tls_oin)) return make_error("EK0030", "OIN in wsa:From wijkt af van het TLS-certificaat", "wsa:From");
-  return security::Authorization{tls_oin, from_oin, false};
+  return security::Authorization{tls_oin, from_oin, false, {}};
 }
 
 OutboundResponse Pipeline::fault_response(bool client, const std::string& code, const std::string& message) {
   return {500, build_fault(Fault{client, code, message, {}}, nullptr)};
 }
 
+OutboundResponse Processed::commit_failed() const {
+  OutHeaders h = reply;
+  h.action = kWsaFaultAction;
+  h.message_id = new_message_id().str();
+  return {500, build_fault(Fault{false, "DK0051",
+                                 "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID", {}},
+                           &h)};
+}
+
 OutboundResponse Pipeline::process(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {
+  Processed p = handle(req, peer);
+  if (!p.commit) return std::move(p.response);
+  try {
+    store_.complete_messages({std::move(*p.commit)});
+  } catch (const std::exception& e) {
+    spdlog::warn(R"({{"event":"backend_unavailable","message_id":"{}","error":"{}"}})", p.commit->audit.message_id, e.what());
+    return p.commit_failed();
+  }
+  return std::move(p.response);
+}
+
+Processed Pipeline::handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {
   const auto started = std::chrono::steady_clock::now();
   store::AuditRecord audit;
   audit.time_ms = now_ms();
@@ -115,12 +137,14 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
   try {
     // Identity: the TLS certificate's OIN, and a known, active party.
     if (!peer) return finish_fault(peer.error());
+    std::optional<store::Party> caller;  // read once per request (provider role)
     if (config_.role == Role::provider) {
-      if (auto st = security::check_known_party(store_, peer->oin); !st) return finish_fault(st.error());
+      caller = store_.find_party(peer->oin);
+      if (auto st = security::check_known_party(caller, peer->oin); !st) return finish_fault(st.error());
     }
 
     auto svc_it = by_path_.find(req.path);
-    if (svc_it == by_path_.end()) return {404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
+    if (svc_it == by_path_.end()) return OutboundResponse{404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
     Service& service = *svc_it->second;
     audit.service = service.contract().name;
 
@@ -170,10 +194,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
     // WS-Security: a signature is verified whenever one is present, and required by the
     // configuration (per service) or the registry (per party). The signer must be the TLS identity.
     bool required = wss_ ? wss_->required(service.contract().name) : signature_required(config_, service.contract().name);
-    if (!required && config_.role == Role::provider) {
-      auto party = store_.find_party(peer->oin);
-      required = party && party->require_signature;
-    }
+    if (!required && caller) required = caller->require_signature;
     if (required || security::wssec::has_security_header(env->doc.get())) {
       if (!wss_)
         return finish_fault(make_error("EK0031", "ondertekende berichten worden op dit endpoint niet ondersteund", "wsse:Security"));
@@ -182,7 +203,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
       confirm = verified->signature_value;
     }
 
-    auto auth = authorize(peer->oin, hdr->from_oin, service.agreement(*op));
+    auto auth = authorize(caller, peer->oin, hdr->from_oin, service.agreement(*op));
     if (auth && auth->via_mandate) audit.on_behalf_of_oin = hdr->from_oin.str();
     if (!auth) return finish_fault(auth.error());
 
@@ -198,7 +219,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
         audit.duration_us =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         store_.append_audit(audit);
-        return seal({claim.stored.http_status, claim.stored.body});
+        return seal(OutboundResponse{claim.stored.http_status, claim.stored.body});
       case store::ClaimKind::conflict:
         return finish_fault(make_error("DK0011", "wsa:MessageID is eerder gebruikt voor een ander bericht", "wsa:MessageID"));
       case store::ClaimKind::in_progress:
@@ -208,10 +229,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
         break;
     }
 
-    std::string naam;
-    if (config_.role == Role::provider)
-      if (auto party = store_.find_party(hdr->from_oin)) naam = party->naam;
-    auto outcome = service.handle(*op, *body, CallContext{*auth, hdr->message_id, naam});
+    auto outcome = service.handle(*op, *body, CallContext{*auth, hdr->message_id, auth->on_behalf_of_naam});
     if (!outcome) return finish_fault(outcome.error());
 
     reply->action = op->output_action;
@@ -219,14 +237,17 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
     audit.result = outcome->result;
     audit.duration_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    // Durable before answered: the response and its audit record commit together. The stored
-    // answer is unsigned; a replay is signed afresh (new Timestamp, its own confirmation).
-    store_.complete_message(peer->oin, hdr->message_id, {resp.status, resp.body}, audit);
-    claimed.reset();
-    resp = seal(std::move(resp));
     spdlog::info(R"({{"event":"request","message_id":"{}","sender":"{}","service":"{}","operation":"{}","result":"{}","us":{}}})",
                  audit.message_id, audit.sender_oin, audit.service, op->name, audit.result, audit.duration_us);
-    return resp;
+    // Durable before answered: the response and its audit record commit together (the caller
+    // commits; the claim stays until then). The stored answer is unsigned; a replay is signed
+    // afresh (new Timestamp, its own confirmation).
+    Processed done;
+    done.commit = store::Completion{peer->oin, hdr->message_id, hash, {resp.status, resp.body}, audit};
+    claimed.reset();
+    done.reply = *reply;
+    done.response = seal(std::move(resp));
+    return done;
   } catch (const BackendUnavailable& e) {
     spdlog::warn(R"({{"event":"backend_unavailable","message_id":"{}","error":"{}"}})", audit.message_id, e.what());
     return finish_fault(make_error("DK0051", "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID"));

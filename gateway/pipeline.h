@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/config.h"
+#include "gateway/envelope.h"
 #include "gateway/service.h"
 #include "gateway/wss.h"
 #include "security/pki.h"
@@ -30,18 +31,35 @@ struct OutboundResponse {
   std::string content_type = "text/xml; charset=utf-8";
 };
 
+// A processed request whose answer still has to be made durable (`commit`) before it is sent.
+// Without `commit`, `response` can be sent at once.
+struct Processed {
+  Processed() = default;
+  Processed(OutboundResponse r) : response(std::move(r)) {}  // NOLINT: every early answer is one
+  OutboundResponse response;
+  std::optional<store::Completion> commit;
+  OutHeaders reply;  // the request's reply headers
+  // The answer when the commit failed: DK0051 (retry with the same MessageID), relating to the request.
+  OutboundResponse commit_failed() const;
+};
+
 class Pipeline {
  public:
   // wss: WS-Security (signed requests verified, answers signed); without it a signed request is refused.
   Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
            std::shared_ptr<WsSecurity> wss = nullptr);
   // peer: the verified TLS client certificate's identity, or the error why there is none.
+  // Processes the request and makes its answer durable before returning it.
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
+  // The same, leaving the durable commit to the caller (the listener hands it to a group committer).
+  Processed handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
   // A fault answer without running the pipeline (overload, size limits): used by the listener.
   static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
 
  private:
-  Result<security::Authorization> authorize(const Oin& tls_oin, const Oin& from_oin, const std::string& agreement);
+  // caller: the TLS identity's registry entry (provider role; checked active).
+  Result<security::Authorization> authorize(const std::optional<store::Party>& caller, const Oin& tls_oin,
+                                            const Oin& from_oin, const std::string& agreement);
 
   const Config& config_;
   store::Store& store_;

@@ -3,7 +3,10 @@
 namespace edugate::security {
 
 Status check_known_party(store::Store& registry, const Oin& tls_oin) {
-  auto party = registry.find_party(tls_oin);
+  return check_known_party(registry.find_party(tls_oin), tls_oin);
+}
+
+Status check_known_party(const std::optional<store::Party>& party, const Oin& tls_oin) {
   if (!party) return make_error("DK0002", "OIN " + tls_oin.str() + " is niet aangesloten");
   if (party->status != store::PartyStatus::actief)
     return make_error("DK0002", "OIN " + tls_oin.str() + " is geschorst");
@@ -12,12 +15,19 @@ Status check_known_party(store::Store& registry, const Oin& tls_oin) {
 
 Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, const Oin& from_oin,
                                 std::string_view service) {
-  if (auto st = check_known_party(registry, tls_oin); !st) return st.error();
+  auto caller = registry.find_party(tls_oin);
+  if (auto st = check_known_party(caller, tls_oin); !st) return st.error();
+  return authorize(registry, *caller, from_oin, service);
+}
+
+Result<Authorization> authorize(store::Store& registry, const store::Party& caller, const Oin& from_oin,
+                                std::string_view service) {
+  const Oin& tls_oin = caller.oin;
   const std::string svc(service);
   if (from_oin == tls_oin) {
     if (!registry.has_agreement(tls_oin, service))
       return make_error("DK0002", "OIN " + tls_oin.str() + " heeft geen aansluiting op dienst " + svc);
-    return Authorization{tls_oin, from_oin, false};
+    return Authorization{tls_oin, from_oin, false, caller.naam};
   }
   if (!registry.has_mandate(tls_oin, from_oin, service))
     return make_error("EK0030",
@@ -29,7 +39,7 @@ Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, cons
     return make_error("DK0002", "OIN " + from_oin.str() + " in wsa:From is niet (meer) aangesloten", "wsa:From");
   if (!registry.has_agreement(from_oin, service))
     return make_error("DK0002", "OIN " + from_oin.str() + " heeft geen aansluiting op dienst " + svc, "wsa:From");
-  return Authorization{tls_oin, from_oin, true};
+  return Authorization{tls_oin, from_oin, true, school->naam};
 }
 
 }  // namespace edugate::security

@@ -2,6 +2,8 @@
 // Who may call which service (edukoppeling.md §3): the caller is the TLS certificate's OIN; the
 // party it acts for is the wsa:From OIN. Equal OINs need an agreement for the service; different
 // OINs need a mandate (vendor for school, this service) and the school's agreement.
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/ids.h"
@@ -14,13 +16,20 @@ struct Authorization {
   Oin caller;        // TLS identity
   Oin on_behalf_of;  // wsa:From OIN (equal to caller when not acting for someone else)
   bool via_mandate = false;
+  std::string on_behalf_of_naam;  // the registry's name of the party acted for
 };
 
 // Is the TLS identity a known, active party at all? (DK0002 otherwise.)
 Status check_known_party(store::Store& registry, const Oin& tls_oin);
+// The same for a registry entry already read (`party` as found for `tls_oin`).
+Status check_known_party(const std::optional<store::Party>& party, const Oin& tls_oin);
 
 // Errors: DK0002 (unknown/suspended party, no agreement), EK0030 (From differs, no mandate).
 Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, const Oin& from_oin,
+                                std::string_view service);
+// The same with the caller's registry entry already read and checked (check_known_party):
+// one registry read fewer per request.
+Result<Authorization> authorize(store::Store& registry, const store::Party& caller, const Oin& from_oin,
                                 std::string_view service);
 
 }  // namespace edugate::security

@@ -1,8 +1,28 @@
 #include "store/sqlite_db.h"
 
+#include <filesystem>
+
 #include "core/backend_error.h"
 
 namespace edugate::sqlitedb {
+
+namespace {
+// One writer lock per database file (by absolute path) in this process.
+std::shared_ptr<std::timed_mutex> writer_lock_for(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<std::timed_mutex>> locks;
+  std::error_code ec;
+  std::string key = path.rfind("file:", 0) == 0 ? path : std::filesystem::absolute(path, ec).lexically_normal().string();
+  std::lock_guard lock(mu);
+  auto& slot = locks[key];
+  auto l = slot.lock();
+  if (!l) {
+    l = std::make_shared<std::timed_mutex>();
+    slot = l;
+  }
+  return l;
+}
+}  // namespace
 
 void fail(sqlite3* db, const char* what) {
   throw BackendUnavailable(std::string("sqlite ") + what + ": " + (db ? sqlite3_errmsg(db) : "no database"));
@@ -51,6 +71,7 @@ Connection::Connection(const std::string& path, bool synchronous_full) {
     db_ = nullptr;
     throw BackendUnavailable("sqlite open " + path + ": " + msg);
   }
+  writer_ = writer_lock_for(path);
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA journal_mode=WAL");
   exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
@@ -88,13 +109,24 @@ Statement Connection::prepare(const char* sql) {
   return Statement(db_, it->second);
 }
 
-Transaction::Transaction(Connection& c) : c_(c) { c_.exec("BEGIN IMMEDIATE"); }
+// BEGIN/COMMIT/ROLLBACK are cached prepared statements: sqlite3_exec would parse them anew on
+// every transaction (about a tenth of a request's instructions, measured with callgrind).
+Transaction::Transaction(Connection& c) : c_(c), writer_(c.writer_lock(), std::defer_lock) {
+  if (!writer_.try_lock_for(std::chrono::seconds(5)))
+    throw BackendUnavailable("sqlite: database is busy (another writer held it for 5 s)");
+  c_.prepare("BEGIN IMMEDIATE").run();
+}
 void Transaction::commit() {
-  c_.exec("COMMIT");
+  c_.prepare("COMMIT").run();
   done_ = true;
 }
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(c_.raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (done_) return;
+  try {
+    c_.prepare("ROLLBACK").run();
+  } catch (const std::exception&) {
+    // Nothing to roll back (SQLite already did, e.g. after SQLITE_FULL): the connection is clean.
+  }
 }
 
 Pool::Pool(std::string path, bool synchronous_full, std::function<void(Connection&)> on_open)

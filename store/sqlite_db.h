@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,13 +60,18 @@ class Connection {
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
   sqlite3* raw() const { return db_; }
+  // Writers of one database file in this process queue here (FIFO-ish, no sleeping) instead of
+  // in SQLite's busy handler, which sleeps 1, 2, 5, 10 ... ms between tries.
+  std::timed_mutex& writer_lock() const { return *writer_; }
 
  private:
   sqlite3* db_ = nullptr;
   std::unordered_map<const char*, sqlite3_stmt*> cache_;
+  std::shared_ptr<std::timed_mutex> writer_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed. Holds the file's writer lock of
+// this process for its duration (BackendUnavailable after 5 s of waiting, like busy_timeout).
 class Transaction {
  public:
   explicit Transaction(Connection& c);
@@ -74,6 +80,7 @@ class Transaction {
 
  private:
   Connection& c_;
+  std::unique_lock<std::timed_mutex> writer_;
   bool done_ = false;
 };
 

@@ -136,35 +136,45 @@ std::vector<Mandate> SqliteStore::mandates() {
   return out;
 }
 
-Claim SqliteStore::claim_message(const Oin& sender, const MessageId& id, std::string_view hash, std::int64_t now_ms,
-                                 std::int64_t lease_ms) {
-  auto& c = pool_.get();
-  sqlitedb::Transaction tx(c);
-  Claim claim;
+namespace {
+std::string claim_key(const Oin& sender, const MessageId& id) { return sender.str() + ' ' + id.str(); }
+}  // namespace
+
+Claim SqliteStore::claim_message(const Oin& sender, const MessageId& id, std::string_view hash, std::int64_t /*now_ms*/,
+                                 std::int64_t /*lease_ms*/) {
+  // Claim in memory first, then look for a completed message. A completing worker commits
+  // before it drops its claim, so whoever finds no claim finds the commit.
+  const std::string key = claim_key(sender, id);
   {
-    auto st = c.prepare("SELECT content_hash, state, claimed_ms, http_status, response FROM messages "
-                        "WHERE sender_oin = ? AND message_id = ?");
+    std::lock_guard lock(claims_mu_);
+    auto [it, inserted] = claims_.try_emplace(key, hash);
+    if (!inserted) return Claim{it->second == hash ? ClaimKind::in_progress : ClaimKind::conflict, {}};
+  }
+  Claim claim;
+  try {
+    auto st = pool_.get().prepare("SELECT content_hash, state, http_status, response FROM messages "
+                                  "WHERE sender_oin = ? AND message_id = ?");
     st.bind(1, sender.str()).bind(2, id.str());
-    if (!st.step()) {
-      claim.kind = ClaimKind::fresh;
-    } else if (st.text(0) != hash) {
-      claim.kind = ClaimKind::conflict;
-    } else if (st.text(1) == "done") {
-      claim.kind = ClaimKind::replay;
-      claim.stored = StoredResponse{static_cast<int>(st.integer(3)), st.text(4)};
-    } else if (st.integer(2) < now_ms - lease_ms) {
-      claim.kind = ClaimKind::fresh;  // a worker died while holding it
-    } else {
-      claim.kind = ClaimKind::in_progress;
+    // A row not 'done' is a claim written by an earlier release of edugate: no longer meaningful.
+    if (st.step() && st.text(1) == "done") {
+      if (st.text(0) != hash) {
+        claim.kind = ClaimKind::conflict;
+      } else {
+        claim.kind = ClaimKind::replay;
+        claim.stored = StoredResponse{static_cast<int>(st.integer(2)), st.text(3)};
+      }
     }
+  } catch (...) {
+    unclaim(sender, id);
+    throw;
   }
-  if (claim.kind == ClaimKind::fresh) {
-    c.prepare("INSERT INTO messages (sender_oin, message_id, content_hash, state, claimed_ms) VALUES (?, ?, ?, 'in_progress', ?) "
-              "ON CONFLICT(sender_oin, message_id) DO UPDATE SET claimed_ms = excluded.claimed_ms")
-        .bind(1, sender.str()).bind(2, id.str()).bind(3, hash).bind(4, now_ms).run();
-  }
-  tx.commit();
+  if (claim.kind != ClaimKind::fresh) unclaim(sender, id);
   return claim;
+}
+
+void SqliteStore::unclaim(const Oin& sender, const MessageId& id) {
+  std::lock_guard lock(claims_mu_);
+  claims_.erase(claim_key(sender, id));
 }
 
 void SqliteStore::insert_audit(sqlitedb::Connection& c, const AuditRecord& a) {
@@ -175,26 +185,44 @@ void SqliteStore::insert_audit(sqlitedb::Connection& c, const AuditRecord& a) {
       .bind(11, a.duration_us).bind(12, a.cert_serial).run();
 }
 
+void SqliteStore::insert_completion(sqlitedb::Connection& c, const Completion& d) {
+  c.prepare("INSERT INTO messages (sender_oin, message_id, content_hash, state, claimed_ms, completed_ms, http_status, response) "
+            "VALUES (?, ?, ?, 'done', ?, ?, ?, ?) ON CONFLICT(sender_oin, message_id) DO UPDATE SET "
+            "content_hash = excluded.content_hash, state = 'done', completed_ms = excluded.completed_ms, "
+            "http_status = excluded.http_status, response = excluded.response")
+      .bind(1, d.sender.str()).bind(2, d.message_id.str()).bind(3, d.content_hash)
+      .bind(4, d.audit.time_ms).bind(5, d.audit.time_ms + d.audit.duration_us / 1000).bind(6, d.response.http_status)
+      .bind(7, d.response.body).run();
+  insert_audit(c, d.audit);
+}
+
 void SqliteStore::complete_message(const Oin& sender, const MessageId& id, const StoredResponse& r, const AuditRecord& audit) {
-  auto& c = pool_.get();
-  sqlitedb::Transaction tx(c);
-  c.prepare("UPDATE messages SET state = 'done', completed_ms = ?, http_status = ?, response = ? "
-            "WHERE sender_oin = ? AND message_id = ?")
-      .bind(1, audit.time_ms + audit.duration_us / 1000).bind(2, r.http_status).bind(3, r.body)
-      .bind(4, sender.str()).bind(5, id.str()).run();
-  insert_audit(c, audit);
-  tx.commit();
+  std::string hash;
+  {
+    std::lock_guard lock(claims_mu_);
+    if (auto it = claims_.find(claim_key(sender, id)); it != claims_.end()) hash = it->second;
+  }
+  complete_messages({Completion{sender, id, hash, r, audit}});
+}
+
+void SqliteStore::complete_messages(const std::vector<Completion>& batch) {
+  if (batch.empty()) return;
+  try {
+    auto& c = pool_.get();
+    sqlitedb::Transaction tx(c);
+    for (const auto& d : batch) insert_completion(c, d);
+    tx.commit();
+  } catch (...) {
+    for (const auto& d : batch) unclaim(d.sender, d.message_id);
+    throw;
+  }
+  for (const auto& d : batch) unclaim(d.sender, d.message_id);
 }
 
 void SqliteStore::release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) {
-  auto& c = pool_.get();
-  sqlitedb::Transaction tx(c);
-  c.prepare("DELETE FROM messages WHERE sender_oin = ? AND message_id = ? AND state = 'in_progress'")
-      .bind(1, sender.str()).bind(2, id.str()).run();
-  insert_audit(c, audit);
-  tx.commit();
+  unclaim(sender, id);
+  append_audit(audit);
 }
-
 int SqliteStore::purge_messages(std::int64_t older_than_ms) {
   auto& c = pool_.get();
   sqlitedb::Transaction tx(c);

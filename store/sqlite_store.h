@@ -1,7 +1,12 @@
 #pragma once
 // store::Store on SQLite: the embedded default. WAL, synchronous=FULL (durable when a write
 // returns), one connection per thread, every write in a BEGIN IMMEDIATE transaction.
+// One process owns a store file: claims of messages in progress live in that process's memory
+// (a crash forgets them, as it should: nothing of them was answered), so a request costs no
+// write until its completion, and completions of concurrent requests share one commit.
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 
 #include "store/sqlite_db.h"
@@ -27,6 +32,7 @@ class SqliteStore final : public Store {
                       std::int64_t lease_ms) override;
   void complete_message(const Oin& sender, const MessageId& id, const StoredResponse& response,
                         const AuditRecord& audit) override;
+  void complete_messages(const std::vector<Completion>& batch) override;
   void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) override;
   int purge_messages(std::int64_t older_than_ms) override;
 
@@ -49,7 +55,11 @@ class SqliteStore final : public Store {
  private:
   void insert_audit(sqlitedb::Connection& c, const AuditRecord& a);
   std::int64_t insert_outbox(sqlitedb::Connection& c, const OutboxMessage& m);
+  void insert_completion(sqlitedb::Connection& c, const Completion& done);
+  void unclaim(const Oin& sender, const MessageId& id);
   sqlitedb::Pool pool_;
+  std::mutex claims_mu_;
+  std::unordered_map<std::string, std::string> claims_;  // sender OIN + MessageID -> content hash
 };
 
 }  // namespace edugate::store

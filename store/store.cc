@@ -26,4 +26,8 @@ Result<PartyStatus> parse_party_status(std::string_view s) {
   return make_error("CONFIG", "status moet actief of geschorst zijn, niet '" + std::string(s) + "'");
 }
 
+void Store::complete_messages(const std::vector<Completion>& batch) {
+  for (const auto& c : batch) complete_message(c.sender, c.message_id, c.response, c.audit);
+}
+
 }  // namespace edugate::store

@@ -69,6 +69,15 @@ struct Claim {
   StoredResponse stored;  // for replay
 };
 
+// A processed message's answer and audit record, to be made durable before it is answered.
+struct Completion {
+  Oin sender;
+  MessageId message_id;
+  std::string content_hash;  // as claimed
+  StoredResponse response;
+  AuditRecord audit;
+};
+
 // A message SBB -> school, committed before any attempt to send it. Per destination, messages
 // are sent in id order: only the oldest pending one of a destination is due.
 struct OutboxMessage {
@@ -107,6 +116,9 @@ class Store {
   // Stores the response and the audit record in one transaction (durable when it returns).
   virtual void complete_message(const Oin& sender, const MessageId& id, const StoredResponse& response,
                                 const AuditRecord& audit) = 0;
+  // Several completions in one transaction: one durable commit for all (group commit). On
+  // failure none is stored and every claim of the batch is released; the error is thrown.
+  virtual void complete_messages(const std::vector<Completion>& batch);
   // Forgets an unfinished claim (the request faulted; nothing was stored), writing its audit record.
   virtual void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) = 0;
   // Deletes completed messages older than the retention. Returns the number deleted.
