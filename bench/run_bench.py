@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""Runs the benchmark scenarios of performance.md and writes the results into docs/BENCHMARKS.md.
+
+Every number is set beside a limit measured in the same run on the same machine: the baseline
+mTLS server (`edugate bench --baseline-server`), `openssl speed rsa2048`, `openssl s_time`,
+plain SQLite (`perf_sqlite_batch`) and the peers (node-soap, the stock gSOAP SSL server). The
+server under test is pinned to core 0, the load generator to core 1. Each scenario runs
+--runs times; the table gives the median and the spread (min-max).
+
+Called by deploy/bench.sh; `--quick` runs every scenario for a second (a smoke test, not a result).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SBB_OIN = "00000003273785290000"
+SCHOOL_STEM = "school-25be"
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.edugate = os.path.join(self.build, "gateway", "edugate")
+        self.pki = os.path.join(self.build, "bench-pki")
+        self.work = tempfile.mkdtemp(prefix="edugate-bench-")
+        self.procs = []
+        self.pinned = shutil.which("taskset") is not None and os.cpu_count() and os.cpu_count() >= 2
+
+    # --- processes ---------------------------------------------------------------------------
+    def pin(self, cpu, cmd):
+        return ["taskset", "-c", cpu] + cmd if self.pinned else cmd
+
+    def start(self, name, cmd, port_file, cwd=None, env=None):
+        log(f"  start {name}")
+        out = open(os.path.join(self.work, name + ".log"), "w")
+        p = subprocess.Popen(self.pin(SERVER_CPU, cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+                             start_new_session=True)
+        self.procs.append(p)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if p.poll() is not None:
+                raise RuntimeError(f"{name} exited: see {out.name}:\n" + open(out.name).read()[-2000:])
+            if port_file and os.path.exists(port_file) and open(port_file).read().strip():
+                return p, int(open(port_file).read().strip())
+            time.sleep(0.05)
+        raise RuntimeError(f"{name} did not start: see {out.name}")
+
+    def start_with_port_line(self, name, cmd, pattern, cwd=None):
+        """For peers that print their port on stdout."""
+        log(f"  start {name}")
+        logf = os.path.join(self.work, name + ".log")
+        p = subprocess.Popen(self.pin(SERVER_CPU, cmd), stdout=subprocess.PIPE, stderr=open(logf, "w"), cwd=cwd,
+                             text=True, start_new_session=True)
+        self.procs.append(p)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            line = p.stdout.readline()
+            if not line:
+                if p.poll() is not None:
+                    raise RuntimeError(f"{name} exited: " + open(logf).read()[-2000:])
+                continue
+            m = re.search(pattern, line)
+            if m:
+                return p, int(m.group(1))
+        raise RuntimeError(f"{name} printed no port")
+
+    def stop(self, p):
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        if p in self.procs:
+            self.procs.remove(p)
+
+    def cleanup(self):
+        for p in list(self.procs):
+            self.stop(p)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    # --- the load generator -------------------------------------------------------------------
+    def load(self, port, request, *, path="", connections=32, duration=None, warmup=None, rate=0, extra=(), pid=None):
+        duration = self.args.duration if duration is None else duration
+        warmup = self.args.warmup if warmup is None else warmup
+        cmd = [self.edugate, "bench", "--json", "--url", f"https://127.0.0.1:{port}{path}", "--stem", SCHOOL_STEM,
+               "--pki", self.pki, "--request", os.path.join(ROOT, "bench", "requests", request),
+               "--connections", str(connections), "--duration", str(duration), "--warmup", str(warmup)]
+        if rate:
+            cmd += ["--rate", str(rate)]
+        if pid:
+            cmd += ["--server-pid", str(pid)]
+        cmd += list(extra)
+        r = subprocess.run(self.pin(LOAD_CPU, cmd), capture_output=True, text=True, timeout=duration + warmup + 600)
+        if r.returncode != 0:
+            raise RuntimeError("edugate bench failed: " + " ".join(cmd) + "\n" + r.stderr[-2000:] + r.stdout[-2000:])
+        return json.loads(r.stdout)
+
+    # --- servers ------------------------------------------------------------------------------
+    def provider(self, name, extra_yaml=""):
+        d = os.path.join(self.work, name)
+        os.makedirs(d, exist_ok=True)
+        cfg = os.path.join(d, "edugate.yaml")
+        with open(cfg, "w") as f:
+            f.write(f"""role: provider
+oin: "{SBB_OIN}"
+listen: {{address: 127.0.0.1, port: 0, threads: 1}}
+tls:
+  certificate: {self.pki}/sbb.chain.pem
+  private_key: {self.pki}/sbb.key.pem
+  trust_anchors: {self.pki}/trust.pem
+  crls: [{self.pki}/crls.pem]
+store: {{path: {d}/store.db}}
+services:
+  leerbedrijf: {{adapter: sqlite, settings: {{path: {d}/lb.db, demo_data: true}}}}
+  bpvmonitor: {{adapter: sqlite, settings: {{path: {d}/bpv.db, leerbedrijf_path: {d}/lb.db, demo_data: true}}}}
+{extra_yaml}""")
+        cert = os.path.join(self.pki, SCHOOL_STEM + ".cert.pem")
+        run = lambda *a: subprocess.run([self.edugate, "onboard", "--config", cfg, *a], check=True,
+                                        capture_output=True)
+        run("party", "--cert", cert, "--name", "ROC bench", "--kind", "school")
+        for svc in ("leerbedrijf", "bpvmonitor", "bpvmonitor-studentgegevens"):
+            run("agreement", "--cert", cert, "--service", svc)
+        port_file = os.path.join(d, "port")
+        return self.start(name, [self.edugate, "serve", "--config", cfg, "--port-file", port_file], port_file)
+
+    def baseline(self):
+        port_file = os.path.join(self.work, "baseline.port")
+        return self.start("baseline", [self.edugate, "bench", "--baseline-server", "--stem", "sbb", "--pki", self.pki,
+                                       "--threads", "1", "--port", "0", "--port-file", port_file], port_file)
+
+    # --- machine limits -----------------------------------------------------------------------
+    def openssl_sign_per_s(self):
+        secs = "1" if self.args.quick else "3"
+        r = subprocess.run(self.pin(SERVER_CPU, ["openssl", "speed", "-seconds", secs, "rsa2048"]), capture_output=True,
+                           text=True, check=True)
+        for line in r.stdout.splitlines():
+            m = re.match(r"rsa\s+2048 bits\s+\S+s\s+\S+s\s+([\d.]+)\s+([\d.]+)", line)
+            if m:
+                return float(m.group(1))
+        raise RuntimeError("no rsa 2048 line in openssl speed's output")
+
+    def s_time(self, port, reuse):
+        secs = "1" if self.args.quick else str(int(self.args.duration))
+        cmd = ["openssl", "s_time", "-connect", f"127.0.0.1:{port}", "-cert", f"{self.pki}/{SCHOOL_STEM}.chain.pem",
+               "-key", f"{self.pki}/{SCHOOL_STEM}.key.pem", "-CAfile", f"{self.pki}/trust.pem", "-time", secs,
+               "-reuse" if reuse else "-new"]
+        r = subprocess.run(self.pin(LOAD_CPU, cmd), capture_output=True, text=True)
+        m = re.findall(r"(\d+) connections in ([\d.]+) real seconds", r.stdout)
+        if not m:
+            raise RuntimeError("openssl s_time: " + r.stdout[-500:] + r.stderr[-500:])
+        n, s = m[-1]
+        return int(n) / float(s)
+
+    def sqlite_batches_per_s(self):
+        exe = os.path.join(self.build, "tests", "perf", "perf_sqlite_batch")
+        r = subprocess.run(self.pin(SERVER_CPU, [exe, str(self.args.duration), self.work]), capture_output=True,
+                           text=True, check=True)
+        return json.loads(r.stdout)["batches_per_s"]
+
+
+def median_spread(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, None, None
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "n/a"
+    if abs(v) >= 100:
+        return f"{v:,.0f}{unit}"
+    if abs(v) >= 10:
+        return f"{v:.1f}{unit}"
+    return f"{v:.2f}{unit}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--duration", type=float, default=10.0)
+    ap.add_argument("--warmup", type=float, default=2.0)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--long-requests", type=int, default=1_000_000, help="requests of the memory-growth run (0: skip)")
+    ap.add_argument("--gsoap-server", default="", help="the stock gSOAP SSL server binary (bench/peers/gsoap)")
+    ap.add_argument("--node-soap", default="", help="bench/peers/node-soap directory with node_modules")
+    ap.add_argument("--quick", action="store_true", help="a second per scenario: proves it runs")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
+    ap.add_argument("--json-out", default="")
+    args = ap.parse_args()
+    if args.quick:
+        args.runs, args.duration, args.warmup, args.connections = 1, 1.0, 0.3, 8
+        args.long_requests = min(args.long_requests, 2000)
+
+    b = Bench(args)
+    subprocess.run([os.path.join(ROOT, "certs-example", "make-pki.sh"), b.pki], check=True, capture_output=True)
+    res = {}  # scenario -> list of numbers (one per run)
+    detail = {}
+
+    def add(key, value):
+        res.setdefault(key, []).append(value)
+
+    try:
+        C = args.connections
+        for run in range(args.runs):
+            log(f"== run {run + 1} of {args.runs}")
+            add("openssl_rsa2048_sign_per_s", b.openssl_sign_per_s())
+
+            bp, bport = b.baseline()
+            r = b.load(bport, "verifieer-erkenning.json", connections=C, pid=bp.pid)
+            add("baseline_rps", r["throughput_rps"])
+            add("baseline_cpu_ms", r.get("server", {}).get("cpu_ms_per_request"))
+            r = b.load(bport, "verifieer-erkenning.json", connections=8, extra=["--new-connection"], pid=bp.pid)
+            add("baseline_new_conn_per_s", r["throughput_rps"])
+            r = b.load(bport, "verifieer-erkenning.json", connections=8, extra=["--resume"], pid=bp.pid)
+            add("baseline_resumed_conn_per_s", r["throughput_rps"])
+            add("s_time_new_per_s", b.s_time(bport, reuse=False))
+            add("s_time_reuse_per_s", b.s_time(bport, reuse=True))
+
+            pp, pport = b.provider(f"provider-{run}")
+            r = b.load(pport, "verifieer-erkenning.json", connections=C, pid=pp.pid)
+            add("edugate_rps", r["throughput_rps"])
+            add("edugate_cpu_ms", r.get("server", {}).get("cpu_ms_per_request"))
+            add("edugate_errors", r["errors"])
+            half = max(1, int(r["throughput_rps"] / 2))
+            r = b.load(pport, "verifieer-erkenning.json", connections=C, rate=half, pid=pp.pid)
+            add("edugate_half_rate", half)
+            add("edugate_half_p50", r["latency_ms"]["p50"])
+            add("edugate_half_p99", r["latency_ms"]["p99"])
+            add("edugate_half_p999", r["latency_ms"]["p99_9"])
+            rb = b.load(bport, "verifieer-erkenning.json", connections=C, rate=half, pid=bp.pid)
+            add("baseline_half_p50", rb["latency_ms"]["p50"])
+            add("baseline_half_p99", rb["latency_ms"]["p99"])
+            add("baseline_half_p999", rb["latency_ms"]["p99_9"])
+            b.stop(bp)
+
+            r = b.load(pport, "verifieer-erkenning.json", connections=8, extra=["--new-connection"], pid=pp.pid)
+            add("edugate_new_conn_per_s", r["throughput_rps"])
+            r = b.load(pport, "verifieer-erkenning.json", connections=8, extra=["--resume"], pid=pp.pid)
+            add("edugate_resumed_conn_per_s", r["throughput_rps"])
+            add("edugate_resumed_fraction", r["resumed_fraction"])
+            r = b.load(pport, "verifieer-erkenning.json", connections=C, extra=["--sign"], pid=pp.pid)
+            add("edugate_signed_rps", r["throughput_rps"])
+            add("edugate_signed_errors", r["errors"])
+            r = b.load(pport, "lever-studentgegevens-100.json", connections=8, pid=pp.pid)
+            add("edugate_batch100_per_s", r["throughput_rps"])
+            add("edugate_batch100_errors", r["errors"])
+            add("sqlite_batch100_per_s", b.sqlite_batches_per_s())
+            r = b.load(pport, "verifieer-erkenning.json", connections=1, extra=["--idle", "50" if args.quick else "1000"],
+                       duration=2, warmup=0, pid=pp.pid)
+            add("idle_kib_per_connection", r.get("server", {}).get("rss_delta_kb_per_connection"))
+            detail.setdefault("idle", []).append(r.get("idle"))
+            b.stop(pp)
+
+            if args.node_soap:
+                np_, nport = b.start_with_port_line(
+                    "node-soap", ["node", os.path.join(args.node_soap, "server.js"), "--port", "0", "--pki", b.pki],
+                    r"port[ =:]+(\d+)", cwd=args.node_soap)
+                r = b.load(nport, "verifieer-erkenning.json", path="/edukoppeling/leerbedrijf", connections=C, pid=np_.pid)
+                add("node_soap_rps", r["throughput_rps"])
+                add("node_soap_errors", r["errors"])
+                b.stop(np_)
+            if args.gsoap_server:
+                gp, gport = b.start_with_port_line(
+                    "gsoap", [args.gsoap_server, "--port", "0", "--pki", b.pki], r"port[ =:]+(\d+)")
+                r = b.load(gport, "verifieer-erkenning.json", path="/edukoppeling/leerbedrijf", connections=C, pid=gp.pid)
+                add("gsoap_rps", r["throughput_rps"])
+                add("gsoap_errors", r["errors"])
+                b.stop(gp)
+
+        if args.long_requests:
+            log("== memory over a long run")
+            pp, pport = b.provider("provider-long")
+            rate = statistics.median(res["edugate_rps"]) or 1000
+            dur = max(1.0, args.long_requests / rate)
+            r = b.load(pport, "verifieer-erkenning.json", connections=C, duration=dur, warmup=5 if not args.quick else 0.5,
+                       pid=pp.pid)
+            srv = r.get("server", {})
+            detail["long"] = {"requests": r["ok"], "errors": r["errors"], "rss_kb_before": srv.get("rss_kb_before"),
+                              "rss_kb_after": srv.get("rss_kb_after"), "rss_peak_kb": srv.get("rss_peak_kb")}
+            b.stop(pp)
+    finally:
+        b.cleanup()
+
+    report = {"results": res, "detail": detail, "pinned": bool(b.pinned),
+              "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}}
+    if args.json_out:
+        with open(args.json_out, "w") as f:
+            json.dump(report, f, indent=1)
+    write_markdown(args, report)
+
+
+def write_markdown(args, report):
+    res, detail = report["results"], report["detail"]
+    m = {k: median_spread(v) for k, v in res.items()}
+    med = lambda k: m.get(k, (None,))[0]
+
+    def ratio(a, b):
+        return a / b if a is not None and b not in (None, 0) else None
+
+    rows = []
+
+    def row(scenario, key, unit, limit_name, limit_key=None, target=None, r=None, better="higher"):
+        v, lo, hi = m.get(key, (None, None, None))
+        if r is None and limit_key:
+            r = ratio(v, med(limit_key))
+        spread = f"{fmt(lo)}–{fmt(hi)}" if lo is not None else "n/a"
+        met = ""
+        if target is not None and r is not None:
+            ok = r >= target if better == "higher" else r <= target
+            met = ("met" if ok else "**not met**") + f" (target {'≥' if better == 'higher' else '≤'} {target:g})"
+        rows.append(f"| {scenario} | {fmt(v)} {unit} | {spread} | {limit_name} | {fmt(r) + '×' if r is not None else 'n/a'} | {met} |")
+
+    row("baseline mTLS server, keep-alive", "baseline_rps", "req/s", "itself", r=1.0)
+    row("VerifieerErkenning, keep-alive, unsigned", "edugate_rps", "req/s", "baseline", "baseline_rps", 0.5)
+    if "node_soap_rps" in res:
+        row("node-soap server (same WSDL, mTLS)", "node_soap_rps", "req/s", "baseline", "baseline_rps")
+        rows.append(f"| VerifieerErkenning vs node-soap | | | node-soap | {fmt(ratio(med('edugate_rps'), med('node_soap_rps')))}× | "
+                    + ("met" if (ratio(med('edugate_rps'), med('node_soap_rps')) or 0) >= 5 else "**not met**") + " (target ≥ 5) |")
+    if "gsoap_rps" in res:
+        row("stock gSOAP SSL server (same WSDL)", "gsoap_rps", "req/s", "baseline", "baseline_rps")
+    row("p99 / p50 at half of max (edugate)", "edugate_half_p99", "ms p99", "its p50",
+        r=ratio(med("edugate_half_p99"), med("edugate_half_p50")), target=3, better="lower")
+    row("p99 / p50 at the same rate (baseline)", "baseline_half_p99", "ms p99", "its p50",
+        r=ratio(med("baseline_half_p99"), med("baseline_half_p50")))
+    row("signed request + signed answer (RSA-2048)", "edugate_signed_rps", "req/s", "openssl rsa2048 signs/s",
+        "openssl_rsa2048_sign_per_s", 0.7)
+    row("new connection per request (full handshake)", "edugate_new_conn_per_s", "conn/s", "baseline, same",
+        "baseline_new_conn_per_s", 0.8)
+    row("new connection per request, resumed", "edugate_resumed_conn_per_s", "conn/s", "edugate full handshake",
+        "edugate_new_conn_per_s", 3)
+    row("baseline, full handshake", "baseline_new_conn_per_s", "conn/s", "openssl s_time -new", "s_time_new_per_s")
+    row("baseline, resumed", "baseline_resumed_conn_per_s", "conn/s", "openssl s_time -reuse", "s_time_reuse_per_s")
+    row("LeverStudentgegevensAan, 100 records, durable", "edugate_batch100_per_s", "batches/s",
+        "plain SQLite, 100 rows per commit", "sqlite_batch100_per_s", 0.5)
+    v = med("idle_kib_per_connection")
+    rows.append(f"| 1,000 idle keep-alive connections | {fmt(v)} KiB/conn | "
+                f"{fmt(m['idle_kib_per_connection'][1])}–{fmt(m['idle_kib_per_connection'][2])} | 40 KiB | "
+                f"{fmt(ratio(v, 40))}× | " + ("met" if v is not None and v < 40 else "**not met**") + " (target < 40 KiB) |"
+                if v is not None else "| 1,000 idle keep-alive connections | n/a | | | | |")
+    long = detail.get("long")
+    if long and long.get("rss_kb_before"):
+        growth = long["rss_kb_after"] - long["rss_kb_before"]
+        rows.append(f"| memory over {long['requests']:,} requests | {growth:+,} KiB RSS | before {long['rss_kb_before']:,}, "
+                    f"after {long['rss_kb_after']:,}, peak {long['rss_peak_kb']:,} KiB | | | "
+                    f"{'met' if growth < 0.05 * long['rss_kb_before'] + 2048 else '**not met**'} (no growth) |")
+
+    limits = [
+        ("openssl speed rsa2048, signs/s on the server's core", "openssl_rsa2048_sign_per_s"),
+        ("openssl s_time -new against the baseline, conn/s", "s_time_new_per_s"),
+        ("openssl s_time -reuse against the baseline, conn/s", "s_time_reuse_per_s"),
+        ("plain SQLite, batches of 100 rows per second", "sqlite_batch100_per_s"),
+        ("server CPU per request, baseline (ms)", "baseline_cpu_ms"),
+        ("server CPU per request, edugate VerifieerErkenning (ms)", "edugate_cpu_ms"),
+        ("offered rate for the latency rows (req/s)", "edugate_half_rate"),
+        ("edugate p50 / p99 / p99.9 at that rate (ms)", None),
+        ("baseline p50 / p99 / p99.9 at that rate (ms)", None),
+        ("resumed fraction of edugate's --resume handshakes", "edugate_resumed_fraction"),
+    ]
+    lim_rows = []
+    for name, key in limits:
+        if key:
+            v, lo, hi = m.get(key, (None, None, None))
+            lim_rows.append(f"| {name} | {fmt(v)} | {fmt(lo)}–{fmt(hi)} |")
+        else:
+            who = "edugate" if name.startswith("edugate") else "baseline"
+            vals = " / ".join(fmt(med(f"{who}_half_{p}")) for p in ("p50", "p99", "p999"))
+            lim_rows.append(f"| {name} | {vals} | |")
+    errs = {k: sum(v) for k, v in res.items() if k.endswith("errors")}
+
+    text = [
+        "<!-- results:begin (written by deploy/bench.sh; edit outside these markers) -->",
+        f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {report['machine']['cpus']} CPUs "
+        f"({report['machine']['uname']}); {args.runs} runs of {args.duration:g} s each (+{args.warmup:g} s warm-up), "
+        f"{args.connections} connections for the closed-loop rows; "
+        + ("server pinned to core 0, load generator to core 1 (taskset)." if report["pinned"] else "**not pinned** (no taskset or one CPU)."),
+        "",
+        "| scenario | median | spread (min–max) | limit | ratio | target |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+        "Limits and details measured in the same run:",
+        "",
+        "| what | median | spread |",
+        "| --- | --- | --- |",
+        *lim_rows,
+        "",
+        "Errors seen by the load generator (summed over runs): " + (", ".join(f"{k} {v}" for k, v in errs.items()) or "none") + ".",
+        "<!-- results:end -->",
+    ]
+    block = "\n".join(text)
+    old = open(args.out).read() if os.path.exists(args.out) else "# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n"
+    new = re.sub(r"<!-- results:begin.*?<!-- results:end -->", lambda _: block, old, flags=re.S)
+    if new == old and "results:begin" not in old:
+        new = old + "\n" + block + "\n"
+    with open(args.out, "w") as f:
+        f.write(new)
+    print(block)
+
+
+if __name__ == "__main__":
+    main()
