@@ -82,6 +82,12 @@ function todayUtc() {
   return new Date().toISOString().slice(0, 10);
 }
 
+// node-soap turns an xs:date into a JS Date (UTC midnight for a plain YYYY-MM-DD).
+function isoDate(v) {
+  if (v instanceof Date && !Number.isNaN(v.getTime())) return v.toISOString().slice(0, 10);
+  return String(v).slice(0, 10);
+}
+
 // Same rules as adapters/sqlite/leerbedrijf_backend.cc (status_on, verifieer).
 function statusOn(e, peil) {
   if (e.intrek && e.intrek <= peil) return 'ingetrokken';
@@ -104,7 +110,7 @@ function verifieer(table, args) {
   const id = String(args.LeerbedrijfID ?? '');
   const crebo = String(args.Crebo ?? '');
   const leerweg = String(args.Leerweg ?? '');
-  const peil = args.Peildatum ? String(args.Peildatum).slice(0, 10) : todayUtc();
+  const peil = args.Peildatum ? isoDate(args.Peildatum) : todayUtc();
   const a = { Erkend: false, Peildatum: peil };
   const lb = table.leerbedrijven.get(id);
   if (!lb) {
