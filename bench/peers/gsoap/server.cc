@@ -260,11 +260,13 @@ int main(int argc, char** argv) {
   soap.fserveloop = free_after_request;
   // The gSOAP example passes one PEM file holding key and certificate as `keyfile`; the example
   // PKI keeps them apart, so the context is made without a keyfile and the two files are put
-  // on gSOAP's SSL_CTX directly (the same OpenSSL calls gSOAP makes for a keyfile).
+  // on gSOAP's SSL_CTX directly (the same OpenSSL calls gSOAP makes for a keyfile). The sid
+  // (session id context) lets clients resume TLS sessions; without it OpenSSL fails a
+  // resumption attempt when client certificates are verified.
   if (soap_ssl_server_context(&soap,
                               SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION | SOAP_SSL_NO_DEFAULT_CA_PATH | SOAP_TLSv1_2 |
                                   SOAP_TLSv1_3,
-                              nullptr, nullptr, ca.c_str(), nullptr, nullptr, nullptr, nullptr)) {
+                              nullptr, nullptr, ca.c_str(), nullptr, nullptr, nullptr, "bench_gsoap_server")) {
     soap_print_fault(&soap, stderr);
     return 1;
   }
