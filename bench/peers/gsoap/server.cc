@@ -261,8 +261,9 @@ int main(int argc, char** argv) {
   // The gSOAP example passes one PEM file holding key and certificate as `keyfile`; the example
   // PKI keeps them apart, so the context is made without a keyfile and the two files are put
   // on gSOAP's SSL_CTX directly (the same OpenSSL calls gSOAP makes for a keyfile). The sid
-  // (session id context) lets clients resume TLS sessions; without it OpenSSL fails a
-  // resumption attempt when client certificates are verified.
+  // (session id context) is what lets clients resume TLS sessions: without one gSOAP turns
+  // OpenSSL's session cache off. gSOAP disables session tickets (SSL_OP_NO_TICKET), so
+  // resumption goes through the server's session cache.
   if (soap_ssl_server_context(&soap,
                               SOAP_SSL_REQUIRE_CLIENT_AUTHENTICATION | SOAP_SSL_NO_DEFAULT_CA_PATH | SOAP_TLSv1_2 |
                                   SOAP_TLSv1_3,
