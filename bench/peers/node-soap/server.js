@@ -221,7 +221,10 @@ function main() {
       });
     },
   });
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => {
+    server.close(() => process.exit(0));  // closes idle keep-alive connections too (Node >= 19)
+    setTimeout(() => process.exit(0), 2000).unref();  // busy ones do not hold the stop up
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
