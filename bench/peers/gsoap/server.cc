@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -292,7 +293,8 @@ int main(int argc, char** argv) {
 
   for (;;) {
     if (!soap_valid_socket(soap_accept(&soap))) {
-      soap_print_fault(&soap, stderr);
+      soap_print_fault(&soap, stderr);  // e.g. out of file descriptors: go on serving the others
+      usleep(10000);
       continue;
     }
     struct soap* tsoap = soap_copy(&soap);
