@@ -170,7 +170,7 @@ function main() {
   const wsdlXml = fs.readFileSync(wsdlPath, 'utf8');
 
   const notOffered = () => {
-    throw { Fault: { faultcode: 'soap:Server', faultstring: 'not offered by this benchmark peer' } };
+    throw { Fault: { faultcode: 'soap:Server', faultstring: 'not offered by this benchmark peer', statusCode: 500 } };
   };
   const services = {
     LeerbedrijfService: {
