@@ -504,7 +504,11 @@ json latency_ms(const Histogram& h) {
               {"p99_9", ms(h.percentile(99.9))}, {"max", ms(h.max())}};
 }
 
-double round_to(double v, double unit) { return std::round(v / unit) * unit; }
+// Rounded to `digits` decimals; divided (not multiplied) back, so the JSON shows no binary noise.
+double round_to(double v, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(v * scale) / scale;
+}
 
 }  // namespace
 
@@ -623,18 +627,18 @@ json run_load(const LoadOptions& o) {
   report["errors"] = errors;
   report["errors_by_kind"] = json::object();
   for (const auto& [k, v] : total.errors) report["errors_by_kind"][k] = v;
-  report["elapsed_s"] = round_to(window_s, 1e-3);
-  report["throughput_rps"] = window_s > 0 ? round_to(static_cast<double>(total.ok_in_window) / window_s, 0.1) : 0.0;
+  report["elapsed_s"] = round_to(window_s, 3);
+  report["throughput_rps"] = window_s > 0 ? round_to(static_cast<double>(total.ok_in_window) / window_s, 1) : 0.0;
   report["latency_ms"] = latency_ms(total.latency);
   report["handshakes"] = total.handshakes;
   report["resumed"] = total.resumed;
-  report["resumed_fraction"] = total.handshakes ? round_to(static_cast<double>(total.resumed) / static_cast<double>(total.handshakes), 1e-4) : 0.0;
+  report["resumed_fraction"] = total.handshakes ? round_to(static_cast<double>(total.resumed) / static_cast<double>(total.handshakes), 4) : 0.0;
   if (o.sign) report["signed_answers"] = total.signed_answers;
-  report["client_cpu_s"] = round_to(client_cpu, 1e-3);
+  report["client_cpu_s"] = round_to(client_cpu, 3);
   if (mode == Mode::idle) {
     const int open = run.parked - run.closed_by_server;
     json idle{{"connections", o.idle}, {"established", run.parked.load()}, {"failed", run.failed.load()},
-              {"closed_by_server", run.closed_by_server.load()}, {"open_at_end", open}, {"open_s", round_to(open_s, 1e-3)},
+              {"closed_by_server", run.closed_by_server.load()}, {"open_at_end", open}, {"open_s", round_to(open_s, 3)},
               {"held_s", o.duration_s}};
     report["idle"] = idle;
   }
@@ -643,10 +647,10 @@ json run_load(const LoadOptions& o) {
     if (server_before && server_after) {
       if (mode != Mode::idle) {
         const double cpu = server_after->cpu_s - server_before->cpu_s;
-        server["cpu_s"] = round_to(cpu, 1e-3);
-        server["cpu_cores"] = window_s > 0 ? round_to(cpu / window_s, 1e-3) : 0.0;
+        server["cpu_s"] = round_to(cpu, 3);
+        server["cpu_cores"] = window_s > 0 ? round_to(cpu / window_s, 3) : 0.0;
         server["cpu_ms_per_request"] =
-            total.ok_in_window ? round_to(cpu * 1e3 / static_cast<double>(total.ok_in_window), 1e-4) : 0.0;
+            total.ok_in_window ? round_to(cpu * 1e3 / static_cast<double>(total.ok_in_window), 4) : 0.0;
       }
       server["rss_kb_before"] = server_before->rss_kb;
       server["rss_kb_after"] = server_after->rss_kb;
@@ -654,7 +658,7 @@ json run_load(const LoadOptions& o) {
       if (mode == Mode::idle) {
         const int open = run.parked - run.closed_by_server;
         server["rss_delta_kb_per_connection"] =
-            open > 0 ? round_to(static_cast<double>(server_after->rss_kb - server_before->rss_kb) / open, 0.01) : 0.0;
+            open > 0 ? round_to(static_cast<double>(server_after->rss_kb - server_before->rss_kb) / open, 2) : 0.0;
       }
     } else {
       server["error"] = "cannot read /proc/" + std::to_string(o.server_pid);
