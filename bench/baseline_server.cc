@@ -11,7 +11,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -36,7 +35,8 @@ namespace {
 const std::string& fixed_answer() {
   static const std::string answer = [] {
     const std::string head =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope "
+        "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
         "<soap:Body><Baseline xmlns=\"urn:edugate:bench:1\">";
     const std::string tail = "</Baseline></soap:Body></soap:Envelope>";
     return head + std::string(1024 - head.size() - tail.size(), 'x') + tail;
@@ -139,7 +139,8 @@ int run_baseline_server(const BaselineOptions& o) {
   if (!ec) server.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) server.acceptor.bind(ep, ec);
   if (!ec) server.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + o.address + ":" + std::to_string(o.port) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot listen on " + o.address + ":" + std::to_string(o.port) + ": " + ec.message());
   accept(server);
 
   asio::signal_set signals(server.ioc, SIGINT, SIGTERM);

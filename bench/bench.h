@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace edugate::bench {
@@ -18,16 +17,16 @@ struct TlsFiles {
 };
 
 struct LoadOptions {
-  std::string url;           // https://host:port/path
+  std::string url;  // https://host:port/path
   TlsFiles tls;
   std::string request_file;  // see request.h
   std::string contract_dir;
-  int threads = 1;           // client io_context threads
-  int connections = 1;       // concurrent connections (closed loop: each one request at a time)
-  double rate = 0;           // offered requests/s over all connections (open loop); 0: closed loop
-  double duration_s = 10;    // measured interval (idle: how long the connections are held)
-  double warmup_s = 1;       // before the measured interval; its requests are not counted
-  int timeout_ms = 10000;    // per request, from connect to the last byte of the answer
+  int threads = 1;              // client io_context threads
+  int connections = 1;          // concurrent connections (closed loop: each one request at a time)
+  double rate = 0;              // offered requests/s over all connections (open loop); 0: closed loop
+  double duration_s = 10;       // measured interval (idle: how long the connections are held)
+  double warmup_s = 1;          // before the measured interval; its requests are not counted
+  int timeout_ms = 10000;       // per request, from connect to the last byte of the answer
   bool new_connection = false;  // a new TLS connection (full handshake) per request
   bool resume = false;          // new connection per request, resuming the previous TLS session
   bool sign = false;            // WS-Security signature on every request (the --cert/--key pair)
@@ -43,10 +42,10 @@ std::string format_report(const nlohmann::ordered_json& report);
 
 struct BaselineOptions {
   std::string address = "127.0.0.1";
-  unsigned short port = 0;   // 0: any free port
+  unsigned short port = 0;  // 0: any free port
   TlsFiles tls;
   int threads = 1;
-  std::string port_file;     // also write the bound port here (for scripts and tests)
+  std::string port_file;  // also write the bound port here (for scripts and tests)
 };
 
 // Serves until SIGINT/SIGTERM; prints {"event":"listening","port":N} on stdout once bound.

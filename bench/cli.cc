@@ -37,27 +37,32 @@ class BenchCommand : public Command {
  public:
   explicit BenchCommand(CLI::App& app) {
     load_.contract_dir = EDUGATE_CONTRACT_DIR;
-    cmd_ = app.add_subcommand("bench", "mutual-TLS load generator; --baseline-server: the minimal TLS server to compare with");
+    cmd_ = app.add_subcommand("bench",
+                              "mutual-TLS load generator; --baseline-server: the minimal TLS server to compare with");
     cmd_->footer(kFooter);
-    cmd_->add_option("--url", load_.url, "target, e.g. https://127.0.0.1:8443/edukoppeling/leerbedrijf (no path: the service's)");
+    cmd_->add_option("--url", load_.url,
+                     "target, e.g. https://127.0.0.1:8443/edukoppeling/leerbedrijf (no path: the service's)");
     cmd_->add_option("--cert", tls_.cert, "own certificate chain (PEM)");
     cmd_->add_option("--key", tls_.key, "own private key (PEM)");
     cmd_->add_option("--ca", tls_.ca, "trust anchors (PEM)");
     cmd_->add_option("--crl", tls_.crl, "CRLs (PEM); without it the peer's certificate is not checked for revocation");
-    cmd_->add_option("--stem", stem_, "party of an example PKI: --cert/--key/--ca/--crl are <pki>/<stem>.chain.pem, "
-                                      "<stem>.key.pem, trust.pem, crls.pem (e.g. school-25be, sbb)");
+    cmd_->add_option("--stem", stem_,
+                     "party of an example PKI: --cert/--key/--ca/--crl are <pki>/<stem>.chain.pem, "
+                     "<stem>.key.pem, trust.pem, crls.pem (e.g. school-25be, sbb)");
     cmd_->add_option("--pki", pki_, "directory of the example PKI (certs-example/make-pki.sh)");
     cmd_->add_option("--request", load_.request_file, "request file (JSON, see below)");
     cmd_->add_option("--contract-dir", load_.contract_dir, "WSDL/XSD directory")->capture_default_str();
     cmd_->add_option("--threads", threads_, "client (or baseline server) io_context threads")->capture_default_str();
     cmd_->add_option("--connections", load_.connections, "concurrent connections")->capture_default_str();
-    cmd_->add_option("--rate", load_.rate, "offered load in requests/s (open loop); 0: closed loop")->capture_default_str();
+    cmd_->add_option("--rate", load_.rate, "offered load in requests/s (open loop); 0: closed loop")
+        ->capture_default_str();
     cmd_->add_option("--duration", load_.duration_s, "measured seconds (idle: seconds to hold)")->capture_default_str();
     cmd_->add_option("--warmup", load_.warmup_s, "seconds of load before the measurement")->capture_default_str();
     cmd_->add_option("--timeout", load_.timeout_ms, "per request (connect to last byte), ms")->capture_default_str();
     cmd_->add_flag("--new-connection", load_.new_connection, "a new TLS connection (full handshake) per request");
     cmd_->add_flag("--resume", load_.resume, "a new TLS connection per request, resuming the TLS session");
-    cmd_->add_flag("--sign", load_.sign, "sign each request with WS-Security (the --cert/--key pair); the answer must be signed");
+    cmd_->add_flag("--sign", load_.sign,
+                   "sign each request with WS-Security (the --cert/--key pair); the answer must be signed");
     cmd_->add_option("--idle", load_.idle, "hold this many idle keep-alive connections (see below)");
     cmd_->add_option("--server-pid", load_.server_pid, "report this process's CPU time and RSS");
     cmd_->add_flag("--json", json_, "print the report as one JSON object instead of the table");
@@ -86,8 +91,10 @@ class BenchCommand : public Command {
     load_.tls = tls_;
     load_.threads = threads_;
     auto report = run_load(load_);
-    if (json_) std::cout << report.dump() << std::endl;
-    else std::cout << format_report(report) << std::flush;
+    if (json_)
+      std::cout << report.dump() << std::endl;
+    else
+      std::cout << format_report(report) << std::flush;
     return report["errors"].get<std::uint64_t>() == 0 ? 0 : 3;
   }
 

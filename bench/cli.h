@@ -1,7 +1,6 @@
 #pragma once
 // The `bench` subcommand of the edugate binary: its options and what it runs.
 #include <CLI/CLI.hpp>
-
 #include <memory>
 
 namespace edugate::bench {

@@ -5,8 +5,12 @@
 // Open loop (--rate): send times are fixed in advance (t0 + k/rate); a due request waits in the
 // thread's backlog for a free slot, and its latency runs from its scheduled time, so a slow
 // answer cannot hide the requests that should have been sent meanwhile (coordinated omission).
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/ssl.h>
 #include <sys/resource.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,11 +20,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <openssl/ssl.h>
-
-#include <atomic>
 #include <cmath>
 #include <deque>
 #include <latch>
@@ -51,12 +50,13 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-constexpr int kIdleOpenPerThread = 16;                  // idle mode: handshakes in flight per thread
+constexpr int kIdleOpenPerThread = 16;                       // idle mode: handshakes in flight per thread
 constexpr auto kErrorPause = std::chrono::milliseconds(10);  // closed loop: after a failed connection
 constexpr std::uint64_t kBodyLimit = 64u << 20;
 
 std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count()) : 0;
+  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count())
+                   : 0;
 }
 
 // The fault code of an answer that is a SOAP fault: the Foutdetail Code, else the faultcode;
@@ -297,7 +297,8 @@ class Worker {
   bool closing_ = false;
 };
 
-Slot::Slot(Worker& worker, int id) : worker_(worker), peer_(worker.run().target.host + ":" + worker.run().target.port + "#" + std::to_string(id)) {}
+Slot::Slot(Worker& worker, int id)
+    : worker_(worker), peer_(worker.run().target.host + ":" + worker.run().target.port + "#" + std::to_string(id)) {}
 
 Run& Slot::run() const { return worker_.run(); }
 Stats& Slot::stats() const { return worker_.stats(); }
@@ -328,7 +329,8 @@ void Slot::prepare() {
 void Slot::preconnect(std::function<void()> done) {
   preconnected_ = std::move(done);
   scheduled_ = Clock::now();
-  beast::get_lowest_layer(stream_.emplace(worker_.ioc(), *run().tls)).expires_after(std::chrono::milliseconds(run().opt.timeout_ms));
+  beast::get_lowest_layer(stream_.emplace(worker_.ioc(), *run().tls))
+      .expires_after(std::chrono::milliseconds(run().opt.timeout_ms));
   connect();
 }
 
@@ -350,15 +352,16 @@ void Slot::connect() {
   if (run().opt.resume) worker_.sessions()->prepare(ssl, peer_);
   SSL_set_tlsext_host_name(ssl, run().target.host.c_str());
   handshake_started_ = Clock::now();
-  beast::get_lowest_layer(*stream_).async_connect(run().endpoint,
-                                                  [self = shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
+  beast::get_lowest_layer(*stream_).async_connect(
+      run().endpoint, [self = shared_from_this()](beast::error_code ec) { self->on_connect(ec); });
 }
 
 void Slot::on_connect(beast::error_code ec) {
   if (ec) return fail(ec == beast::error::timeout ? "timeout" : "connect", true);
   beast::error_code ignored;
   beast::get_lowest_layer(*stream_).socket().set_option(tcp::no_delay(true), ignored);
-  stream_->async_handshake(ssl::stream_base::client, [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  stream_->async_handshake(ssl::stream_base::client,
+                           [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
 }
 
 void Slot::on_handshake(beast::error_code ec) {
@@ -389,7 +392,8 @@ void Slot::write() {
 
 void Slot::on_read(beast::error_code ec) {
   if (ec) {
-    const bool closed = ec == http::error::end_of_stream || ec == asio::error::eof || ec == ssl::error::stream_truncated;
+    const bool closed =
+        ec == http::error::end_of_stream || ec == asio::error::eof || ec == ssl::error::stream_truncated;
     return fail(ec == beast::error::timeout ? "timeout" : closed ? "connection_closed" : "read", true);
   }
   const auto& res = parser_->get();
@@ -483,9 +487,10 @@ void Slot::park() {
   }
   ++run().parked;
   beast::get_lowest_layer(*stream_).expires_never();
-  stream_->async_read_some(asio::buffer(&park_byte_, 1), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (!self->finished_ && ec) ++self->run().closed_by_server;
-  });
+  stream_->async_read_some(asio::buffer(&park_byte_, 1),
+                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (!self->finished_ && ec) ++self->run().closed_by_server;
+                           });
   worker_.open_next();
 }
 
@@ -499,9 +504,14 @@ void Slot::finish() {
 
 json latency_ms(const Histogram& h) {
   auto ms = [](std::uint64_t ns) { return std::round(static_cast<double>(ns) / 1e3) / 1e3; };
-  return json{{"count", h.count()},          {"min", ms(h.min())},           {"mean", ms(static_cast<std::uint64_t>(h.mean()))},
-              {"p50", ms(h.percentile(50))}, {"p90", ms(h.percentile(90))},  {"p99", ms(h.percentile(99))},
-              {"p99_9", ms(h.percentile(99.9))}, {"max", ms(h.max())}};
+  return json{{"count", h.count()},
+              {"min", ms(h.min())},
+              {"mean", ms(static_cast<std::uint64_t>(h.mean()))},
+              {"p50", ms(h.percentile(50))},
+              {"p90", ms(h.percentile(90))},
+              {"p99", ms(h.percentile(99))},
+              {"p99_9", ms(h.percentile(99.9))},
+              {"max", ms(h.max())}};
 }
 
 // Rounded to `digits` decimals; divided (not multiplied) back, so the JSON shows no binary noise.
@@ -519,7 +529,8 @@ json run_load(const LoadOptions& o) {
     throw std::runtime_error("--cert, --key and --ca (or --stem with --pki) are required");
   if (o.threads < 1 || o.connections < 1 || o.timeout_ms < 1 || o.duration_s < 0 || o.warmup_s < 0 || o.rate < 0 ||
       o.idle < 0)
-    throw std::runtime_error("--threads, --connections and --timeout must be positive; --duration, --warmup, --rate, --idle not negative");
+    throw std::runtime_error(
+        "--threads, --connections and --timeout must be positive; --duration, --warmup, --rate, --idle not negative");
   if (o.idle > 0 && (o.rate > 0 || o.new_connection || o.resume))
     throw std::runtime_error("--idle holds keep-alive connections: not with --rate, --new-connection or --resume");
 
@@ -552,7 +563,8 @@ json run_load(const LoadOptions& o) {
   if (o.sign) {
     security::wssec::init();
     run.signer = std::make_shared<const security::wssec::Signer>(o.tls.cert, o.tls.key);
-    if (auto s = run.signer->sign(request.envelope(0)); !s) throw std::runtime_error("cannot sign the request: " + s.error().message);
+    if (auto s = run.signer->sign(request.envelope(0)); !s)
+      throw std::runtime_error("cannot sign the request: " + s.error().message);
   }
 
   const int slots = mode == Mode::idle ? o.idle : o.connections;
@@ -576,9 +588,13 @@ json run_load(const LoadOptions& o) {
   json report;
   const auto start = Clock::now();
   run.t0 = start;
-  run.warm_end = mode == Mode::idle ? start : start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
-  run.end = mode == Mode::idle ? Clock::time_point::max()
-                               : run.warm_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  run.warm_end = mode == Mode::idle
+                     ? start
+                     : start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
+  run.end =
+      mode == Mode::idle
+          ? Clock::time_point::max()
+          : run.warm_end + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
   for (auto& w : workers) w->start();
 
   std::optional<ProcSample> server_before, server_after;
@@ -594,9 +610,10 @@ json run_load(const LoadOptions& o) {
     for (auto& t : threads) t.join();
   } else {
     // Every connection opened (or failed) within the request timeout per wave of handshakes.
-    const auto deadline = start + std::chrono::milliseconds(o.timeout_ms) *
-                                      (1 + o.idle / (kIdleOpenPerThread * nthreads));
-    while (run.parked + run.failed < o.idle && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto deadline =
+        start + std::chrono::milliseconds(o.timeout_ms) * (1 + o.idle / (kIdleOpenPerThread * nthreads));
+    while (run.parked + run.failed < o.idle && Clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     open_s = std::chrono::duration<double>(Clock::now() - start).count();
     server_before = server_start;
     std::this_thread::sleep_for(std::chrono::duration<double>(o.duration_s));
@@ -632,13 +649,15 @@ json run_load(const LoadOptions& o) {
   report["latency_ms"] = latency_ms(total.latency);
   report["handshakes"] = total.handshakes;
   report["resumed"] = total.resumed;
-  report["resumed_fraction"] = total.handshakes ? round_to(static_cast<double>(total.resumed) / static_cast<double>(total.handshakes), 4) : 0.0;
+  report["resumed_fraction"] =
+      total.handshakes ? round_to(static_cast<double>(total.resumed) / static_cast<double>(total.handshakes), 4) : 0.0;
   if (o.sign) report["signed_answers"] = total.signed_answers;
   report["client_cpu_s"] = round_to(client_cpu, 3);
   if (mode == Mode::idle) {
     const int open = run.parked - run.closed_by_server;
-    json idle{{"connections", o.idle}, {"established", run.parked.load()}, {"failed", run.failed.load()},
-              {"closed_by_server", run.closed_by_server.load()}, {"open_at_end", open}, {"open_s", round_to(open_s, 3)},
+    json idle{{"connections", o.idle},       {"established", run.parked.load()},
+              {"failed", run.failed.load()}, {"closed_by_server", run.closed_by_server.load()},
+              {"open_at_end", open},         {"open_s", round_to(open_s, 3)},
               {"held_s", o.duration_s}};
     report["idle"] = idle;
   }
@@ -686,10 +705,13 @@ std::string format_report(const json& r) {
     }
     return v.dump();
   };
-  line("target", r["url"].get<std::string>() + " (" + r["service"].get<std::string>() + " " + r["operation"].get<std::string>() + ")");
-  std::string how = r["mode"].get<std::string>() + ", " + num(r["connections"]) + " connection(s), " + num(r["threads"]) + " thread(s)";
+  line("target", r["url"].get<std::string>() + " (" + r["service"].get<std::string>() + " " +
+                     r["operation"].get<std::string>() + ")");
+  std::string how = r["mode"].get<std::string>() + ", " + num(r["connections"]) + " connection(s), " +
+                    num(r["threads"]) + " thread(s)";
   if (r["rate"].is_number()) how += ", offered " + num(r["rate"]) + " req/s";
-  if (r["new_connection"].get<bool>()) how += r["resume"].get<bool>() ? ", new connection per request (resuming)" : ", new connection per request";
+  if (r["new_connection"].get<bool>())
+    how += r["resume"].get<bool>() ? ", new connection per request (resuming)" : ", new connection per request";
   if (r["sign"].get<bool>()) how += ", signed";
   line("scenario", how);
   if (r["mode"] != "idle") line("measured", num(r["elapsed_s"]) + " s after " + num(r["warmup_s"]) + " s warm-up");
@@ -699,13 +721,15 @@ std::string format_report(const json& r) {
   const auto& l = r["latency_ms"];
   line("latency ms", "p50 " + num(l["p50"]) + "  p90 " + num(l["p90"]) + "  p99 " + num(l["p99"]) + "  p99.9 " +
                          num(l["p99_9"]) + "  max " + num(l["max"]) + "  (mean " + num(l["mean"]) + ")");
-  line("handshakes", num(r["handshakes"]) + " (resumed " + num(r["resumed"]) + ", fraction " + num(r["resumed_fraction"]) + ")");
+  line("handshakes",
+       num(r["handshakes"]) + " (resumed " + num(r["resumed"]) + ", fraction " + num(r["resumed_fraction"]) + ")");
   if (r.contains("signed_answers")) line("signed answers", num(r["signed_answers"]));
   if (r["mode"] != "idle") line("client cpu", num(r["client_cpu_s"]) + " s");
   if (r.contains("idle")) {
     const auto& i = r["idle"];
-    line("idle connections", num(i["established"]) + " of " + num(i["connections"]) + " established in " + num(i["open_s"]) +
-                                 " s, " + num(i["open_at_end"]) + " open after " + num(i["held_s"]) + " s");
+    line("idle connections", num(i["established"]) + " of " + num(i["connections"]) + " established in " +
+                                 num(i["open_s"]) + " s, " + num(i["open_at_end"]) + " open after " + num(i["held_s"]) +
+                                 " s");
   }
   if (r.contains("server")) {
     const auto& s = r["server"];
@@ -715,8 +739,10 @@ std::string format_report(const json& r) {
       if (s.contains("cpu_s"))
         line("server cpu", num(s["cpu_s"]) + " s (" + num(s["cpu_cores"]) + " cores, " + num(s["cpu_ms_per_request"]) +
                                " ms per request)");
-      line("server rss", num(s["rss_kb_before"]) + " kB -> " + num(s["rss_kb_after"]) + " kB (peak " + num(s["rss_peak_kb"]) + " kB)");
-      if (s.contains("rss_delta_kb_per_connection")) line("rss per connection", num(s["rss_delta_kb_per_connection"]) + " kB");
+      line("server rss", num(s["rss_kb_before"]) + " kB -> " + num(s["rss_kb_after"]) + " kB (peak " +
+                             num(s["rss_peak_kb"]) + " kB)");
+      if (s.contains("rss_delta_kb_per_connection"))
+        line("rss per connection", num(s["rss_delta_kb_per_connection"]) + " kB");
     }
   }
   return out;

@@ -31,8 +31,10 @@ std::optional<ProcSample> sample_process(pid_t pid) {
   std::ifstream status(dir + "/status");
   while (std::getline(status, line)) {
     auto value = [&] { return std::stoll(line.substr(line.find(':') + 1)); };  // "VmRSS:   1234 kB"
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = value();
-    else if (line.rfind("VmHWM:", 0) == 0) s.rss_peak_kb = value();
+    if (line.rfind("VmRSS:", 0) == 0)
+      s.rss_kb = value();
+    else if (line.rfind("VmHWM:", 0) == 0)
+      s.rss_peak_kb = value();
   }
   return s;
 }

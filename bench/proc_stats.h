@@ -11,8 +11,8 @@
 namespace edugate::bench {
 
 struct ProcSample {
-  double cpu_s = 0;            // utime + stime from /proc/PID/stat
-  std::int64_t rss_kb = 0;     // VmRSS from /proc/PID/status
+  double cpu_s = 0;              // utime + stime from /proc/PID/stat
+  std::int64_t rss_kb = 0;       // VmRSS from /proc/PID/status
   std::int64_t rss_peak_kb = 0;  // VmHWM
 };
 

@@ -1,9 +1,8 @@
 #include "bench/request.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 
@@ -77,7 +76,8 @@ std::string slurp(const std::string& path) {
 // collide with those of an earlier run against the same store.
 std::string run_tag() {
   auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
   std::string s;
   do {
     s.insert(s.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36]);
@@ -148,7 +148,8 @@ RequestTemplate RequestTemplate::load(const std::string& file, const std::string
   if (!op) throw std::runtime_error(file + ": service " + service + " has no operation " + action);
   const Oin to = oin("to_oin", text("to_oin", true));
   const std::string from_text = text("from_oin", false);
-  if (from_text.empty() && !own_oin) throw std::runtime_error(file + ": 'from_oin' is missing and the certificate has no OIN");
+  if (from_text.empty() && !own_oin)
+    throw std::runtime_error(file + ": 'from_oin' is missing and the certificate has no OIN");
   const Oin from = from_text.empty() ? *own_oin : oin("from_oin", from_text);
 
   if (!j.contains("body")) throw std::runtime_error(file + ": 'body' is missing");

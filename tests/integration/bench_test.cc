@@ -2,16 +2,15 @@
 // TLS (and against its own baseline server), and reports what it saw. These tests prove the
 // benchmark works and counts right, never how fast anything is (../shared/docs/performance.md).
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -47,9 +46,18 @@ BenchRun bench(const std::vector<std::string>& args) {
 
 // What every report carries, whatever the scenario.
 void expect_report_fields(const json& r) {
-  for (const char* key : {"url", "service", "operation", "mode", "connections", "threads", "rate", "duration_s", "warmup_s",
-                          "new_connection", "resume", "sign", "requests", "ok", "errors", "errors_by_kind", "elapsed_s",
-                          "throughput_rps", "latency_ms", "handshakes", "resumed", "resumed_fraction", "client_cpu_s"})
+  for (const char* key : {"url",         "service",
+                          "operation",   "mode",
+                          "connections", "threads",
+                          "rate",        "duration_s",
+                          "warmup_s",    "new_connection",
+                          "resume",      "sign",
+                          "requests",    "ok",
+                          "errors",      "errors_by_kind",
+                          "elapsed_s",   "throughput_rps",
+                          "latency_ms",  "handshakes",
+                          "resumed",     "resumed_fraction",
+                          "client_cpu_s"})
     EXPECT_TRUE(r.contains(key)) << key << " missing in " << r.dump();
   for (const char* key : {"count", "min", "mean", "p50", "p90", "p99", "p99_9", "max"})
     EXPECT_TRUE(r["latency_ms"].contains(key)) << key;
@@ -111,7 +119,8 @@ TEST_F(BenchScenario, VerifieerErkenningSampleIsAPositiveCheck) {
   spec.from = "http://www.w3.org/2005/08/addressing/anonymous?oin=" + file["from_oin"].get<std::string>();
   spec.body = file["body"];
   auto r = raw_post(provider_->port(), "school-25be", "/edukoppeling/leerbedrijf", envelope(spec),
-                    {{"Content-Type", "text/xml; charset=utf-8"}, {"SOAPAction", "\"urn:edugate:leerbedrijf:1:VerifieerErkenning\""}});
+                    {{"Content-Type", "text/xml; charset=utf-8"},
+                     {"SOAPAction", "\"urn:edugate:leerbedrijf:1:VerifieerErkenning\""}});
   EXPECT_EQ(r.status, 200) << r.error << r.body;
   EXPECT_NE(r.body.find("Erkend>true<"), std::string::npos) << r.body;
 }
@@ -124,18 +133,20 @@ TEST_F(BenchScenario, KeepAliveClosedLoopWithServerCpu) {
   EXPECT_EQ(r["handshakes"], 0) << "keep-alive: connected before the clock started";
   EXPECT_GT(r["throughput_rps"].get<double>(), 0);
   ASSERT_TRUE(r.contains("server")) << r.dump();
-  for (const char* key : {"pid", "cpu_s", "cpu_cores", "cpu_ms_per_request", "rss_kb_before", "rss_kb_after", "rss_peak_kb"})
+  for (const char* key :
+       {"pid", "cpu_s", "cpu_cores", "cpu_ms_per_request", "rss_kb_before", "rss_kb_after", "rss_peak_kb"})
     EXPECT_TRUE(r["server"].contains(key)) << key << " in " << r["server"].dump();
   EXPECT_GT(r["server"]["rss_kb_after"].get<long>(), 0);
 }
 
 TEST_F(BenchScenario, FixedRateSendsWhatWasScheduled) {
-  auto r = expect_clean(bench(school({"--rate", "40", "--connections", "2", "--duration", "1", "--warmup", "0.2"})));
+  // A modest rate, well within what a provider under the sanitizers answers.
+  auto r = expect_clean(bench(school({"--rate", "20", "--connections", "2", "--duration", "1", "--warmup", "0.2"})));
   EXPECT_EQ(r["mode"], "fixed_rate");
-  EXPECT_EQ(r["rate"], 40.0);
-  // 40 requests/s for one measured second: 40 due, each answered (or it would be an error).
-  EXPECT_GE(r["requests"].get<int>(), 39);
-  EXPECT_LE(r["requests"].get<int>(), 41);
+  EXPECT_EQ(r["rate"], 20.0);
+  // 20 requests/s for one measured second: 20 due, each answered (or it would be an error).
+  EXPECT_GE(r["requests"].get<int>(), 19);
+  EXPECT_LE(r["requests"].get<int>(), 21);
 }
 
 TEST_F(BenchScenario, NewConnectionPerRequestIsAFullHandshakeEachTime) {
@@ -165,15 +176,15 @@ TEST_F(BenchScenario, LeverStudentgegevensBatchOf100IsStoredEveryTime) {
                                kRequests + "lever-studentgegevens-100.json", "--duration", "1", "--warmup", "0"}));
   EXPECT_EQ(r["operation"], "LeverStudentgegevensAan");
   // Every request's records are new ({{seq}}) and accepted: only accepted records are stored.
-  const long stored = std::stol(sqlite_scalar(provider_->dir() + "/bpv.db",
-                                              "SELECT count(*) FROM studentgegevens WHERE bpvo_kenmerk LIKE 'BENCH-%'"));
+  const long stored = std::stol(sqlite_scalar(
+      provider_->dir() + "/bpv.db", "SELECT count(*) FROM studentgegevens WHERE bpvo_kenmerk LIKE 'BENCH-%'"));
   EXPECT_GE(stored, 100 * r["ok"].get<long>());
   EXPECT_EQ(stored % 100, 0);
 }
 
 TEST_F(BenchScenario, IdleConnectionsAndServerMemoryPerConnection) {
-  auto r = expect_clean(bench(school({"--idle", "50", "--threads", "2", "--duration", "0.5", "--server-pid",
-                                      std::to_string(provider_->pid())})));
+  auto r = expect_clean(bench(school(
+      {"--idle", "50", "--threads", "1", "--duration", "0.5", "--server-pid", std::to_string(provider_->pid())})));
   EXPECT_EQ(r["mode"], "idle");
   EXPECT_EQ(r["ok"], 50) << "one request on each connection";
   ASSERT_TRUE(r.contains("idle"));
@@ -186,7 +197,8 @@ TEST_F(BenchScenario, IdleConnectionsAndServerMemoryPerConnection) {
 
 TEST_F(BenchScenario, FaultsAreCountedByTheirCode) {
   // 21CA's certificate with a request whose wsa:From is 25BE: every answer is a fault.
-  auto b = bench({"--stem", "school-21ca", "--url", url(), "--request", kVerifieer, "--duration", "0.5", "--warmup", "0"});
+  auto b =
+      bench({"--stem", "school-21ca", "--url", url(), "--request", kVerifieer, "--duration", "0.5", "--warmup", "0"});
   EXPECT_EQ(b.exit_code, 3) << b.output;
   ASSERT_TRUE(b.report.is_object()) << b.output;
   expect_report_fields(b.report);
@@ -201,7 +213,7 @@ TEST(BenchBaselineServer, ServesKeepAliveAndResumedConnectionsUntilSigterm) {
   const std::string dir = make_temp_dir("baseline");
   const std::string port_file = dir + "/port", out = dir + "/out.txt";
   std::vector<std::string> args{edugate_binary(), "bench", "--baseline-server", "--stem", "sbb", "--pki", pki_dir(),
-                                "--threads", "2", "--port-file", port_file};
+                                "--threads",      "2",     "--port-file",       port_file};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -12,7 +12,9 @@ using edugate::bench::Histogram;
 namespace {
 
 // |estimate - exact| / exact
-double relative_error(std::uint64_t estimate, double exact) { return std::abs(static_cast<double>(estimate) - exact) / exact; }
+double relative_error(std::uint64_t estimate, double exact) {
+  return std::abs(static_cast<double>(estimate) - exact) / exact;
+}
 
 }  // namespace
 
@@ -50,8 +52,10 @@ TEST(Histogram, EveryBucketIsNarrowerThanOnePercentOfItsValues) {
     const std::uint64_t low = Histogram::lowest_of(i), width = Histogram::width_of(i);
     ASSERT_LE(low, v);
     ASSERT_LT(v, low + width) << v;
-    if (low >= 2 * Histogram::kSubBuckets) ASSERT_LE(static_cast<double>(width) / static_cast<double>(low), 1.0 / 128) << v;
-    else ASSERT_EQ(width, 1u);
+    if (low >= 2 * Histogram::kSubBuckets)
+      ASSERT_LE(static_cast<double>(width) / static_cast<double>(low), 1.0 / 128) << v;
+    else
+      ASSERT_EQ(width, 1u);
   }
   // Buckets are contiguous: each starts where the previous ended.
   for (std::size_t i = 1; i < Histogram::bucket_count(); ++i)
@@ -80,14 +84,15 @@ TEST(Histogram, ExponentialDistributionPercentilesWithinOnePercent) {
   for (int i = 0; i < n; ++i) h.record(static_cast<std::uint64_t>(-std::log(1.0 - (i + 0.5) / n) * mean));
   for (double p : {50.0, 90.0, 99.0, 99.9}) {
     const double exact = -std::log(1.0 - p / 100.0) * mean;
-    EXPECT_LT(relative_error(h.percentile(p), exact), 0.01) << "p" << p << " = " << h.percentile(p) << ", exact " << exact;
+    EXPECT_LT(relative_error(h.percentile(p), exact), 0.01)
+        << "p" << p << " = " << h.percentile(p) << ", exact " << exact;
   }
   EXPECT_LT(std::abs(h.mean() - mean) / mean, 0.001);
 }
 
 TEST(Histogram, ATailOfOnePercentShowsAtP999NotAtP99) {
   Histogram h;
-  for (int i = 0; i < 99000; ++i) h.record(1000000);  // 1 ms
+  for (int i = 0; i < 99000; ++i) h.record(1000000);   // 1 ms
   for (int i = 0; i < 1000; ++i) h.record(100000000);  // 100 ms
   EXPECT_LT(relative_error(h.percentile(50), 1e6), 0.005);
   EXPECT_LT(relative_error(h.percentile(99), 1e6), 0.005);

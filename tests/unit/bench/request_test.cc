@@ -21,8 +21,8 @@ const std::string kRequests = std::string(EDUGATE_SOURCE_DIR) + "/bench/requests
 
 std::string temp_file(const std::string& text) {
   static int n = 0;
-  auto path = std::filesystem::temp_directory_path() / ("edugate-bench-request-" + std::to_string(getpid()) + "-" +
-                                                         std::to_string(++n) + ".json");
+  auto path = std::filesystem::temp_directory_path() /
+              ("edugate-bench-request-" + std::to_string(getpid()) + "-" + std::to_string(++n) + ".json");
   std::ofstream(path) << text;
   return path.string();
 }
@@ -51,7 +51,8 @@ TEST(BenchTarget, ParsesHostPortAndPath) {
 
 TEST(BenchRequest, DatesAreRelativeToToday) {
   const auto today = *Datum::parse("2026-01-31");
-  EXPECT_EQ(expand_dates("{{today}}/{{today+1}}/{{today-31}}/{{today+366}}", today), "2026-01-31/2026-02-01/2025-12-31/2027-02-01");
+  EXPECT_EQ(expand_dates("{{today}}/{{today+1}}/{{today-31}}/{{today+366}}", today),
+            "2026-01-31/2026-02-01/2025-12-31/2027-02-01");
   EXPECT_EQ(expand_dates("no placeholders {{seq}}", today), "no placeholders {{seq}}");
   EXPECT_THROW(expand_dates("{{today*2}}", today), std::runtime_error);
   EXPECT_THROW(expand_dates("{{today+}}", today), std::runtime_error);
@@ -60,7 +61,8 @@ TEST(BenchRequest, DatesAreRelativeToToday) {
 
 TEST(BenchRequest, EveryEnvelopeHasTheWsaHeadersAFreshMessageIdAndAUniqueSeq) {
   RequestTemplate t("leerbedrijf", "VerifieerErkenning", "urn:edugate:leerbedrijf:1:VerifieerErkenning", "/p",
-                    "https://h:1/p?oin=00000003273785290000", "http://www.w3.org/2005/08/addressing/anonymous?oin=0000000700025BE00000",
+                    "https://h:1/p?oin=00000003273785290000",
+                    "http://www.w3.org/2005/08/addressing/anonymous?oin=0000000700025BE00000",
                     "<x:A xmlns:x=\"urn:x\"><x:K>{{seq}}</x:K><x:L>{{seq}}-b</x:L></x:A>");
   std::set<std::string> ids, keys;
   for (std::uint64_t i = 0; i < 3; ++i) {
@@ -86,14 +88,16 @@ TEST(BenchRequest, TheSampleFilesLoad) {
   auto v = RequestTemplate::load(kRequests + "verifieer-erkenning.json", kContractDir, target, std::nullopt);
   EXPECT_EQ(v.action(), "urn:edugate:leerbedrijf:1:VerifieerErkenning");
   EXPECT_EQ(v.path(), "/edukoppeling/leerbedrijf") << "no path in the URL: the service's own";
-  EXPECT_NE(v.envelope(1).find("<wsa:To>https://127.0.0.1:9/edukoppeling/leerbedrijf?oin=00000003273785290000</wsa:To>"),
-            std::string::npos);
+  EXPECT_NE(
+      v.envelope(1).find("<wsa:To>https://127.0.0.1:9/edukoppeling/leerbedrijf?oin=00000003273785290000</wsa:To>"),
+      std::string::npos);
   auto b = RequestTemplate::load(kRequests + "lever-studentgegevens-100.json", kContractDir, target, std::nullopt);
   EXPECT_EQ(b.service(), "bpvmonitor");
   EXPECT_EQ(b.operation(), "LeverStudentgegevensAan");
   const std::string e = b.envelope(7);
   std::size_t records = 0;
-  for (auto at = e.find("<bpv:Studentgegeven>"); at != std::string::npos; at = e.find("<bpv:Studentgegeven>", at + 1)) ++records;
+  for (auto at = e.find("<bpv:Studentgegeven>"); at != std::string::npos; at = e.find("<bpv:Studentgegeven>", at + 1))
+    ++records;
   EXPECT_EQ(records, 100u);
   EXPECT_EQ(e.find("{{"), std::string::npos);
   EXPECT_NE(e.find("<bpv:Einddatum>" + civil_from_days(days_from_civil(today_utc()) + 31).str() + "</bpv:Einddatum>"),
@@ -101,9 +105,11 @@ TEST(BenchRequest, TheSampleFilesLoad) {
 }
 
 TEST(BenchRequest, AJsonBodyIsWrittenAsXmlAndFromDefaultsToTheCertificatesOin) {
-  const std::string f = temp_file(R"({"service": "leerbedrijf", "action": "VerifieerErkenning", "to_oin": "00000003273785290000",
+  const std::string f =
+      temp_file(R"({"service": "leerbedrijf", "action": "VerifieerErkenning", "to_oin": "00000003273785290000",
     "body": {"LeerbedrijfID": "100000001", "Crebo": "25180", "Leerweg": "BBL"}})");
-  auto t = RequestTemplate::load(f, kContractDir, parse_target("https://127.0.0.1:9/x"), *Oin::parse("0000000700030GR00000"));
+  auto t = RequestTemplate::load(f, kContractDir, parse_target("https://127.0.0.1:9/x"),
+                                 *Oin::parse("0000000700030GR00000"));
   const std::string e = t.envelope(0);
   EXPECT_EQ(t.path(), "/x");
   EXPECT_NE(e.find("LeerbedrijfID>100000001<"), std::string::npos) << e;
@@ -126,11 +132,18 @@ TEST(BenchRequest, AnUnusableFileIsRefusedNamingWhy) {
   };
   EXPECT_NE(refused("not json").find("not JSON"), std::string::npos);
   EXPECT_NE(refused(R"({"service":"leerbedrijf","action":"Bestaatniet","to_oin":"00000003273785290000","body":"<a/>"})")
-                .find("no operation"), std::string::npos);
-  EXPECT_NE(refused(R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"00000003273785290000","body":"<a/>"})")
-                .find("from_oin"), std::string::npos);
-  EXPECT_NE(refused(R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"x","body":"<a/>"})").find("to_oin"),
+                .find("no operation"),
             std::string::npos);
-  EXPECT_NE(refused(R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"00000003273785290000","bdy":"<a/>"})")
-                .find("unknown key 'bdy'"), std::string::npos);
+  EXPECT_NE(
+      refused(
+          R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"00000003273785290000","body":"<a/>"})")
+          .find("from_oin"),
+      std::string::npos);
+  EXPECT_NE(
+      refused(R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"x","body":"<a/>"})").find("to_oin"),
+      std::string::npos);
+  EXPECT_NE(
+      refused(R"({"service":"leerbedrijf","action":"VerifieerErkenning","to_oin":"00000003273785290000","bdy":"<a/>"})")
+          .find("unknown key 'bdy'"),
+      std::string::npos);
 }
