@@ -267,8 +267,6 @@ class Worker {
     }
     // Nothing more to schedule. What is still waiting gets one request timeout to be sent.
     scheduling_done_ = true;
-    auto idle = std::move(free_);
-    for (Slot* s : idle) s->finish();
     timer_.expires_at(run_.end + std::chrono::milliseconds(run_.opt.timeout_ms));
     timer_.async_wait([this](beast::error_code ec) {
       if (ec) return;
@@ -276,6 +274,9 @@ class Worker {
         if (run_.measured(t)) ++stats_.errors["not_sent"];
       backlog_.clear();
     });
+    // Free connections are done; when none is busy either, this cancels the wait above.
+    auto idle = std::move(free_);
+    for (Slot* s : idle) s->finish();
   }
 
   Run& run_;
@@ -348,6 +349,7 @@ void Slot::send(Clock::time_point scheduled) {
 }
 
 void Slot::connect() {
+  buffer_.clear();  // nothing read on an earlier connection belongs to this one
   SSL* ssl = stream_->native_handle();
   if (run().opt.resume) worker_.sessions()->prepare(ssl, peer_);
   SSL_set_tlsext_host_name(ssl, run().target.host.c_str());
