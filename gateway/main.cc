@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "adapters/registry.h"
+#include "bench/cli.h"
 #include "gateway/client.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
@@ -553,10 +554,16 @@ int main(int argc, char** argv) {
   auto* outbox_retry = outbox_cmd->add_subcommand("retry", "send a dead message again (fresh retry budget)");
   outbox_retry->add_option("id", outbox_id, "outbox id")->required();
 
+  auto bench = edugate::bench::add_command(app);
+
   CLI11_PARSE(app, argc, argv);
   try {
     edugate::security::init_xml();
     edugate::adapters::register_builtin();
+    if (bench->parsed()) {
+      setup_logging("warn");
+      return bench->run();
+    }
     if (serve->parsed()) return cmd_serve(config_file, port_file);
     if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for, save_pdf);
     if (check->parsed()) {

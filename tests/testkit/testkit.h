@@ -60,6 +60,7 @@ class Provider {
   Provider& operator=(const Provider&) = delete;
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_; }
   std::string log() const;
