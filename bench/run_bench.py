@@ -145,6 +145,10 @@ services:
         return self.start("baseline", [self.edugate, "bench", "--baseline-server", "--stem", "sbb", "--pki", self.pki,
                                        "--threads", "1", "--port", "0", "--port-file", port_file], port_file)
 
+    def peer_tls(self):
+        return ["--key", f"{self.pki}/sbb.key.pem", "--cert", f"{self.pki}/sbb.chain.pem", "--ca", f"{self.pki}/trust.pem",
+                "--port", "0"]
+
     # --- machine limits -----------------------------------------------------------------------
     def openssl_sign_per_s(self):
         secs = "1" if self.args.quick else "3"
@@ -272,15 +276,15 @@ def main():
 
             if args.node_soap:
                 np_, nport = b.start_with_port_line(
-                    "node-soap", ["node", os.path.join(args.node_soap, "server.js"), "--port", "0", "--pki", b.pki],
-                    r"port[ =:]+(\d+)", cwd=args.node_soap)
+                    "node-soap", ["node", os.path.join(os.path.abspath(args.node_soap), "server.js")] + b.peer_tls(),
+                    r'"port":(\d+)', cwd=args.node_soap)
                 r = b.load(nport, "verifieer-erkenning.json", path="/edukoppeling/leerbedrijf", connections=C, pid=np_.pid)
                 add("node_soap_rps", r["throughput_rps"])
                 add("node_soap_errors", r["errors"])
                 b.stop(np_)
             if args.gsoap_server:
-                gp, gport = b.start_with_port_line(
-                    "gsoap", [args.gsoap_server, "--port", "0", "--pki", b.pki], r"port[ =:]+(\d+)")
+                gp, gport = b.start_with_port_line("gsoap", [os.path.abspath(args.gsoap_server)] + b.peer_tls(),
+                                                   r'"port":(\d+)')
                 r = b.load(gport, "verifieer-erkenning.json", path="/edukoppeling/leerbedrijf", connections=C, pid=gp.pid)
                 add("gsoap_rps", r["throughput_rps"])
                 add("gsoap_errors", r["errors"])
