@@ -74,6 +74,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_header() {
+    // Between requests a connection keeps no large buffer (a big request's stays otherwise).
+    if (buffer_.size() == 0 && buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
     parser_.emplace();
     parser_->header_limit(16 * 1024);
     parser_->body_limit(cfg().max_body_bytes);
