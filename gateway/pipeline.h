@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/config.h"
+#include "gateway/metrics.h"
 #include "gateway/service.h"
 #include "gateway/wss.h"
 #include "security/pki.h"
@@ -33,8 +34,9 @@ struct OutboundResponse {
 class Pipeline {
  public:
   // wss: WS-Security (signed requests verified, answers signed); without it a signed request is refused.
+  // metrics: every answered request is counted there (by service, operation, outcome, duration).
   Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
-           std::shared_ptr<WsSecurity> wss = nullptr);
+           std::shared_ptr<WsSecurity> wss = nullptr, Metrics* metrics = nullptr);
   // peer: the verified TLS client certificate's identity, or the error why there is none.
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
   // A fault answer without running the pipeline (overload, size limits): used by the listener.
@@ -47,6 +49,7 @@ class Pipeline {
   store::Store& store_;
   std::vector<std::unique_ptr<Service>> services_;
   std::shared_ptr<WsSecurity> wss_;
+  Metrics* metrics_;
   std::map<std::string, Service*, std::less<>> by_path_;
   std::vector<Oin> served_;
 };
