@@ -200,6 +200,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find("SOAPAction"); it != req.end()) in.soap_action = std::string(it->value());
     in.body = std::move(req.body());
     in.peer_chain = peer_chain_;
+    in.received = std::chrono::steady_clock::now();
 
     if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
       shared_->in_flight.fetch_sub(1);

@@ -106,7 +106,7 @@ void Metrics::render(std::string& out) const {
                  static_cast<double>(v));
 
   family(out, "edugate_request_duration_seconds", "histogram",
-         "Time from a request's arrival in the pipeline to its answer (processing, store commit), by service.");
+         "Time from a request's last byte read to its answer (queue wait, processing, store commit), by service.");
   for (const auto& s : services_) {
     // The count is the +Inf bucket, read once, so the two always agree.
     std::array<std::uint64_t, kLatencyBuckets.size() + 1> b{};

@@ -92,7 +92,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
         metrics->request(audit.service, op, audit.result,
                          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
     }
-  } tally{metrics_, audit, op_name, started};
+  } tally{metrics_, audit, op_name, req.received == std::chrono::steady_clock::time_point{} ? started : req.received};
 
   // Answers to a verified signed request are signed, with SignatureConfirmation.
   auto seal = [&](OutboundResponse r) -> OutboundResponse {

@@ -2,6 +2,7 @@
 // The way of one inbound request, after TLS and HTTP framing (architecture.md): identity →
 // XML guard → envelope → WS-A rules → authorization → idempotency → service → commit.
 // Each step either passes or yields its fault; nothing past a failing step runs.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@ struct InboundRequest {
   std::optional<std::string> soap_action; // HTTP SOAPAction header, if sent
   std::string body;
   X509ChainPtr peer_chain;                // intermediates the TLS peer sent (WS-Security signer chain)
+  std::chrono::steady_clock::time_point received{};  // last byte read (the latency metric counts the queue wait too)
 };
 
 struct OutboundResponse {
