@@ -1,21 +1,46 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages edugate needs to build, test and run. Idempotent: installs
 # only what is missing, so a second run costs a dpkg query.
+#   deploy/install-deps.sh               build + test (what deploy/test.sh and the quickstart need)
+#   deploy/install-deps.sh --build-only  build only (the Dockerfile's build stage)
+#   deploy/install-deps.sh --runtime     only what the built binary needs to run (a server)
 set -euo pipefail
 
-PACKAGES=(
+# Compilers, build tools and the libraries' -dev packages.
+BUILD=(
   build-essential cmake ninja-build ccache pkg-config git
   gsoap libgsoap-dev
   libboost-dev libssl-dev openssl
   libxml2-dev libxml2-utils libxmlsec1-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3
+  libcairo2-dev libjpeg62-turbo-dev fonts-dejavu-core
+)
+# The test suite: unit and integration tests, interop clients, and the checks of deploy/:
+# promtool (package prometheus) reads /metrics, haproxy -c the HAProxy example, python3-yaml
+# the Kubernetes manifests.
+TEST=(
   libgtest-dev libgmock-dev
-  python3 python3-zeep python3-requests
+  python3 python3-zeep python3-requests python3-yaml
   procps testssl.sh
   xmlsec1 python3-xmlsec python3-lxml
-  libcairo2-dev libjpeg62-turbo-dev fonts-dejavu-core poppler-utils
+  poppler-utils
+  prometheus haproxy
 )
+# Running the binary (what deploy/docker/Dockerfile's runtime stage installs): the shared
+# libraries it links, the font of the PDFs, sqlite3 for online backups, openssl for operators.
+RUNTIME=(
+  libgsoap-2.8.124 libssl3 openssl libxml2 libxmlsec1 libxmlsec1-openssl
+  libyaml-cpp0.7 libspdlog1.10 libfmt9 libsqlite3-0 sqlite3
+  libcairo2 libjpeg62-turbo fonts-dejavu-core ca-certificates
+)
+
+case "${1:-}" in
+  --build-only) PACKAGES=("${BUILD[@]}") ;;
+  --runtime) PACKAGES=("${RUNTIME[@]}") ;;
+  "") PACKAGES=("${BUILD[@]}" "${TEST[@]}") ;;
+  *) echo "usage: $0 [--build-only | --runtime]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${PACKAGES[@]}"; do

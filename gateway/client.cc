@@ -26,6 +26,19 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Beast's timeouts (tcp_stream::expires_after) apply to asynchronous operations only, so every
+// step runs as one on this call's own io_context: a peer that accepts and then says nothing
+// ends the attempt at the deadline instead of holding the caller (an outbox sender, the inbox,
+// a graceful shutdown waiting for them) for ever.
+template <class Start>
+void await(asio::io_context& ioc, Start start) {
+  beast::error_code result = asio::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  ioc.restart();
+  ioc.run();
+  if (result) throw beast::system_error(result);
+}
+
 struct Url {
   std::string host, port, path;
 };
@@ -107,8 +120,8 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(url->host, url->port);
     beast::get_lowest_layer(stream).expires_after(timeout);
-    beast::get_lowest_layer(stream).connect(results);
-    stream.handshake(asio::ssl::stream_base::client);
+    await(ioc, [&](auto done) { beast::get_lowest_layer(stream).async_connect(results, std::move(done)); });
+    await(ioc, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, std::move(done)); });
     beast::get_lowest_layer(stream).expires_after(timeout);
 
     // The server's identity is the OIN in its certificate, never what it says in a header.
@@ -125,16 +138,19 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     req.set("SOAPAction", "\"" + (options.soap_action_header.empty() ? op.input_action : options.soap_action_header) + "\"");
     req.body() = envelope;
     req.prepare_payload();
-    http::write(stream, req);
+    await(ioc, [&](auto done) { http::async_write(stream, req, std::move(done)); });
 
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(20u << 20);
-    http::read(stream, buffer, parser);
+    await(ioc, [&](auto done) { http::async_read(stream, buffer, parser, std::move(done)); });
     ex.http_status = static_cast<int>(parser.get().result_int());
     ex.response = std::move(parser.get().body());
-    beast::error_code ec;
-    stream.shutdown(ec);  // best effort; the peer may close first
+    // close_notify, best effort and briefly: the peer may close first, or never answer it.
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    stream.async_shutdown([](beast::error_code) {});
+    ioc.restart();
+    ioc.run();
   } catch (const beast::system_error& e) {
     return make_error("TRANSPORT", std::string("verbinding mislukt: ") + e.code().message());
   }

@@ -91,7 +91,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.file = file;
   c.base_dir = base_dir;
   r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "crl_fetch", "http", "workers", "store",
-                         "services", "remote", "outbox", "inbox", "log", "wssecurity"});
+                         "services", "remote", "outbox", "inbox", "log", "wssecurity", "admin",
+                         "shutdown_grace_ms"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -258,6 +259,23 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     if (c.wss_skew_seconds > 3600) r.fail(n["skew_seconds"], "wssecurity.skew_seconds", "must be <= 3600");
     r.get(n, "wssecurity", "sign_requests", c.wss_sign_requests, "a boolean");
   }
+  if (auto n = root["admin"]; n.IsDefined() && !n.IsNull()) {
+    r.only_keys(n, "admin", {"address", "port", "min_cert_days", "ready_requires_fresh_crls", "max_crl_age_s"});
+    c.admin_address = r.str(n, "admin", "address", false, c.admin_address);
+    if (n["port"].IsDefined() && !n["port"].IsNull()) {
+      int port = r.positive(n, "admin", "port", 0, 0);
+      if (port > 65535) r.fail(n["port"], "admin.port", "must be <= 65535");
+      c.admin_port = static_cast<unsigned short>(port);
+      c.admin_enabled = true;
+    }
+    c.admin_min_cert_days = r.positive(n, "admin", "min_cert_days", c.admin_min_cert_days, 0);
+    r.get(n, "admin", "ready_requires_fresh_crls", c.admin_ready_requires_fresh_crls, "a boolean");
+    c.admin_max_crl_age_s = r.positive(n, "admin", "max_crl_age_s", c.admin_max_crl_age_s, 0);
+    if (c.admin_enabled && c.admin_port != 0 && c.admin_port == c.listen_port && c.admin_address == c.listen_address)
+      r.fail(n["port"], "admin.port", "must differ from listen.port");
+  }
+  c.shutdown_grace_ms = r.positive(root, "", "shutdown_grace_ms", c.shutdown_grace_ms, 0);
+  if (c.shutdown_grace_ms > 600000) r.fail(root["shutdown_grace_ms"], "shutdown_grace_ms", "must be <= 600000");
   if (auto n = root["log"]; n.IsDefined()) {
     r.only_keys(n, "log", {"level"});
     c.log_level = r.str(n, "log", "level", false, c.log_level);
@@ -312,6 +330,11 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
           "outbox");
   differs(a.inbox_dir != b.inbox_dir || a.inbox_poll_ms != b.inbox_poll_ms, "inbox");
   differs(a.wss_sign_requests != b.wss_sign_requests, "wssecurity.sign_requests");
+  differs(a.admin_enabled != b.admin_enabled || a.admin_address != b.admin_address || a.admin_port != b.admin_port ||
+              a.admin_min_cert_days != b.admin_min_cert_days ||
+              a.admin_ready_requires_fresh_crls != b.admin_ready_requires_fresh_crls ||
+              a.admin_max_crl_age_s != b.admin_max_crl_age_s,
+          "admin");
   return out;
 }
 

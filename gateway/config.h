@@ -80,6 +80,18 @@ struct Config {
   bool wss_sign_requests = false;               // client side: sign what this gateway sends
 
   std::string log_level = "info";
+
+  // The admin listener: plain HTTP with /healthz, /readyz and /metrics (docs/OPERATIONS.md).
+  // Off unless the admin block gives a port; 0 picks a free one (logged as admin_listening).
+  bool admin_enabled = false;
+  std::string admin_address = "127.0.0.1";
+  unsigned short admin_port = 0;
+  int admin_min_cert_days = 14;             // /readyz: own certificate valid at least this long
+  bool admin_ready_requires_fresh_crls = true;  // /readyz: every CRL before its nextUpdate
+  int admin_max_crl_age_s = 0;              // /readyz: and issued no longer ago than this (0: no limit)
+
+  // SIGTERM: stop accepting, let requests in flight finish within this, then exit.
+  int shutdown_grace_ms = 10000;
 };
 
 // Throws ConfigError with "file:line: key: problem".

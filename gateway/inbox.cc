@@ -1,7 +1,8 @@
 #include "gateway/inbox.h"
 
+#include "gateway/log.h"
+
 #include <fcntl.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -131,7 +132,7 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
     write_file(dir / "error" / (original + ".fout.json"), reasons.dump(2) + "\n");
     move(path, dir / "error" / original);
     ++round.refused;
-    spdlog::warn(R"({{"event":"inbox_refused","file":"{}","message_id":"{}"}})", original, id.str());
+    jlog::warn("inbox_refused", {{"message_id", id.str()}, {"file", original}});
     return round;
   };
   auto records = read_records(path);
@@ -144,8 +145,7 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
   auto ex = client_.send(contract_, *op, *body, o);
   if (!ex || (ex->is_fault && (ex->fault_code == "DK0051" || ex->faultcode == "soap:Server"))) {
     ++round.failed;  // try again next round with the same MessageID
-    spdlog::warn(R"({{"event":"inbox_retry","file":"{}","message_id":"{}","error":"{}"}})", original, id.str(),
-                 ex ? ex->fault_code : ex.error().message);
+    jlog::warn("inbox_retry", {{"message_id", id.str()}, {"file", original}, {"error", ex ? ex->fault_code : ex.error().message}});
     return round;
   }
   if (ex->is_fault)
@@ -156,7 +156,7 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
   write_file(dir / "done" / (original + ".antwoord.json"), out.dump(2) + "\n");
   move(path, dir / "done" / original);
   ++round.sent;
-  spdlog::info(R"({{"event":"inbox_sent","file":"{}","message_id":"{}"}})", original, id.str());
+  jlog::info("inbox_sent", {{"message_id", id.str()}, {"file", original}});
   return round;
 }
 
@@ -187,6 +187,7 @@ InboxRound Inbox::run_once() {
     pending.push_back(target);
   }
   for (const auto& p : pending) {
+    if (stopping_) break;  // shutting down: the rest waits in processing/ with its MessageID
     std::string name = p.filename().string();
     auto sep = name.find(kSep);
     auto id = sep == std::string::npos ? Result<MessageId>(make_error("", "")) : MessageId::parse("urn:uuid:" + name.substr(0, sep));
@@ -212,7 +213,7 @@ void Inbox::start() {
       try {
         run_once();
       } catch (const std::exception& e) {
-        spdlog::warn(R"({{"event":"inbox_error","error":"{}"}})", e.what());
+        jlog::warn("inbox_error", {{"error", e.what()}});
       }
       lock.lock();
       cv_.wait_for(lock, std::chrono::milliseconds(config_.inbox_poll_ms), [&] { return !running_; });
@@ -221,6 +222,7 @@ void Inbox::start() {
 }
 
 void Inbox::stop() {
+  stopping_ = true;
   {
     std::lock_guard lock(mu_);
     if (!running_) return;

@@ -49,6 +49,7 @@ class Inbox {
   std::mutex mu_;
   std::condition_variable cv_;
   bool running_ = false;
+  std::atomic<bool> stopping_{false};  // stop(): no further file is started in the current round
   std::thread thread_;
 };
 

@@ -8,9 +8,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -35,7 +35,11 @@
 #include "gateway/outbox.h"
 #include "gateway/publish.h"
 #include "gateway/schoolontvangst_service.h"
+#include "gateway/sd_notify.h"
+#include "gateway/admin.h"
 #include "gateway/listener.h"
+#include "gateway/log.h"
+#include "gateway/metrics.h"
 #include "gateway/pipeline.h"
 #include "security/crl_fetch.h"
 #include "security/pki.h"
@@ -53,12 +57,9 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-void setup_logging(const std::string& level) {
-  auto logger = spdlog::stderr_logger_mt("edugate");
-  logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l","log":%v})");
-  logger->set_level(spdlog::level::from_str(level));
-  spdlog::set_default_logger(logger);
-}
+namespace jlog = eg::jlog;
+
+void setup_logging(const std::string& level) { jlog::setup(level); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -144,22 +145,22 @@ void log_crl_outcomes(const std::vector<edugate::security::CrlFetchOutcome>& out
   for (const auto& o : outcomes) {
     switch (o.kind) {
       case Kind::updated:
-        spdlog::info(R"({{"event":"crl_fetched","url":"{}","issuer":"{}","next_update":{}}})", o.url, o.issuer, o.next_update);
+        jlog::info("crl_fetched", {{"url", o.url}, {"issuer", o.issuer}, {"next_update", o.next_update}});
         break;
       case Kind::unchanged:
-        spdlog::debug(R"({{"event":"crl_unchanged","url":"{}","issuer":"{}","next_update":{}}})", o.url, o.issuer, o.next_update);
+        jlog::debug("crl_unchanged", {{"url", o.url}, {"issuer", o.issuer}, {"next_update", o.next_update}});
         break;
       case Kind::skipped:
-        spdlog::warn(R"({{"event":"crl_fetch_skipped","url":"{}","issuer":"{}","reason":"{}"}})", o.url, o.issuer, o.reason);
+        jlog::warn("crl_fetch_skipped", {{"url", o.url}, {"issuer", o.issuer}, {"reason", o.reason}});
         break;
       case Kind::failed:
         if (o.next_update <= now && !o.issuer.empty())
-          spdlog::error(R"({{"event":"crl_fetch_failed","url":"{}","issuer":"{}","reason":"{}","held_next_update":{},)"
-                        R"("effect":"no CRL in force: certificates of this issuer are refused"}})",
-                        o.url, o.issuer, o.reason, o.next_update);
+          jlog::error("crl_fetch_failed", {{"url", o.url}, {"issuer", o.issuer}, {"reason", o.reason},
+                                           {"held_next_update", o.next_update},
+                                           {"effect", "no CRL in force: certificates of this issuer are refused"}});
         else
-          spdlog::warn(R"({{"event":"crl_fetch_failed","url":"{}","issuer":"{}","reason":"{}","held_next_update":{}}})",
-                       o.url, o.issuer, o.reason, o.next_update);
+          jlog::warn("crl_fetch_failed", {{"url", o.url}, {"issuer", o.issuer}, {"reason", o.reason},
+                                          {"held_next_update", o.next_update}});
         break;
     }
   }
@@ -168,7 +169,7 @@ void log_crl_outcomes(const std::vector<edugate::security::CrlFetchOutcome>& out
 int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto config = eg::load_config(config_file);
   setup_logging(config.log_level);
-  if (!config.tls.check_revocation) spdlog::warn(R"({"event":"revocation_checks_disabled"})");
+  if (!config.tls.check_revocation) jlog::warn("revocation_checks_disabled");
   hold_serve_lock(config.store_path);
   auto store = open_store(config);
   auto services = make_services(config);
@@ -183,11 +184,14 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   if (config.crl_fetch.enabled) {
     crl_fetcher = std::make_unique<edugate::security::CrlFetcher>(config.tls, config.crl_fetch);
     for (const auto& o : crl_fetcher->check_cache())
-      spdlog::error(R"({{"event":"crl_cache_invalid","file":"{}","issuer":"{}","reason":"{}"}})", o.url, o.issuer, o.reason);
+      jlog::error("crl_cache_invalid", {{"file", o.url}, {"issuer", o.issuer}, {"reason", o.reason}});
   }
   auto tls = std::make_shared<edugate::security::TlsContexts>(config.tls);
   auto wss = std::make_shared<eg::WsSecurity>(config, tls);
-  eg::Pipeline pipeline(config, *store, std::move(services.list), wss);
+  std::vector<eg::ServiceContract> served;
+  for (const auto& svc : services.list) served.push_back(svc->contract());
+  eg::Metrics metrics(served);  // outlives the io_context: sessions count into it until they die
+  eg::Pipeline pipeline(config, *store, std::move(services.list), wss, &metrics);
   // Answers are made durable in groups (one commit for all that queued meanwhile); declared
   // before the workers and io threads that hand it work, so it outlives them.
   eg::Committer committer(*store);
@@ -195,8 +199,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   boost::asio::io_context ioc;
   boost::asio::thread_pool workers(static_cast<std::size_t>(config.worker_threads));
   auto log_reload = [&](const edugate::Status& st, const char* why) {
-    if (st) spdlog::info(R"({{"event":"tls_reloaded","trigger":"{}","generation":{}}})", why, tls->generation());
-    else spdlog::error(R"({{"event":"tls_reload_failed","trigger":"{}","error":"{}"}})", why, st.error().message);
+    if (st) jlog::info("tls_reloaded", {{"trigger", why}, {"generation", tls->generation()}});
+    else jlog::error("tls_reload_failed", {{"trigger", why}, {"error", st.error().message}});
   };
   auto fetch_crls = [&] {
     auto r = crl_fetcher->refresh(*tls);
@@ -208,10 +212,17 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   if (crl_fetcher) crls_fetched = fetch_crls();
   std::unique_ptr<eg::Listener> listener;
   if (serves) {
-    listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers, &committer);
+    listener = std::make_unique<eg::Listener>(ioc, config, tls, pipeline, workers, &committer, &metrics);
     listener->start();
-    spdlog::info(R"({{"event":"listening","address":"{}","port":{},"oin":"{}","role":"{}"}})", config.listen_address,
-                 listener->port(), config.oin.str(), config.role == eg::Role::provider ? "provider" : "consumer");
+    jlog::info("listening", {{"address", config.listen_address}, {"port", listener->port()}, {"oin", config.oin.str()},
+                             {"role", config.role == eg::Role::provider ? "provider" : "consumer"}});
+  }
+  // The admin listener: probes and metrics, plain HTTP on its own port.
+  std::unique_ptr<eg::Admin> admin;
+  if (config.admin_enabled) {
+    admin = std::make_unique<eg::Admin>(ioc, config, metrics, *store, tls);
+    admin->start();
+    jlog::info("admin_listening", {{"address", config.admin_address}, {"port", admin->port()}});
   }
   // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
   // Consumer: the inbox of student data files.
@@ -235,9 +246,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
         boost::asio::post(workers, [&] {
           try {
             if (int n = eg::pump_mutations(config, *store, *lb_backend); n > 0)
-              spdlog::info(R"({{"event":"mutations_enqueued","messages":{}}})", n);
+              jlog::info("mutations_enqueued", {{"messages", n}});
           } catch (const std::exception& e) {
-            spdlog::warn(R"({{"event":"mutation_pump_failed","error":"{}"}})", e.what());
+            jlog::warn("mutation_pump_failed", {{"error", e.what()}});
           }
           pump_busy = false;
         });
@@ -251,7 +262,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   } else if (!config.inbox_dir.empty()) {
     inbox = std::make_unique<eg::Inbox>(config, contracts[1], eg::XsdModel::load(config.contract_dir), tls);
     inbox->start();
-    spdlog::info(R"({{"event":"inbox_watching","dir":"{}"}})", config.inbox_dir);
+    jlog::info("inbox_watching", {{"dir", config.inbox_dir}});
   }
 
   // The port file says "ready": written once everything above has started.
@@ -259,6 +270,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     std::ofstream(port_file + ".tmp") << (listener ? listener->port() : 0) << "\n";
     std::filesystem::rename(port_file + ".tmp", port_file);
   }
+  eg::sd_notify("READY=1\nSTATUS=serving");  // systemd Type=notify
 
   // Retention of the message store: purge at start and every hour.
   const std::int64_t retention_ms = std::int64_t{config.message_retention_days} * 86400 * 1000;
@@ -269,9 +281,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
         auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
         int n = store->purge_messages(now - retention_ms);
-        if (n > 0) spdlog::info(R"({{"event":"messages_purged","count":{}}})", n);
+        if (n > 0) jlog::info("messages_purged", {{"count", n}});
       } catch (const std::exception& e) {
-        spdlog::warn(R"({{"event":"purge_failed","error":"{}"}})", e.what());
+        jlog::warn("purge_failed", {{"error", e.what()}});
       }
     });
     purge_timer.expires_after(std::chrono::hours(1));
@@ -285,11 +297,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     for (const auto& crl : edugate::security::crl_info(edugate::security::crl_files(config.tls))) {
       if (crl.next_update < now)
-        spdlog::error(R"({{"event":"crl_expired","issuer":"{}","file":"{}","effect":"certificates of this issuer are refused"}})",
-                      crl.issuer, crl.file);
+        jlog::error("crl_expired", {{"issuer", crl.issuer}, {"file", crl.file}, {"effect", "certificates of this issuer are refused"}});
       else if (crl.next_update < now + 86400)
-        spdlog::warn(R"({{"event":"crl_expiring","issuer":"{}","file":"{}","seconds_left":{}}})", crl.issuer, crl.file,
-                     crl.next_update - now);
+        jlog::warn("crl_expiring", {{"issuer", crl.issuer}, {"file", crl.file}, {"seconds_left", crl.next_update - now}});
     }
   };
   check_crls();
@@ -319,20 +329,20 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   // The configuration on SIGHUP: a file that does not load is refused (the running one stays);
   // log.level and the wssecurity requirements take effect at once; other changed keys are named
   // in the log as needing a restart (listeners, stores and backends are not rebuilt live).
+  std::atomic<int> grace_ms{config.shutdown_grace_ms};
   auto reload_config = [&] {
     try {
       auto fresh = eg::load_config(config_file);
       spdlog::set_level(spdlog::level::from_str(fresh.log_level));
       wss->set_policy({fresh.wss_require_signed, fresh.wss_skew_seconds});
+      grace_ms = fresh.shutdown_grace_ms;
       auto restart = eg::keys_needing_restart(config, fresh);
-      std::string keys;
-      for (const auto& k : restart) keys += (keys.empty() ? "\"" : ",\"") + k + "\"";
-      spdlog::info(R"({{"event":"config_reloaded","applied":["log.level","wssecurity.require_signed","wssecurity.skew_seconds"],"restart_needed":[{}]}})",
-                   keys);
-      if (!restart.empty())
-        spdlog::warn(R"({{"event":"config_change_needs_restart","keys":[{}]}})", keys);
+      jlog::info("config_reloaded",
+                 {{"applied", {"log.level", "wssecurity.require_signed", "wssecurity.skew_seconds", "shutdown_grace_ms"}},
+                  {"restart_needed", restart}});
+      if (!restart.empty()) jlog::warn("config_change_needs_restart", {{"keys", restart}});
     } catch (const std::exception& e) {
-      spdlog::error(R"({{"event":"config_reload_failed","error":"{}","effect":"the running configuration stays"}})", e.what());
+      jlog::error("config_reload_failed", {{"error", e.what()}, {"effect", "the running configuration stays"}});
     }
   };
   boost::asio::signal_set hup(ioc, SIGHUP);
@@ -365,27 +375,84 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   };
   watch();
 
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code, int sig) {
-    spdlog::info(R"({{"event":"stopping","signal":{}}})", sig);
-    if (listener) listener->stop();
-    purge_timer.cancel();
-    pump_timer.cancel();
-    reload_timer.cancel();
-    crl_timer.cancel();
+  // Graceful shutdown (SIGTERM, SIGINT). At once: /readyz answers 503, the service port is
+  // closed (new connections are refused), connections waiting for a next request are closed,
+  // and no new background work starts. Requests in flight are answered (with Connection: close)
+  // within shutdown_grace_ms; the outbox sender and the inbox finish the attempt in hand, whose
+  // outcome is one store transaction (or the message stays pending with its MessageID). Then the
+  // event loop stops; whatever is still running at the deadline is cut off, which the store's
+  // durability makes safe (a client retries with the same MessageID). A second signal cuts the
+  // wait short.
+  auto shutdown_strand = boost::asio::make_strand(ioc);  // the signal and drain handlers never run at once
+  boost::asio::signal_set signals(shutdown_strand, SIGINT, SIGTERM);
+  boost::asio::steady_timer drain_timer(shutdown_strand);
+  std::thread background_stop;
+  std::atomic<bool> background_stopped{false};
+  bool draining = false, finished = false;
+  std::chrono::steady_clock::time_point drain_started, drain_deadline;
+  auto finish = [&](const char* how) {
+    if (finished) return;
+    finished = true;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - drain_started);
+    jlog::info("drained", {{"how", how},
+                           {"ms", ms.count()},
+                           {"connections_left", listener ? listener->open_connections() : 0},
+                           {"requests_in_flight", metrics.requests_in_flight.load()}});
+    for (auto* t : {&purge_timer, &pump_timer, &reload_timer, &crl_timer, &drain_timer}) t->cancel();
     hup.cancel();
+    signals.cancel();
+    if (admin) admin->stop();
     ioc.stop();
-  });
+  };
+  std::function<void()> drain_tick = [&] {
+    if (finished) return;
+    if (listener) listener->drain();
+    if ((!listener || listener->open_connections() == 0) && background_stopped) return finish("complete");
+    if (std::chrono::steady_clock::now() >= drain_deadline) return finish("deadline");
+    drain_timer.expires_after(std::chrono::milliseconds(25));
+    drain_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) drain_tick();
+    });
+  };
+  std::function<void()> on_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (draining) {
+        jlog::warn("stopping_now", {{"signal", sig}});
+        return finish("second signal");
+      }
+      draining = true;
+      eg::sd_notify("STOPPING=1\nSTATUS=draining");
+      drain_started = std::chrono::steady_clock::now();
+      drain_deadline = drain_started + std::chrono::milliseconds(grace_ms.load());
+      jlog::info("stopping", {{"signal", sig},
+                              {"grace_ms", grace_ms.load()},
+                              {"connections", listener ? listener->open_connections() : 0},
+                              {"requests_in_flight", metrics.requests_in_flight.load()}});
+      if (admin) admin->set_draining();
+      for (auto* t : {&purge_timer, &pump_timer, &crl_timer}) t->cancel();
+      background_stop = std::thread([&] {
+        if (outbox) outbox->stop();
+        if (inbox) inbox->stop();
+        background_stopped = true;
+      });
+      drain_tick();
+      on_signal();
+    });
+  };
+  on_signal();
 
   unsigned n = config.io_threads > 0 ? static_cast<unsigned>(config.io_threads) : std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < n; ++i) threads.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  // Past the deadline the attempt in hand may still be running: wait for its outcome.
+  if (background_stop.joinable()) background_stop.join();
   if (outbox) outbox->stop();
   if (inbox) inbox->stop();
   workers.join();
-  spdlog::info(R"({"event":"stopped"})");
+  jlog::info("stopped", {{"exit_code", 0}});
   return 0;
 }
 
@@ -702,10 +769,20 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const eg::ConfigError& e) {
-    std::cerr << "configuration error: " << e.what() << std::endl;
+    if (serve->parsed()) {  // serve speaks JSON lines only, also when it cannot start
+      jlog::setup("info");
+      jlog::error("start_failed", {{"error", std::string("configuration error: ") + e.what()}, {"exit_code", 78}});
+    } else {
+      std::cerr << "configuration error: " << e.what() << std::endl;
+    }
     return 78;  // EX_CONFIG
   } catch (const std::exception& e) {
-    std::cerr << "edugate: " << e.what() << std::endl;
+    if (serve->parsed()) {
+      jlog::setup("info");
+      jlog::error("start_failed", {{"error", e.what()}, {"exit_code", 1}});
+    } else {
+      std::cerr << "edugate: " << e.what() << std::endl;
+    }
     return 1;
   }
   return 0;

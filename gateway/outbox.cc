@@ -1,6 +1,6 @@
 #include "gateway/outbox.h"
 
-#include <spdlog/spdlog.h>
+#include "gateway/log.h"
 
 #include <algorithm>
 #include <chrono>
@@ -73,8 +73,8 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
   if (ok) {
     store_.outbox_sent(m.id, now_ms());
     audit.result = "ok";
-    spdlog::info(R"({{"event":"push_sent","id":{},"message_id":"{}","destination":"{}","attempt":{}}})", m.id,
-                 m.message_id, m.destination_oin, m.attempts + 1);
+    jlog::info("push_sent", {{"message_id", m.message_id}, {"id", m.id}, {"destination", m.destination_oin},
+                             {"attempt", m.attempts + 1}});
   } else {
     int attempts = m.attempts + 1;
     bool dead = attempts >= config_.outbox_max_attempts;
@@ -82,13 +82,13 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
     double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
     store_.outbox_failed(m.id, attempts, now_ms() + backoff_ms(config_, attempts, jitter), error, dead);
     audit.result = dead ? "dead" : "retry";
-    spdlog::warn(R"({{"event":"{}","id":{},"message_id":"{}","destination":"{}","attempt":{},"error":"{}"}})",
-                 dead ? "push_dead" : "push_failed", m.id, m.message_id, m.destination_oin, attempts, error);
+    jlog::warn(dead ? "push_dead" : "push_failed", {{"message_id", m.message_id}, {"id", m.id}, {"destination", m.destination_oin},
+                                                    {"attempt", attempts}, {"error", error}});
   }
   try {
     store_.append_audit(audit);
   } catch (const std::exception& e) {
-    spdlog::error(R"({{"event":"audit_failed","message_id":"{}","error":"{}"}})", m.message_id, e.what());
+    jlog::error("audit_failed", {{"message_id", m.message_id}, {"error", e.what()}});
   }
   return ok;
 }
@@ -112,7 +112,7 @@ void OutboxSender::start() {
         try {
           send(m);
         } catch (const std::exception& e) {
-          spdlog::warn(R"({{"event":"push_error","id":{},"error":"{}"}})", m.id, e.what());
+          jlog::warn("push_error", {{"message_id", m.message_id}, {"id", m.id}, {"error", e.what()}});
         }
         std::lock_guard lock(mu_);
         in_flight_.erase(m.destination_oin);
@@ -132,7 +132,7 @@ void OutboxSender::loop() {
     try {
       due = store_.outbox_due(now_ms(), 256);
     } catch (const std::exception& e) {
-      spdlog::warn(R"({{"event":"outbox_unavailable","error":"{}"}})", e.what());
+      jlog::warn("outbox_unavailable", {{"error", e.what()}});
     }
     lock.lock();
     for (auto& m : due) {

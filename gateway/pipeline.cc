@@ -1,12 +1,12 @@
 #include "gateway/pipeline.h"
 
 #include <openssl/evp.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 
 #include "core/backend_error.h"
 #include "gateway/envelope.h"
+#include "gateway/log.h"
 #include "gateway/wsa_rules.h"
 #include "security/authorization.h"
 #include "security/wssec.h"
@@ -46,8 +46,8 @@ std::string incident_id() { return new_message_id().str().substr(9, 8); }
 }  // namespace
 
 Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
-                   std::shared_ptr<WsSecurity> wss)
-    : config_(config), store_(store), services_(std::move(services)), wss_(std::move(wss)) {
+                   std::shared_ptr<WsSecurity> wss, Metrics* metrics)
+    : config_(config), store_(store), services_(std::move(services)), wss_(std::move(wss)), metrics_(metrics) {
   for (auto& s : services_) by_path_[s->contract().path] = s.get();
   served_.push_back(config_.oin);
 }
@@ -82,7 +82,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
   try {
     store_.complete_messages({std::move(*p.commit)});
   } catch (const std::exception& e) {
-    spdlog::warn(R"({{"event":"backend_unavailable","message_id":"{}","error":"{}"}})", p.commit->audit.message_id, e.what());
+    jlog::warn("backend_unavailable", {{"message_id", p.commit->audit.message_id}, {"error", e.what()}});
     return p.commit_failed();
   }
   return std::move(p.response);
@@ -101,6 +101,20 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
   std::optional<OutHeaders> reply;  // known once the request headers passed
   std::optional<std::pair<Oin, MessageId>> claimed;
   std::optional<std::string> confirm;  // the verified request's SignatureValue: the answer is signed [WB014]
+  std::string_view op_name;            // the contract's operation, once the action is known
+
+  // Every way out of here is counted: service, operation, the audit's result, duration.
+  struct Tally {
+    Metrics* metrics;
+    const store::AuditRecord& audit;
+    const std::string_view& op;
+    std::chrono::steady_clock::time_point started;
+    ~Tally() {
+      if (metrics)
+        metrics->request(audit.service, op, audit.result,
+                         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started));
+    }
+  } tally{metrics_, audit, op_name, req.received == std::chrono::steady_clock::time_point{} ? started : req.received};
 
   // Answers to a verified signed request are signed, with SignatureConfirmation.
   auto seal = [&](OutboundResponse r) -> OutboundResponse {
@@ -108,8 +122,8 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     auto s = wss_->sign(r.body, confirm);
     if (!s) {
       std::string incident = incident_id();
-      spdlog::error(R"({{"event":"sign_failed","incident":"{}","message_id":"{}","error":"{}"}})", incident,
-                    audit.message_id, s.error().message);
+      jlog::error("sign_failed", {{"message_id", audit.message_id}, {"incident", incident}, {"error", s.error().message}});
+      audit.result = "fault:";
       return {500, build_fault(Fault{false, "", "interne fout, incident " + incident, {}}, nullptr)};
     }
     r.body = std::move(*s);
@@ -123,13 +137,13 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     audit.result = "fault:" + e.code;
     audit.duration_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info(R"({{"event":"fault","code":"{}","message_id":"{}","sender":"{}","service":"{}"}})", e.code,
-                 audit.message_id, audit.sender_oin, audit.service);
+    jlog::info("fault", {{"message_id", audit.message_id}, {"code", e.code}, {"sender", audit.sender_oin},
+                         {"service", audit.service}, {"operation", op_name}});
     try {
       if (claimed) store_.release_message(claimed->first, claimed->second, audit);
       else store_.append_audit(audit);
     } catch (const std::exception& ex) {
-      spdlog::error(R"({{"event":"audit_failed","message_id":"{}","error":"{}"}})", audit.message_id, ex.what());
+      jlog::error("audit_failed", {{"message_id", audit.message_id}, {"error", ex.what()}});
     }
     return seal({500, build_fault(f, reply ? &*reply : nullptr)});
   };
@@ -144,7 +158,10 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     }
 
     auto svc_it = by_path_.find(req.path);
-    if (svc_it == by_path_.end()) return OutboundResponse{404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
+    if (svc_it == by_path_.end()) {
+      audit.result = "fault:DK0003";
+      return OutboundResponse{404, build_fault(Fault{true, "DK0003", "onbekend endpoint " + req.path, {}}, nullptr)};
+    }
     Service& service = *svc_it->second;
     audit.service = service.contract().name;
 
@@ -184,6 +201,7 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     const Operation* op = service.contract().by_action(hdr->action);
     if (op == nullptr)
       return finish_fault(make_error("DK0003", "actie " + hdr->action + " wordt op dit endpoint niet aangeboden", "wsa:Action"));
+    op_name = op->name;
     if (auto st = check_soap_action(req.soap_action, hdr->action); !st) return finish_fault(st.error());
     if (env->body_child->ns == nullptr ||
         !xmlStrEqual(env->body_child->ns->href, BAD_CAST service.contract().target_ns.c_str()) ||
@@ -237,8 +255,8 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     audit.result = outcome->result;
     audit.duration_us =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-    spdlog::info(R"({{"event":"request","message_id":"{}","sender":"{}","service":"{}","operation":"{}","result":"{}","us":{}}})",
-                 audit.message_id, audit.sender_oin, audit.service, op->name, audit.result, audit.duration_us);
+    jlog::info("request", {{"message_id", audit.message_id}, {"sender", audit.sender_oin}, {"service", audit.service},
+                           {"operation", op->name}, {"result", audit.result}, {"us", audit.duration_us}});
     // Durable before answered: the response and its audit record commit together (the caller
     // commits; the claim stays until then). The stored answer is unsigned; a replay is signed
     // afresh (new Timestamp, its own confirmation).
@@ -249,12 +267,11 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     done.response = seal(std::move(resp));
     return done;
   } catch (const BackendUnavailable& e) {
-    spdlog::warn(R"({{"event":"backend_unavailable","message_id":"{}","error":"{}"}})", audit.message_id, e.what());
+    jlog::warn("backend_unavailable", {{"message_id", audit.message_id}, {"error", e.what()}});
     return finish_fault(make_error("DK0051", "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID"));
   } catch (const std::exception& e) {
     std::string incident = incident_id();
-    spdlog::error(R"({{"event":"internal_error","incident":"{}","message_id":"{}","error":"{}"}})", incident,
-                  audit.message_id, e.what());
+    jlog::error("internal_error", {{"message_id", audit.message_id}, {"incident", incident}, {"error", e.what()}});
     return finish_fault(make_error("", "interne fout, incident " + incident));
   }
 }

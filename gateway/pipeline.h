@@ -2,6 +2,7 @@
 // The way of one inbound request, after TLS and HTTP framing (architecture.md): identity →
 // XML guard → envelope → WS-A rules → authorization → idempotency → service → commit.
 // Each step either passes or yields its fault; nothing past a failing step runs.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "gateway/config.h"
 #include "gateway/envelope.h"
+#include "gateway/metrics.h"
 #include "gateway/service.h"
 #include "gateway/wss.h"
 #include "security/pki.h"
@@ -23,6 +25,7 @@ struct InboundRequest {
   std::optional<std::string> soap_action; // HTTP SOAPAction header, if sent
   std::string body;
   X509ChainPtr peer_chain;                // intermediates the TLS peer sent (WS-Security signer chain)
+  std::chrono::steady_clock::time_point received{};  // last byte read (the latency metric counts the queue wait too)
 };
 
 struct OutboundResponse {
@@ -46,8 +49,9 @@ struct Processed {
 class Pipeline {
  public:
   // wss: WS-Security (signed requests verified, answers signed); without it a signed request is refused.
+  // metrics: every answered request is counted there (by service, operation, outcome, duration).
   Pipeline(const Config& config, store::Store& store, std::vector<std::unique_ptr<Service>> services,
-           std::shared_ptr<WsSecurity> wss = nullptr);
+           std::shared_ptr<WsSecurity> wss = nullptr, Metrics* metrics = nullptr);
   // peer: the verified TLS client certificate's identity, or the error why there is none.
   // Processes the request and makes its answer durable before returning it.
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
@@ -65,6 +69,7 @@ class Pipeline {
   store::Store& store_;
   std::vector<std::unique_ptr<Service>> services_;
   std::shared_ptr<WsSecurity> wss_;
+  Metrics* metrics_;
   std::map<std::string, Service*, std::less<>> by_path_;
   std::vector<Oin> served_;
 };

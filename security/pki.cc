@@ -116,11 +116,30 @@ std::vector<CrlInfo> crl_info(const std::vector<std::string>& files) {
     while (f) {
       X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
       if (!crl) break;
-      out.push_back({file, oneline(X509_CRL_get_issuer(crl)), to_unix(X509_CRL_get0_nextUpdate(crl))});
+      out.push_back({file, oneline(X509_CRL_get_issuer(crl)), to_unix(X509_CRL_get0_nextUpdate(crl)),
+                     to_unix(X509_CRL_get0_lastUpdate(crl))});
       X509_CRL_free(crl);
     }
     ERR_clear_error();
   }
+  return out;
+}
+
+CertValidity validity_of(X509* cert) {
+  if (cert == nullptr) return {};
+  return {oneline(X509_get_subject_name(cert)), to_unix(X509_get0_notAfter(cert))};
+}
+
+std::vector<CertValidity> validity_of_file(const std::string& pem_path) {
+  std::vector<CertValidity> out;
+  std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(pem_path.c_str(), "r"), &fclose);
+  while (f) {
+    X509* cert = PEM_read_X509(f.get(), nullptr, nullptr, nullptr);
+    if (!cert) break;
+    out.push_back(validity_of(cert));
+    X509_free(cert);
+  }
+  ERR_clear_error();
   return out;
 }
 

@@ -42,7 +42,17 @@ ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& set
 struct CrlInfo {
   std::string file, issuer;
   std::int64_t next_update = 0;  // unix seconds
+  std::int64_t last_update = 0;  // unix seconds (thisUpdate)
 };
 std::vector<CrlInfo> crl_info(const std::vector<std::string>& files);
+
+// Subject and end of validity of a certificate, for monitoring (own certificate, trust anchors).
+struct CertValidity {
+  std::string subject;
+  std::int64_t not_after = 0;  // unix seconds
+};
+CertValidity validity_of(X509* cert);
+// Every certificate in a PEM file, in order (empty when unreadable).
+std::vector<CertValidity> validity_of_file(const std::string& pem_path);
 
 }  // namespace edugate::security

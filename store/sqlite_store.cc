@@ -52,12 +52,14 @@ void migrate(sqlitedb::Connection& c) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::string path, bool synchronous_full)
-    : pool_(std::move(path), synchronous_full, [](sqlitedb::Connection& c) {
-        c.exec(kSchema);
-        migrate(c);
-      }) {
-  pool_.get();  // open now, so a bad path is a start-up error
+// The schema is made (and migrated) once, by the first connection. The other threads'
+// connections only open the file: that needs no write lock, so a thread that touches the store
+// for the first time while another process holds a long write transaction (a backup, an
+// operator's sqlite3) does not wait for it, nor block the others' Pool::get meanwhile.
+SqliteStore::SqliteStore(std::string path, bool synchronous_full) : pool_(std::move(path), synchronous_full, nullptr) {
+  auto& c = pool_.get();  // open now, so a bad path is a start-up error
+  c.exec(kSchema);
+  migrate(c);
 }
 
 std::optional<Party> SqliteStore::find_party(const Oin& oin) {
@@ -363,6 +365,16 @@ std::vector<AuditRecord> SqliteStore::audit_records(std::int64_t since_ms, int l
   while (st.step())
     out.push_back(AuditRecord{st.integer(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
                               st.text(7), st.text(8), st.text(9), st.integer(10), st.text(11)});
+  return out;
+}
+
+// One pass over the outbox_pending index (state, destination_oin, id); sent rows are skipped.
+std::vector<OutboxStats> SqliteStore::outbox_stats() {
+  std::vector<OutboxStats> out;
+  auto st = pool_.get().prepare(
+      "SELECT destination_oin, sum(state = 'pending'), coalesce(min(CASE WHEN state = 'pending' THEN created_ms END), 0), "
+      "sum(state = 'dead') FROM outbox WHERE state IN ('pending', 'dead') GROUP BY destination_oin ORDER BY destination_oin");
+  while (st.step()) out.push_back(OutboxStats{st.text(0), st.integer(1), st.integer(2), st.integer(3)});
   return out;
 }
 

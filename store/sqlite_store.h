@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
 
   void append_audit(const AuditRecord&) override;
   std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) override;
+  std::vector<OutboxStats> outbox_stats() override;
 
  private:
   void insert_audit(sqlitedb::Connection& c, const AuditRecord& a);

@@ -1,6 +1,27 @@
 #include "store/store.h"
 
+#include <map>
+
 namespace edugate::store {
+
+std::vector<OutboxStats> Store::outbox_stats() {
+  std::map<std::string, OutboxStats> by;
+  for (const auto& m : outbox_list("pending", 1 << 30)) {
+    auto& s = by[m.destination_oin];
+    s.destination_oin = m.destination_oin;
+    ++s.pending;
+    if (s.oldest_pending_created_ms == 0 || m.created_ms < s.oldest_pending_created_ms)
+      s.oldest_pending_created_ms = m.created_ms;
+  }
+  for (const auto& m : outbox_list("dead", 1 << 30)) {
+    auto& s = by[m.destination_oin];
+    s.destination_oin = m.destination_oin;
+    ++s.dead;
+  }
+  std::vector<OutboxStats> out;
+  for (auto& [_, s] : by) out.push_back(std::move(s));
+  return out;
+}
 
 const char* to_string(PartyKind k) {
   switch (k) {

@@ -93,6 +93,14 @@ struct OutboxMessage {
   std::string last_error;
 };
 
+// Per destination, for monitoring (the admin's /metrics).
+struct OutboxStats {
+  std::string destination_oin;
+  std::int64_t pending = 0;
+  std::int64_t oldest_pending_created_ms = 0;  // 0 when nothing is pending
+  std::int64_t dead = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -149,6 +157,13 @@ class Store {
   // --- audit ---
   virtual void append_audit(const AuditRecord&) = 0;
   virtual std::vector<AuditRecord> audit_records(std::int64_t since_ms, int limit) = 0;
+
+  // --- operations (the admin's /readyz and /metrics) ---
+  // A cheap read that reaches the database; throws when it cannot.
+  virtual void ping() { (void)counter("edugate.ping"); }
+  // Pending and dead messages per destination. This default reads the lists (correct, not
+  // cheap); a store overrides it with one aggregate query.
+  virtual std::vector<OutboxStats> outbox_stats();
 };
 
 }  // namespace edugate::store

@@ -106,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool pl = !push && in.rfind("PL\n", 0) == 0;
   if (pl) in.remove_prefix(3);
   gateway::InboundRequest req{push ? "/edukoppeling/schoolontvangst" : pl ? "/edukoppeling/praktijkloket" : "/edukoppeling/leerbedrijf",
-                              "text/xml; charset=utf-8", std::nullopt, {}, nullptr};
+                              "text/xml; charset=utf-8", std::nullopt, {}, nullptr, {}};
   if (in.rfind("SOAPAction:", 0) == 0) {
     auto nl = in.find('\n');
     req.soap_action = std::string(in.substr(11, nl == std::string_view::npos ? std::string_view::npos : nl - 11));

@@ -139,7 +139,7 @@ Provider::Provider(ProviderOptions options) {
                             "  certificate: " << tls_dir << "/sbb.chain.pem\n"
                             "  private_key: " << tls_dir << "/sbb.key.pem\n"
                             "  trust_anchors: " << tls_dir << "/trust.pem\n"
-                            "  crls: [" << tls_dir << "/crls.pem]\n"
+                            "  crls: [" << (options.crls.empty() ? tls_dir + "/crls.pem" : options.crls) << "]\n"
                             "  reload_poll_ms: 200\n"
                          << options.extra_tls_yaml
                          << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
@@ -156,7 +156,8 @@ Provider::Provider(ProviderOptions options) {
                                                          "/pl.db\n      leerbedrijf_path: " + dir_ +
                                                          "/sbb.db\n      demo_data: true\n"
                                                    : std::string())
-                         << options.outbox_yaml << "log:\n  level: info\n";
+                         << options.outbox_yaml << "log:\n  level: " << options.log_level << "\n"
+                         << (options.admin ? "admin:\n  address: 127.0.0.1\n  port: 0\n" + options.admin_yaml : std::string());
   if (options.onboard_defaults && !restart) {
     auto must = [&](std::vector<std::string> a) {
       auto r = edugate(std::move(a));
@@ -200,6 +201,56 @@ void Provider::signal(int sig) const {
   if (pid_ > 0) kill(pid_, sig);
 }
 
+int Provider::wait_exit(int timeout_ms) {
+  if (pid_ <= 0) return -1;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (std::chrono::steady_clock::now() >= until) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+unsigned short Provider::admin_port() const { return admin_port_of_log(log()); }
+
+unsigned short admin_port_of_log(const std::string& log) {
+  static const std::regex re(R"re("event":"admin_listening".*"port":([0-9]+))re");
+  std::smatch m;
+  if (std::regex_search(log, m, re)) return static_cast<unsigned short>(std::stoi(m[1]));
+  return 0;
+}
+
+RawResponse http_get(unsigned short port, const std::string& target) {
+  RawResponse r;
+  try {
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(20));
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::empty_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    http::read(stream, buffer, parser);
+    r.status = static_cast<int>(parser.get().result_int());
+    r.body = parser.get().body();
+    for (const auto& f : parser.get()) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+    }
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
 Consumer::Consumer(ConsumerOptions o) {
   const bool restart = !o.dir.empty();
   dir_ = restart ? o.dir : make_temp_dir("consumer");
@@ -213,7 +264,7 @@ Consumer::Consumer(ConsumerOptions o) {
       << "services:\n  schoolontvangst:\n    adapter: sqlite\n    settings:\n      path: " << sink_path() << "\n"
       << "remote:\n  url: https://127.0.0.1:" << o.provider_port << "\n  oin: \"" << kSbbOin << "\"\n  timeout_ms: 10000\n"
       << (o.inbox ? "inbox:\n  dir: " + inbox_dir() + "\n  poll_ms: 200\n" : std::string())
-      << o.extra_yaml << "log:\n  level: info\n";
+      << o.extra_yaml << "log:\n  level: " << o.log_level << "\n";
   pid_ = start_gateway(dir_ + "/consumer.yaml", dir_, "consumer.log", port_);
 }
 
@@ -365,6 +416,11 @@ RawResponse Connection::post(const std::string& path, const std::string& body, c
     http::read(*impl_->stream, impl_->buffer, parser);
     r.status = static_cast<int>(parser.get().result_int());
     r.body = parser.get().body();
+    for (const auto& f : parser.get()) {
+      std::string name(f.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(f.value());
+    }
   } catch (const std::exception& e) {
     r.error = e.what();
     error_ = e.what();

@@ -45,6 +45,10 @@ struct ProviderOptions {
   bool own_tls_files = false;
   int worker_threads = 4;
   int max_queue = 512;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
+  std::string log_level = "info";
+  bool admin = false;           // an admin listener on a free loopback port (admin_port())
+  std::string admin_yaml;       // further keys under admin: (min_cert_days ...)
+  std::string crls;             // tls.crls: this file instead of the example PKI's crls.pem
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
@@ -55,12 +59,16 @@ class Provider {
   void kill_hard();
   void keep_dir() { keep_ = true; }
   void signal(int sig) const;
+  // Waits for the process to end; its exit code (128 + signal when killed), or -1 when it is
+  // still running after timeout_ms.
+  int wait_exit(int timeout_ms);
   ~Provider();
   Provider(const Provider&) = delete;
   Provider& operator=(const Provider&) = delete;
 
   unsigned short port() const { return port_; }
   pid_t pid() const { return pid_; }
+  unsigned short admin_port() const;  // from the admin_listening log line; 0 when none
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_; }
   std::string log() const;
@@ -86,6 +94,7 @@ struct ConsumerOptions {
   bool inbox = false;
   std::string dir;  // reuse (restart); empty: fresh
   std::string extra_yaml;  // further top-level blocks (wssecurity: ...)
+  std::string log_level = "info";
 };
 
 class Consumer {
@@ -139,7 +148,13 @@ struct RawResponse {
   int status = 0;
   std::string body;
   std::string error;  // transport/TLS error text when there was no response
+  std::map<std::string, std::string> headers;  // names in lower case
 };
+
+// A plain HTTP GET on loopback (the admin listener).
+RawResponse http_get(unsigned short port, const std::string& target);
+// The admin port a gateway's log announces (admin_listening), 0 when none.
+unsigned short admin_port_of_log(const std::string& log);
 RawResponse raw_post(unsigned short port, const std::string& stem, const std::string& path, const std::string& body,
                      const std::map<std::string, std::string>& headers = {{"Content-Type", "text/xml; charset=utf-8"}});
 

@@ -117,3 +117,34 @@ TEST(Config, SessionTicketsAndTheirLifetime) {
   EXPECT_EQ(short_lived.tls.session_lifetime_s, 300) << "WT008: no longer than a connection";
   EXPECT_NE(error_of(kMin + "  ticket_key_rotation_s: 0\n").find("tls.ticket_key_rotation_s"), std::string::npos);
 }
+
+TEST(Config, AdminListenerIsOffUnlessAPortIsGiven) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_FALSE(c.admin_enabled);
+  EXPECT_EQ(c.shutdown_grace_ms, 10000);
+  c = parse_config(kMin + "admin:\n  address: 127.0.0.1\n", "test.yaml", "/etc/edugate");
+  EXPECT_FALSE(c.admin_enabled) << "a block without a port stays off";
+  c = parse_config(kMin + "admin:\n  port: 9180\n  min_cert_days: 30\n  max_crl_age_s: 86400\n"
+                          "  ready_requires_fresh_crls: false\nshutdown_grace_ms: 2500\n",
+                   "test.yaml", "/etc/edugate");
+  EXPECT_TRUE(c.admin_enabled);
+  EXPECT_EQ(c.admin_address, "127.0.0.1");
+  EXPECT_EQ(c.admin_port, 9180);
+  EXPECT_EQ(c.admin_min_cert_days, 30);
+  EXPECT_EQ(c.admin_max_crl_age_s, 86400);
+  EXPECT_FALSE(c.admin_ready_requires_fresh_crls);
+  EXPECT_EQ(c.shutdown_grace_ms, 2500);
+  EXPECT_TRUE(parse_config(kMin + "admin:\n  port: 0\n", "test.yaml", "/etc/edugate").admin_enabled) << "0: any free port";
+  EXPECT_NE(error_of(kMin + "admin:\n  port: 70000\n").find("admin.port: must be <= 65535"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "admin:\n  prot: 1\n").find("admin.prot: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "listen:\n  port: 8443\nadmin:\n  port: 8443\n").find("admin.port: must differ"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "shutdown_grace_ms: soon\n").find("shutdown_grace_ms: must be an integer"), std::string::npos);
+}
+
+TEST(Config, AdminChangeNeedsRestart) {
+  auto a = parse_config(kMin, "test.yaml", "/etc/edugate");
+  auto b = parse_config(kMin + "admin:\n  port: 9180\n", "test.yaml", "/etc/edugate");
+  EXPECT_EQ(keys_needing_restart(a, b), std::vector<std::string>{"admin"});
+  auto g = parse_config(kMin + "shutdown_grace_ms: 1\n", "test.yaml", "/etc/edugate");
+  EXPECT_TRUE(keys_needing_restart(a, g).empty()) << "the grace applies at once";
+}

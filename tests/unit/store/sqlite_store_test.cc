@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,4 +277,46 @@ TEST_F(StoreTest, CountersAndEnqueueMoveTogether) {
   EXPECT_FALSE(s.outbox_enqueue_with_counter({push("A", "2", 1)}, "c", 41, 43));
   EXPECT_EQ(s.outbox_list("", 10).size(), 2u);
   EXPECT_TRUE(s.outbox_enqueue_with_counter({push("A", "2", 1)}, "c", 42, 43));
+}
+
+TEST_F(StoreTest, OutboxStatsPerDestinationMatchTheGenericDefault) {
+  SqliteStore s(path_);
+  s.outbox_enqueue(push("A", "a1", 100));
+  s.outbox_enqueue(push("A", "a2", 150));
+  auto b1 = s.outbox_enqueue(push("B", "b1", 200));
+  auto c1 = s.outbox_enqueue(push("C", "c1", 300));
+  s.outbox_failed(b1, 12, 0, "down", true);  // dead
+  s.outbox_sent(c1, 400);                     // sent: not counted
+  auto stats = s.outbox_stats();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].destination_oin, "A");
+  EXPECT_EQ(stats[0].pending, 2);
+  EXPECT_EQ(stats[0].oldest_pending_created_ms, 100);
+  EXPECT_EQ(stats[0].dead, 0);
+  EXPECT_EQ(stats[1].destination_oin, "B");
+  EXPECT_EQ(stats[1].pending, 0);
+  EXPECT_EQ(stats[1].oldest_pending_created_ms, 0);
+  EXPECT_EQ(stats[1].dead, 1);
+  // The base class's default (for stores without their own query) says the same.
+  auto generic = s.Store::outbox_stats();
+  ASSERT_EQ(generic.size(), stats.size());
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    EXPECT_EQ(generic[i].destination_oin, stats[i].destination_oin);
+    EXPECT_EQ(generic[i].pending, stats[i].pending);
+    EXPECT_EQ(generic[i].oldest_pending_created_ms, stats[i].oldest_pending_created_ms);
+    EXPECT_EQ(generic[i].dead, stats[i].dead);
+  }
+  EXPECT_NO_THROW(s.ping());
+}
+
+TEST_F(StoreTest, ANewThreadsFirstAccessDoesNotWaitForAnotherWriter) {
+  SqliteStore s(path_);
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto t0 = std::chrono::steady_clock::now();
+  std::thread([&] { EXPECT_NO_THROW(s.ping()); }).join();  // a fresh connection: reads only
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(2));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
 }
