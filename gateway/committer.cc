@@ -1,6 +1,6 @@
 #include "gateway/committer.h"
 
-#include <spdlog/spdlog.h>
+#include "gateway/log.h"
 
 namespace edugate::gateway {
 
@@ -43,8 +43,7 @@ void Committer::run() {
       store_.complete_messages(batch);
     } catch (const std::exception& e) {
       durable = false;
-      spdlog::warn(R"({{"event":"backend_unavailable","what":"commit of {} answers","error":"{}"}})", batch.size(),
-                   e.what());
+      jlog::warn("backend_unavailable", {{"what", "commit of " + std::to_string(batch.size()) + " answers"}, {"error", e.what()}});
     }
     for (auto& d : dones) d(durable);
     batch.clear();

@@ -225,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto completion = std::move(*p.commit);
       p.commit.reset();
       self->shared_->committer->submit(std::move(completion), [self, p = std::move(p)](bool durable) mutable {
+        self->shared_->pipeline.count(p, durable);
         self->answer(durable ? std::move(p.response) : p.commit_failed());
       });
     });

@@ -79,13 +79,22 @@ OutboundResponse Processed::commit_failed() const {
 OutboundResponse Pipeline::process(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {
   Processed p = handle(req, peer);
   if (!p.commit) return std::move(p.response);
+  const std::string message_id = p.commit->audit.message_id;
   try {
     store_.complete_messages({std::move(*p.commit)});
   } catch (const std::exception& e) {
-    jlog::warn("backend_unavailable", {{"message_id", p.commit->audit.message_id}, {"error", e.what()}});
+    jlog::warn("backend_unavailable", {{"message_id", message_id}, {"error", e.what()}});
+    count(p, false);
     return p.commit_failed();
   }
+  count(p, true);
   return std::move(p.response);
+}
+
+void Pipeline::count(const Processed& p, bool durable) const {
+  if (metrics_)
+    metrics_->request(p.tally.service, p.tally.operation, durable ? p.tally.result : "fault:DK0051",
+                      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - p.tally.received));
 }
 
 Processed Pipeline::handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {
@@ -265,6 +274,9 @@ Processed Pipeline::handle(const InboundRequest& req, const Result<security::Pee
     claimed.reset();
     done.reply = *reply;
     done.response = seal(std::move(resp));
+    // Counted once the commit's outcome is known (Pipeline::count), not here.
+    done.tally = {audit.service, std::string(op_name), audit.result, tally.started};
+    tally.metrics = nullptr;
     return done;
   } catch (const BackendUnavailable& e) {
     jlog::warn("backend_unavailable", {{"message_id", audit.message_id}, {"error", e.what()}});

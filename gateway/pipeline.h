@@ -44,6 +44,11 @@ struct Processed {
   OutHeaders reply;  // the request's reply headers
   // The answer when the commit failed: DK0051 (retry with the same MessageID), relating to the request.
   OutboundResponse commit_failed() const;
+  // For the metrics, when `commit` is set: counted by Pipeline::count once the commit's outcome is known.
+  struct Tally {
+    std::string service, operation, result;
+    std::chrono::steady_clock::time_point received{};
+  } tally;
 };
 
 class Pipeline {
@@ -57,6 +62,8 @@ class Pipeline {
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
   // The same, leaving the durable commit to the caller (the listener hands it to a group committer).
   Processed handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
+  // Counts a request whose commit was left to the caller (handle), once durable or not.
+  void count(const Processed& p, bool durable) const;
   // A fault answer without running the pipeline (overload, size limits): used by the listener.
   static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
 
