@@ -121,12 +121,7 @@ int run_baseline_server(const BaselineOptions& o) {
   if (o.tls.cert.empty() || o.tls.key.empty() || o.tls.ca.empty())
     throw std::runtime_error("--cert, --key and --ca (or --stem with --pki) are required");
   if (o.threads < 1) throw std::runtime_error("--threads must be positive");
-  security::TlsSettings settings;
-  settings.certificate = o.tls.cert;
-  settings.private_key = o.tls.key;
-  settings.trust_anchors = o.tls.ca;
-  if (!o.tls.crl.empty()) settings.crls = {o.tls.crl};
-  settings.check_revocation = !o.tls.crl.empty();
+  const security::TlsSettings settings = o.tls.settings();
   Server server;
   server.tls = security::make_server_context(
       settings, std::make_shared<security::TicketKeyRing>(std::chrono::seconds(settings.ticket_key_rotation_s)));

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "security/tls_policy.h"
+
 namespace edugate::bench {
 
 struct TlsFiles {
@@ -14,6 +16,17 @@ struct TlsFiles {
   std::string key;   // PEM: own private key
   std::string ca;    // PEM: trust anchors
   std::string crl;   // PEM: CRLs of every CA; empty: no revocation check
+
+  // The TLS settings these files make (revocation checked when CRLs are given).
+  security::TlsSettings settings() const {
+    security::TlsSettings s;
+    s.certificate = cert;
+    s.private_key = key;
+    s.trust_anchors = ca;
+    if (!crl.empty()) s.crls = {crl};
+    s.check_revocation = !crl.empty();
+    return s;
+  }
 };
 
 struct LoadOptions {

@@ -554,12 +554,7 @@ json run_load(const LoadOptions& o) {
   if (auto id = security::identity_of_file(o.tls.cert)) own_oin = id->oin;
   const RequestTemplate request = RequestTemplate::load(o.request_file, o.contract_dir, target, own_oin);
 
-  security::TlsSettings settings;
-  settings.certificate = o.tls.cert;
-  settings.private_key = o.tls.key;
-  settings.trust_anchors = o.tls.ca;
-  if (!o.tls.crl.empty()) settings.crls = {o.tls.crl};
-  settings.check_revocation = !o.tls.crl.empty();
+  const security::TlsSettings settings = o.tls.settings();
   const Mode mode = o.idle > 0 ? Mode::idle : o.rate > 0 ? Mode::open : Mode::closed;
   Run run{o, mode, target, endpoints.begin()->endpoint(), request, security::make_client_context(settings), nullptr};
   if (o.sign) {

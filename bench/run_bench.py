@@ -47,6 +47,8 @@ class Bench:
 
     def start(self, name, cmd, port_file, cwd=None, env=None):
         log(f"  start {name}")
+        if port_file and os.path.exists(port_file):
+            os.remove(port_file)  # a port file of an earlier run names a closed port
         out = open(os.path.join(self.work, name + ".log"), "w")
         p = subprocess.Popen(self.pin(SERVER_CPU, cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env,
                              start_new_session=True)
