@@ -79,6 +79,7 @@ std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
 // process, however it ends. Several instances share a PostgreSQL store instead.
 int hold_serve_lock(const std::string& store_path) {
   std::string lock_path = store_path + ".serve-lock";
+  std::filesystem::create_directories(std::filesystem::path(store_path).parent_path());
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot open " + lock_path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
