@@ -14,7 +14,7 @@
 
 namespace edugate::store {
 
-class SqliteStore final : public Store {
+class SqliteStore : public Store {
  public:
   explicit SqliteStore(std::string path, bool synchronous_full = true);
 
