@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
       gateway::InboundRequest req{"/edukoppeling/leerbedrijf", "text/xml; charset=utf-8",
                                   "urn:edugate:leerbedrijf:1:VerifieerErkenning", std::move(bodies[i]), nullptr};
       auto resp = pipeline.process(req, peer);
-      if (resp.status != 200 || resp.body.find("Erkend") == std::string::npos) {
+      if (resp.status != 200 || resp.body.find("Erkend>true<") == std::string::npos) {
         std::fprintf(stderr, "unexpected answer %d: %s\n", resp.status, resp.body.c_str());
         rc = 1;
         break;

@@ -35,6 +35,19 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+// Status, body and headers (names lower-cased) of a response into a RawResponse.
+void take_response(boost::beast::http::response<boost::beast::http::string_body> res, RawResponse& r) {
+  r.status = static_cast<int>(res.result_int());
+  r.body = std::move(res.body());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+}
+}  // namespace
+
 std::string pki_dir() { return EDUGATE_TEST_PKI_DIR; }
 std::string edugate_binary() { return EDUGATE_BINARY; }
 std::string contract_dir() { return EDUGATE_CONTRACT_DIR; }
@@ -238,13 +251,7 @@ RawResponse http_get(unsigned short port, const std::string& target) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
     http::read(stream, buffer, parser);
-    r.status = static_cast<int>(parser.get().result_int());
-    r.body = parser.get().body();
-    for (const auto& f : parser.get()) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-    }
+    take_response(parser.release(), r);
   } catch (const std::exception& e) {
     r.error = e.what();
   }
@@ -414,13 +421,7 @@ RawResponse Connection::post(const std::string& path, const std::string& body, c
     http::response_parser<http::string_body> parser;
     parser.body_limit(64u << 20);
     http::read(*impl_->stream, impl_->buffer, parser);
-    r.status = static_cast<int>(parser.get().result_int());
-    r.body = parser.get().body();
-    for (const auto& f : parser.get()) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      r.headers[name] = std::string(f.value());
-    }
+    take_response(parser.release(), r);
   } catch (const std::exception& e) {
     r.error = e.what();
     error_ = e.what();
