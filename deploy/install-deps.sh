@@ -10,6 +10,7 @@ PACKAGES=(
   libxml2-dev libxml2-utils libxmlsec1-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3
+  libpq-dev postgresql-15 haproxy
   libgtest-dev libgmock-dev
   python3 python3-zeep python3-requests
   procps testssl.sh

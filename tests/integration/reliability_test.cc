@@ -2,7 +2,6 @@
 // commit gives the retryable DK0051 (never an answer that is not durable), and the same
 // MessageID then succeeds.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <thread>
 
@@ -18,15 +17,13 @@ TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdS
   const std::string req = std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo +
                           R"(","Leerweg":"BOL"})";
   // Another process holds the store's write lock longer than the gateway's busy timeout.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(p.store_path().c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);  // the gateway itself may be writing right now (pump, purge)
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   gateway::SendOptions o;
   o.message_id = new_message_id();
-  auto ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req, o);
-  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(db);
+  Result<gateway::Exchange> ex = make_error("TEST", "not sent");
+  {
+    StoreLock lock(p);
+    ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req, o);
+  }
   ASSERT_TRUE(ex) << ex.error().message;
   EXPECT_TRUE(ex->is_fault);
   EXPECT_EQ(ex->fault_code, "DK0051");
@@ -45,17 +42,13 @@ TEST(Reliability, WhenTheWorkQueueIsFullNewRequestsGetRetryableDK0051AtOnce) {
   const std::string req = std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo +
                           R"(","Leerweg":"BOL"})";
   // Hold the store's write lock so the one worker is busy with the first request.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(p.store_path().c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto lock = std::make_unique<StoreLock>(p);
   std::thread first([&] { (void)send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req); });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   auto t0 = std::chrono::steady_clock::now();
   auto second = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
   auto waited = std::chrono::steady_clock::now() - t0;
-  sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(db);
+  lock.reset();
   first.join();
   ASSERT_TRUE(second) << second.error().message;
   EXPECT_EQ(second->fault_code, "DK0051");
