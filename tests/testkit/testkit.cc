@@ -257,7 +257,7 @@ Provider::Provider(ProviderOptions options) {
       must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "praktijkloket"});
     }
   }
-  pid_ = start_gateway(config_, dir_, "provider.log", port_);
+  pid_ = last_pid_ = start_gateway(config_, dir_, "provider.log", port_);
 }
 
 Provider::~Provider() {

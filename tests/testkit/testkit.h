@@ -77,6 +77,7 @@ class Provider {
   Provider& operator=(const Provider&) = delete;
 
   unsigned short port() const { return port_; }
+  pid_t pid() const { return last_pid_; }  // of the gateway process (also after it was killed)
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_; }
   std::string log() const;
@@ -97,7 +98,7 @@ class Provider {
   std::string dir_, config_;
   std::string pg_database_;
   bool own_database_ = false;
-  pid_t pid_ = -1;
+  pid_t pid_ = -1, last_pid_ = -1;
   unsigned short port_ = 0;
   bool keep_ = false;
 };
