@@ -187,7 +187,12 @@ class PgConnection final : public Connection {
     exec("BEGIN");
     if (target_.write_lock != 0) {
       std::string lock = "SELECT pg_advisory_xact_lock(" + std::to_string(target_.write_lock) + ")";
-      exec(lock.c_str());
+      try {
+        exec(lock.c_str());  // waits at most lock_timeout
+      } catch (...) {
+        rollback();  // no Transaction guard exists yet: leave no aborted transaction behind
+        throw;
+      }
     }
   }
   void commit() override {
