@@ -58,3 +58,31 @@ TEST(Reliability, WhenTheWorkQueueIsFullNewRequestsGetRetryableDK0051AtOnce) {
   ASSERT_TRUE(later);
   EXPECT_FALSE(later->is_fault) << later->faultstring;
 }
+
+// PostgreSQL: a database that goes away mid-run gives the retryable DK0051 (not a hang, not a
+// wrong answer), and the gateway reconnects by itself once it is back.
+TEST(Reliability, ADatabaseThatGoesAwayGivesDK0051AndTheGatewayReconnects) {
+  if (!use_postgres()) GTEST_SKIP() << "PostgreSQL variant only (pg.Reliability.*)";
+  Provider p;
+  const std::string req = std::string(R"({"LeerbedrijfID":")") + fx::kErkendId + R"(","Crebo":")" + fx::kErkendCrebo +
+                          R"(","Leerweg":"BOL"})";
+  auto first = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
+  ASSERT_TRUE(first && !first->is_fault);
+  sql::Target admin;
+  admin.dialect = sql::Dialect::postgres;
+  admin.dsn = pg_dsn("postgres");
+  auto c = sql::open(admin);
+  c->exec(("ALTER DATABASE " + p.pg_database() + " ALLOW_CONNECTIONS false").c_str());
+  c->query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + p.pg_database() +
+           "' AND pid <> pg_backend_pid()");
+  auto down = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
+  ASSERT_TRUE(down) << down.error().message;
+  EXPECT_TRUE(down->is_fault);
+  EXPECT_EQ(down->fault_code, "DK0051");
+  c->exec(("ALTER DATABASE " + p.pg_database() + " ALLOW_CONNECTIONS true").c_str());
+  EXPECT_TRUE(eventually([&] {
+    auto again = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", req);
+    return again && !again->is_fault;
+  }, 20000)) << p.log().substr(0, 3000);
+  EXPECT_TRUE(p.alive());
+}
