@@ -16,6 +16,7 @@ namespace edugate::adapters {
 struct AdapterContext {
   YAML::Node settings;
   std::string base_dir;
+  bool migrate = false;  // database adapters: apply missing schema migrations (store.migrate: auto, `db migrate`)
 };
 
 template <class Interface>

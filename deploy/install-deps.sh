@@ -15,24 +15,25 @@ BUILD=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3
   libcairo2-dev libjpeg62-turbo-dev fonts-dejavu-core
+  libpq-dev
 )
 # The test suite: unit and integration tests, interop clients, and the checks of deploy/:
 # promtool (package prometheus) reads /metrics, haproxy -c the HAProxy example, python3-yaml
-# the Kubernetes manifests.
+# the Kubernetes manifests; postgresql-15 is the server the PostgreSQL tests start themselves.
 TEST=(
   libgtest-dev libgmock-dev
   python3 python3-zeep python3-requests python3-yaml
   procps testssl.sh
   xmlsec1 python3-xmlsec python3-lxml
   poppler-utils
-  prometheus haproxy
+  prometheus haproxy postgresql-15
 )
 # Running the binary (what deploy/docker/Dockerfile's runtime stage installs): the shared
 # libraries it links, the font of the PDFs, sqlite3 for online backups, openssl for operators.
 RUNTIME=(
   libgsoap-2.8.124 libssl3 openssl libxml2 libxmlsec1 libxmlsec1-openssl
   libyaml-cpp0.7 libspdlog1.10 libfmt9 libsqlite3-0 sqlite3
-  libcairo2 libjpeg62-turbo fonts-dejavu-core ca-certificates
+  libcairo2 libjpeg62-turbo fonts-dejavu-core ca-certificates libpq5
 )
 
 case "${1:-}" in

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <set>
 #include <sstream>
+
+#include "store/sql.h"
 
 namespace edugate::gateway {
 namespace {
@@ -187,10 +190,28 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.max_queue = r.positive(n, "workers", "max_queue", c.max_queue);
   }
   if (auto n = root["store"]; n.IsDefined()) {
-    r.only_keys(n, "store", {"kind", "path", "message_retention_days", "claim_lease_ms"});
-    std::string kind = r.str(n, "store", "kind", false, "sqlite");
-    if (kind != "sqlite") r.fail(n["kind"], "store.kind", "must be sqlite (postgres is not built in yet)");
+    r.only_keys(n, "store", {"kind", "path", "dsn", "dsn_env", "migrate", "message_retention_days", "claim_lease_ms"});
+    c.store_kind = r.str(n, "store", "kind", false, "sqlite");
+    if (c.store_kind != "sqlite" && c.store_kind != "postgres") r.fail(n["kind"], "store.kind", "must be sqlite or postgres");
+    if (c.store_kind == "postgres" && !sql::postgres_built())
+      r.fail(n["kind"], "store.kind", "this edugate was built without PostgreSQL support (EDUGATE_WITH_POSTGRES)");
     c.store_path = r.str(n, "store", "path", false, c.store_path);
+    std::string dsn = r.str(n, "store", "dsn", false), dsn_env = r.str(n, "store", "dsn_env", false);
+    std::string migrate = r.str(n, "store", "migrate", false, "manual");
+    if (migrate != "manual" && migrate != "auto") r.fail(n["migrate"], "store.migrate", "must be manual or auto");
+    c.store_migrate_auto = migrate == "auto";
+    if (c.store_kind == "postgres") {
+      if (!dsn.empty() && !dsn_env.empty()) r.fail(n["dsn_env"], "store.dsn_env", "give dsn or dsn_env, not both");
+      if (!dsn_env.empty()) {
+        const char* v = std::getenv(dsn_env.c_str());
+        if (!v || !*v) r.fail(n["dsn_env"], "store.dsn_env", "environment variable " + dsn_env + " is not set");
+        dsn = v;
+      }
+      if (dsn.empty()) r.fail(n, "store.dsn", "required for kind postgres (a libpq connection string or URI), or dsn_env");
+      c.store_dsn = dsn;
+    } else if (!dsn.empty() || !dsn_env.empty()) {
+      r.fail(n, "store.dsn", "only for kind postgres");
+    }
     c.message_retention_days = r.positive(n, "store", "message_retention_days", c.message_retention_days);
     c.claim_lease_ms = r.positive(n, "store", "claim_lease_ms", c.claim_lease_ms);
   }
@@ -223,7 +244,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   }
   if (auto n = root["outbox"]; n.IsDefined()) {
     r.only_keys(n, "outbox", {"poll_ms", "senders", "max_attempts", "backoff_initial_ms", "backoff_max_ms",
-                              "send_timeout_ms", "mutations_per_message", "mutation_poll_ms"});
+                              "send_timeout_ms", "mutations_per_message", "mutation_poll_ms", "lease_ms"});
     c.outbox_poll_ms = r.positive(n, "outbox", "poll_ms", c.outbox_poll_ms);
     c.outbox_senders = r.positive(n, "outbox", "senders", c.outbox_senders);
     c.outbox_max_attempts = r.positive(n, "outbox", "max_attempts", c.outbox_max_attempts);
@@ -233,6 +254,9 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.mutations_per_message = r.positive(n, "outbox", "mutations_per_message", c.mutations_per_message);
     if (c.mutations_per_message > 1000) r.fail(n["mutations_per_message"], "outbox.mutations_per_message", "must be <= 1000");
     c.mutation_poll_ms = r.positive(n, "outbox", "mutation_poll_ms", c.mutation_poll_ms);
+    c.outbox_lease_ms = r.positive(n, "outbox", "lease_ms", c.outbox_lease_ms);
+    if (c.outbox_lease_ms <= c.outbox_send_timeout_ms)
+      r.fail(n["lease_ms"], "outbox.lease_ms", "must be longer than outbox.send_timeout_ms (an attempt must end within its lease)");
   }
   if (auto n = root["inbox"]; n.IsDefined()) {
     r.only_keys(n, "inbox", {"dir", "poll_ms"});
@@ -310,7 +334,8 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
               a.max_connection_lifetime_ms != b.max_connection_lifetime_ms,
           "http");
   differs(a.worker_threads != b.worker_threads || a.max_queue != b.max_queue, "workers");
-  differs(a.store_path != b.store_path || a.message_retention_days != b.message_retention_days ||
+  differs(a.store_kind != b.store_kind || a.store_dsn != b.store_dsn || a.store_migrate_auto != b.store_migrate_auto ||
+              a.store_path != b.store_path || a.message_retention_days != b.message_retention_days ||
               a.claim_lease_ms != b.claim_lease_ms,
           "store");
   bool services = a.services.size() != b.services.size();
@@ -326,7 +351,8 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
   differs(a.outbox_poll_ms != b.outbox_poll_ms || a.outbox_senders != b.outbox_senders ||
               a.outbox_max_attempts != b.outbox_max_attempts || a.outbox_backoff_initial_ms != b.outbox_backoff_initial_ms ||
               a.outbox_backoff_max_ms != b.outbox_backoff_max_ms || a.outbox_send_timeout_ms != b.outbox_send_timeout_ms ||
-              a.mutations_per_message != b.mutations_per_message || a.mutation_poll_ms != b.mutation_poll_ms,
+              a.mutations_per_message != b.mutations_per_message || a.mutation_poll_ms != b.mutation_poll_ms ||
+              a.outbox_lease_ms != b.outbox_lease_ms,
           "outbox");
   differs(a.inbox_dir != b.inbox_dir || a.inbox_poll_ms != b.inbox_poll_ms, "inbox");
   differs(a.wss_sign_requests != b.wss_sign_requests, "wssecurity.sign_requests");

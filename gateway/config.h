@@ -47,7 +47,10 @@ struct Config {
   int worker_threads = 4;
   int max_queue = 512;
 
-  std::string store_path = "var/edugate.db";
+  std::string store_kind = "sqlite";     // sqlite | postgres
+  std::string store_path = "var/edugate.db";  // sqlite
+  std::string store_dsn;                 // postgres: from store.dsn or the variable named by store.dsn_env
+  bool store_migrate_auto = false;       // postgres: store.migrate: auto applies schema migrations at start
   int message_retention_days = 7;
   int claim_lease_ms = 60000;
 
@@ -66,6 +69,7 @@ struct Config {
   int outbox_backoff_initial_ms = 1000;
   int outbox_backoff_max_ms = 300000;
   int outbox_send_timeout_ms = 10000;
+  int outbox_lease_ms = 60000;  // a claimed push not done within this is taken over (its instance died)
   int mutations_per_message = 100;
   int mutation_poll_ms = 2000;
 

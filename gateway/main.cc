@@ -49,7 +49,7 @@
 #include "core/praktijkloket.h"
 #include "core/leerbedrijf.h"
 #include "core/sink.h"
-#include "store/sqlite_store.h"
+#include "store/sql_store.h"
 
 namespace eg = edugate::gateway;
 using edugate::Oin;
@@ -69,13 +69,21 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-std::unique_ptr<edugate::store::SqliteStore> open_store(const eg::Config& c) {
+// migrate: apply missing PostgreSQL schema migrations (`db migrate`, or store.migrate: auto).
+std::unique_ptr<edugate::store::SqlStore> open_store(const eg::Config& c, bool migrate = false) {
+  if (c.store_kind == "postgres") {
+    edugate::sql::Target t;
+    t.dialect = edugate::sql::Dialect::postgres;
+    t.dsn = c.store_dsn;
+    t.schema = edugate::store::kPostgresSchema;
+    return std::make_unique<edugate::store::SqlStore>(t, migrate || c.store_migrate_auto);
+  }
   std::filesystem::create_directories(std::filesystem::path(c.store_path).parent_path());
   return std::make_unique<edugate::store::SqliteStore>(c.store_path);
 }
 
 // One serving process per SQLite store: claims of messages in progress live in its memory
-// (store/sqlite_store.h). A second `serve` on the same store is refused; the lock goes with the
+// (store/sql_store.h). A second `serve` on the same store is refused; the lock goes with the
 // process, however it ends. Several instances share a PostgreSQL store instead.
 int hold_serve_lock(const std::string& store_path) {
   std::string lock_path = store_path + ".serve-lock";
@@ -98,12 +106,12 @@ struct Services {
   std::vector<eg::ServiceContract> contracts;  // also of services we only call (outbox, inbox)
 };
 
-Services make_services(const eg::Config& c) {
+Services make_services(const eg::Config& c, bool migrate = false) {
   namespace ad = edugate::adapters;
   Services out;
   auto settings = [&](const std::string& name) {
     const auto& sc = c.services.at(name);
-    return std::pair{sc.adapter, ad::AdapterContext{sc.settings, c.base_dir}};
+    return std::pair{sc.adapter, ad::AdapterContext{sc.settings, c.base_dir, migrate || c.store_migrate_auto}};
   };
   auto enabled = [&](const char* name) { return c.services.count(name) && c.services.at(name).enabled; };
   auto contract = [&](const char* name) { return eg::load_contract(c.contract_dir, name); };
@@ -171,7 +179,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   auto config = eg::load_config(config_file);
   setup_logging(config.log_level);
   if (!config.tls.check_revocation) jlog::warn("revocation_checks_disabled");
-  hold_serve_lock(config.store_path);
+  if (config.store_kind != "postgres") hold_serve_lock(config.store_path);
   auto store = open_store(config);
   auto services = make_services(config);
   if (services.list.empty() && config.inbox_dir.empty())
@@ -611,6 +619,12 @@ int main(int argc, char** argv) {
   std::string state;
   std::int64_t outbox_id = 0;
   int limit = 100;
+  auto* db_cmd = app.add_subcommand("db", "the databases of the store and the backends");
+  db_cmd->add_option("--config,-c", config_file, "configuration file")->required();
+  db_cmd->require_subcommand(1);
+  db_cmd->fallthrough();
+  auto* db_migrate = db_cmd->add_subcommand(
+      "migrate", "apply missing schema migrations (PostgreSQL store and postgres backends; SQLite makes its schema on open)");
   auto* outbox_cmd = app.add_subcommand("outbox", "inspect and retry pushes to schools");
   outbox_cmd->add_option("--config,-c", config_file, "configuration file")->required();
   outbox_cmd->require_subcommand(1);
@@ -660,6 +674,22 @@ int main(int argc, char** argv) {
       if (!services.bpvmonitor) throw std::runtime_error("services.bpvmonitor is not enabled in " + config_file);
       int n = eg::publish_results(c, *store, *services.bpvmonitor, *p);
       std::cout << n << " message(s) with the results of " << p->str() << " in the outbox\n";
+      return 0;
+    }
+    if (db_migrate->parsed()) {
+      auto c = eg::load_config(config_file);
+      setup_logging("warn");
+      // Opening with migrate applies what is missing, under an advisory lock (idempotent; several
+      // instances may run it at once). The Leerbedrijf backend goes first: the others read schema lb.
+      auto store = open_store(c, true);
+      auto services = make_services(c, true);
+      json out{{"store", {{"kind", c.store_kind}}}};
+      if (c.store_kind == "postgres") {
+        auto conn = edugate::sql::open({edugate::sql::Dialect::postgres, "", true, c.store_dsn, "", 0});
+        for (const char* schema : {edugate::store::kPostgresSchema, "lb", "bpv", "pl"})
+          if (int v = edugate::sql::schema_version(*conn, schema); v > 0) out["schemas"][schema] = v;
+      }
+      std::cout << out.dump(2) << std::endl;
       return 0;
     }
     if (outbox_cmd->parsed()) {

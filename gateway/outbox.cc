@@ -7,17 +7,29 @@
 #include <cmath>
 #include <random>
 
+#include <unistd.h>
+
 namespace edugate::gateway {
 namespace {
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+// host:pid:random, unique per running sender.
+std::string claim_owner() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::mt19937_64 rng{std::random_device{}()};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, ":%d:%016llx", static_cast<int>(getpid()), static_cast<unsigned long long>(rng()));
+  return host + std::string(buf);
+}
 }  // namespace
 
 OutboxSender::OutboxSender(const Config& config, store::Store& store, std::vector<ServiceContract> contracts,
                            std::shared_ptr<security::TlsContexts> tls)
-    : config_(config), store_(store), contracts_(std::move(contracts)), client_(config, std::move(tls)) {}
+    : config_(config), store_(store), contracts_(std::move(contracts)), client_(config, std::move(tls)),
+      owner_(claim_owner()) {}
 
 OutboxSender::~OutboxSender() { stop(); }
 
@@ -116,7 +128,7 @@ void OutboxSender::start() {
         }
         std::lock_guard lock(mu_);
         in_flight_.erase(m.destination_oin);
-        done_since_fetch_.insert(m.id);
+        wake_ = true;
         cv_.notify_all();
       }
     });
@@ -125,24 +137,28 @@ void OutboxSender::start() {
 void OutboxSender::loop() {
   std::unique_lock lock(mu_);
   while (running_) {
-    // A message finished after this point may still look pending in what we read: skip it.
-    done_since_fetch_.clear();
+    wake_ = false;
+    // Claim no more than the senders can start now: a claimed message waits under its lease.
+    const int room = config_.outbox_senders - static_cast<int>(in_flight_.size());
     lock.unlock();
     std::vector<store::OutboxMessage> due;
-    try {
-      due = store_.outbox_due(now_ms(), 256);
-    } catch (const std::exception& e) {
-      jlog::warn("outbox_unavailable", {{"error", e.what()}});
+    if (room > 0) {
+      try {
+        due = store_.outbox_claim(now_ms(), room, config_.outbox_lease_ms, owner_);
+      } catch (const std::exception& e) {
+        jlog::warn("outbox_unavailable", {{"error", e.what()}});
+      }
     }
     lock.lock();
     for (auto& m : due) {
-      // One message per school at a time, in order.
-      if (in_flight_.count(m.destination_oin) || done_since_fetch_.count(m.id)) continue;
+      // One message per school at a time, in order (a claim of ours whose lease ran out while it
+      // was still being sent: that send decides; the new claim just runs out).
+      if (in_flight_.count(m.destination_oin)) continue;
       in_flight_.insert(m.destination_oin);
       queue_.push_back(std::move(m));
     }
     cv_.notify_all();
-    cv_.wait_for(lock, std::chrono::milliseconds(config_.outbox_poll_ms), [&] { return !running_; });
+    cv_.wait_for(lock, std::chrono::milliseconds(config_.outbox_poll_ms), [&] { return !running_ || wake_; });
   }
 }
 
@@ -156,6 +172,13 @@ void OutboxSender::stop() {
   if (loop_.joinable()) loop_.join();
   for (auto& t : senders_) t.join();
   senders_.clear();
+  queue_.clear();
+  // Claimed but not sent: free at once for another instance (or our next start).
+  try {
+    store_.outbox_unclaim(owner_);
+  } catch (const std::exception& e) {
+    jlog::warn("outbox_unclaim_failed", {{"error", e.what()}});
+  }
 }
 
 }  // namespace edugate::gateway

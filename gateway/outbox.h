@@ -4,7 +4,9 @@
 // Success marks it sent; a failure schedules the next attempt with exponential backoff and
 // jitter; after outbox.max_attempts it is dead (an operator can `edugate outbox retry` it).
 // A destination has at most one message in flight, so a slow or down school never holds up
-// the others beyond one sender thread.
+// the others beyond one sender thread. Messages are claimed in the store with a lease
+// (outbox.lease_ms), so several instances on one store never send one message at the same time,
+// and a claim of an instance that died is taken over when its lease runs out.
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -44,8 +46,9 @@ class OutboxSender {
   std::mutex mu_;
   std::condition_variable cv_;
   std::set<std::string> in_flight_;
-  std::set<std::int64_t> done_since_fetch_;  // finished while the loop was reading the store
   bool running_ = false;
+  bool wake_ = false;          // a sender finished: look for the destination's next message now
+  const std::string owner_;    // this instance's name on its claims
   std::thread loop_;
   std::vector<std::thread> senders_;
   std::vector<store::OutboxMessage> queue_;  // handed from the loop to the senders

@@ -52,7 +52,9 @@ int pump_mutations(const Config& config, store::Store& store, leerbedrijf::Backe
   int enqueued = 0;
   // A new provider starts pushing from the mutations recorded after its first start; older
   // ones are available to schools with HaalMutatiesOp.
-  if (!store.counter(counter)) store.set_counter(counter, backend.mutaties({0, 1}).laatste_volgnummer);
+  // Set once, by compare-and-set from "absent": instances starting at once agree on one start.
+  if (!store.counter(counter))
+    store.outbox_enqueue_with_counter({}, counter, std::nullopt, backend.mutaties({0, 1}).laatste_volgnummer);
   for (;;) {
     std::int64_t last = *store.counter(counter);
     auto batch = backend.mutaties({last, config.mutations_per_message});

@@ -91,6 +91,8 @@ struct OutboxMessage {
   int attempts = 0;
   std::int64_t created_ms = 0, next_attempt_ms = 0, sent_ms = 0;
   std::string last_error;
+  std::string claimed_by;         // the sender instance holding it (outbox_claim), until lease_until
+  std::int64_t lease_until = 0;
 };
 
 // Per destination, for monitoring (the admin's /metrics).
@@ -134,8 +136,17 @@ class Store {
 
   // --- outbox ---
   virtual std::int64_t outbox_enqueue(const OutboxMessage& m) = 0;
-  // The oldest pending message of each destination whose next attempt is due, at most `limit`.
+  // The oldest pending message of each destination whose next attempt is due and that nobody
+  // holds, at most `limit` (a read-only view).
   virtual std::vector<OutboxMessage> outbox_due(std::int64_t now_ms, int limit) = 0;
+  // Claims what outbox_due would return for `owner` until now + lease_ms: no other caller gets a
+  // claimed message (nor a later one of its destination) until it is marked sent or failed, or the
+  // lease runs out (its owner died: another instance then sends it, with the same MessageID).
+  // Safe for several instances on one store (PostgreSQL: FOR UPDATE SKIP LOCKED).
+  virtual std::vector<OutboxMessage> outbox_claim(std::int64_t now_ms, int limit, std::int64_t lease_ms,
+                                                  const std::string& owner) = 0;
+  // Gives `owner`'s claimed, unsent messages back at once (an orderly stop).
+  virtual void outbox_unclaim(const std::string& owner) = 0;
   virtual void outbox_sent(std::int64_t id, std::int64_t now_ms) = 0;
   // After a failed attempt: schedule the next one, or give up (dead) when `dead` is set.
   virtual void outbox_failed(std::int64_t id, int attempts, std::int64_t next_attempt_ms, const std::string& error,

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "adapters/sqlite/database.h"
 #include "adapters/sqlite/leerbedrijf_fixtures.h"
 
 namespace edugate::adapters::sqlite {
@@ -30,6 +31,20 @@ CREATE INDEX IF NOT EXISTS responses_periode ON responses(periode);
 INSERT INTO bpv_schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM bpv_schema_version);
 )SQL";
 
+constexpr const char* kPostgresV1 = R"SQL(
+CREATE TABLE studentgegevens (
+  school_oin TEXT NOT NULL, bpvo_kenmerk TEXT NOT NULL, brin TEXT NOT NULL, rio_aanbieder TEXT NOT NULL,
+  rio_locatie TEXT NOT NULL, opleidingscode TEXT NOT NULL, leerweg TEXT NOT NULL, leerbedrijf_id TEXT NOT NULL,
+  einddatum TEXT NOT NULL, uitnodigingsdatum TEXT NOT NULL, voornaam TEXT NOT NULL, achternaam TEXT NOT NULL,
+  email TEXT NOT NULL, status TEXT NOT NULL, gewijzigd_ms BIGINT NOT NULL, PRIMARY KEY (school_oin, bpvo_kenmerk));
+CREATE TABLE responses (
+  respondent_id TEXT PRIMARY KEY, brin TEXT NOT NULL, periode TEXT NOT NULL, groep TEXT NOT NULL,
+  opleidingscode TEXT NOT NULL, leerweg TEXT NOT NULL, rio_locatie TEXT NOT NULL, leerbedrijf_id TEXT NOT NULL,
+  s1 BIGINT, s2 BIGINT, s3 BIGINT, s4 BIGINT, s5 BIGINT, s6 BIGINT, s7 BIGINT);
+CREATE INDEX responses_brin ON responses(brin, periode);
+CREATE INDEX responses_periode ON responses(periode);
+)SQL";
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -39,7 +54,7 @@ Melding fout(const char* code, std::string tekst, std::string veld) {
   return Melding{code, Ernst::fout, std::move(tekst), std::move(veld)};
 }
 
-void store_record(sqlitedb::Connection& c, const Oin& school, const bm::Studentgegeven& r, const Datum& uitnodiging) {
+void store_record(sql::Connection& c, const Oin& school, const bm::Studentgegeven& r, const Datum& uitnodiging) {
   c.prepare("INSERT INTO studentgegevens (school_oin, bpvo_kenmerk, brin, rio_aanbieder, rio_locatie, opleidingscode, "
             "leerweg, leerbedrijf_id, einddatum, uitnodigingsdatum, voornaam, achternaam, email, status, gewijzigd_ms) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'actief', ?) "
@@ -54,7 +69,7 @@ void store_record(sqlitedb::Connection& c, const Oin& school, const bm::Studentg
       .bind(12, r.achternaam).bind(13, r.email).bind(14, now_ms()).run();
 }
 
-std::optional<std::string> record_status(sqlitedb::Connection& c, const Oin& school, const std::string& kenmerk) {
+std::optional<std::string> record_status(sql::Connection& c, const Oin& school, const std::string& kenmerk) {
   auto st = c.prepare("SELECT status FROM studentgegevens WHERE school_oin = ? AND bpvo_kenmerk = ?");
   st.bind(1, school.str()).bind(2, kenmerk);
   if (!st.step()) return std::nullopt;
@@ -63,21 +78,32 @@ std::optional<std::string> record_status(sqlitedb::Connection& c, const Oin& sch
 
 }  // namespace
 
+const std::vector<sql::Migration>& bpvmonitor_migrations() {
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}};
+  return m;
+}
+
 BpvMonitorBackend::BpvMonitorBackend(BpvMonitorSettings s)
-    : settings_(std::move(s)), pool_(settings_.path, true, [this](sqlitedb::Connection& c) {
+    : settings_(std::move(s)),
+      pool_(database(settings_.path, settings_.dsn, "bpv", kBpvMonitorLock), [this](sql::Connection& c) {
+        if (c.dialect() != sql::Dialect::sqlite) return;  // PostgreSQL: schema lb is in the same database
         c.exec(kSchema);
-        c.attach_read_only(settings_.leerbedrijf_path, "lb");
+        sql::attach_read_only(c, settings_.leerbedrijf_path, "lb");
       }) {
-  if (!std::filesystem::exists(settings_.leerbedrijf_path))
-    throw std::runtime_error("adapters.sqlite (bpvmonitor): leerbedrijf_path " + settings_.leerbedrijf_path +
-                             " does not exist (start the leerbedrijf service with the sqlite adapter first)");
-  if (auto parent = std::filesystem::path(settings_.path).parent_path(); !parent.empty())
-    std::filesystem::create_directories(parent);
+  if (settings_.dsn.empty()) {
+    if (!std::filesystem::exists(settings_.leerbedrijf_path))
+      throw std::runtime_error("adapters.sqlite (bpvmonitor): leerbedrijf_path " + settings_.leerbedrijf_path +
+                               " does not exist (start the leerbedrijf service with the sqlite adapter first)");
+    if (auto parent = std::filesystem::path(settings_.path).parent_path(); !parent.empty())
+      std::filesystem::create_directories(parent);
+  }
   auto& c = pool_.get();
+  if (c.dialect() == sql::Dialect::postgres) require_leerbedrijf_schema(c, "bpvmonitor");
+  sql::ensure_migrated(c, "bpv", bpvmonitor_migrations(), settings_.migrate);
   if (settings_.demo_data) fill_bpvmonitor_fixtures(c, settings_.fixture_seed);
 }
 
-Meldingen BpvMonitorBackend::check(sqlitedb::Connection& c, const Oin& school, const bm::Studentgegeven& r,
+Meldingen BpvMonitorBackend::check(sql::Connection& c, const Oin& school, const bm::Studentgegeven& r,
                                    std::optional<Datum>& uitnodiging) {
   Meldingen m;
   auto school_brin = brin_of(school);
@@ -107,7 +133,7 @@ Meldingen BpvMonitorBackend::check(sqlitedb::Connection& c, const Oin& school, c
   return m;
 }
 
-void BpvMonitorBackend::check_and_store(sqlitedb::Connection& c, const Oin& school, const bm::Studentgegeven& r,
+void BpvMonitorBackend::check_and_store(sql::Connection& c, const Oin& school, const bm::Studentgegeven& r,
                                         bm::Recordresultaat& res) {
   std::optional<Datum> uitnodiging;
   res.meldingen = check(c, school, r, uitnodiging);
@@ -121,7 +147,7 @@ std::vector<bm::Recordresultaat> BpvMonitorBackend::lever_aan(const Oin& school,
   auto& c = pool_.get();
   std::vector<bm::Recordresultaat> out;
   std::set<std::string> seen;
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   for (const auto& r : records) {
     bm::Recordresultaat res{r.bpvo_kenmerk, "geweigerd", std::nullopt, {}};
     if (!seen.insert(r.bpvo_kenmerk).second) {
@@ -140,7 +166,7 @@ std::vector<bm::Recordresultaat> BpvMonitorBackend::lever_aan(const Oin& school,
 bm::Recordresultaat BpvMonitorBackend::corrigeer(const Oin& school, const bm::Studentgegeven& r) {
   auto& c = pool_.get();
   bm::Recordresultaat res{r.bpvo_kenmerk, "geweigerd", std::nullopt, {}};
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   if (record_status(c, school, r.bpvo_kenmerk) != std::optional<std::string>("actief")) {
     res.meldingen.push_back(fout("BPV-ONBEKEND", "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
     return res;
@@ -153,7 +179,7 @@ bm::Recordresultaat BpvMonitorBackend::corrigeer(const Oin& school, const bm::St
 bm::Recordresultaat BpvMonitorBackend::trek_in(const Oin& school, const std::string& kenmerk) {
   auto& c = pool_.get();
   bm::Recordresultaat res{kenmerk, "geweigerd", std::nullopt, {}};
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   if (record_status(c, school, kenmerk) != std::optional<std::string>("actief")) {
     res.meldingen.push_back(fout("BPV-ONBEKEND", "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
     return res;
@@ -179,8 +205,9 @@ bm::Resultaten BpvMonitorBackend::resultaten(const Brin& brin, const bm::Resulta
   auto query = [&](bool school, const char* groep) {
     auto st = c.prepare(
         "SELECT count(*), avg(s1), avg(s2), avg(s3), avg(s4), avg(s5), avg(s6), avg(s7) FROM responses "
-        "WHERE periode = ?1 AND groep = ?2 AND (?3 IS NULL OR brin = ?3) AND (?4 IS NULL OR opleidingscode = ?4) "
-        "AND (?5 IS NULL OR leerweg = ?5) AND (?6 IS NULL OR rio_locatie = ?6)");
+        "WHERE periode = ?1 AND groep = ?2 AND (CAST(?3 AS TEXT) IS NULL OR brin = ?3) "
+        "AND (CAST(?4 AS TEXT) IS NULL OR opleidingscode = ?4) AND (CAST(?5 AS TEXT) IS NULL OR leerweg = ?5) "
+        "AND (CAST(?6 AS TEXT) IS NULL OR rio_locatie = ?6)");
     st.bind(1, f.periode.str()).bind(2, groep);
     if (school) st.bind(3, brin.str()); else st.bind_null(3);
     if (f.opleidingscode) st.bind(4, f.opleidingscode->str()); else st.bind_null(4);
@@ -215,13 +242,13 @@ bm::Responsrecords BpvMonitorBackend::responsrecords(const Brin& brin, const std
   out.pagina = pagina;
   out.pagina_grootte = grootte;
   {
-    auto st = c.prepare("SELECT count(*) FROM responses WHERE brin = ? AND (? IS NULL OR periode = ?)");
+    auto st = c.prepare("SELECT count(*) FROM responses WHERE brin = ? AND (CAST(? AS TEXT) IS NULL OR periode = ?)");
     st.bind(1, brin.str());
     if (periode) st.bind(2, periode->str()).bind(3, periode->str()); else st.bind_null(2).bind_null(3);
     if (st.step()) out.totaal = static_cast<int>(st.integer(0));
   }
   auto st = c.prepare("SELECT respondent_id, groep, periode, opleidingscode, leerweg, rio_locatie, leerbedrijf_id, "
-                      "s1, s2, s3, s4, s5, s6, s7 FROM responses WHERE brin = ? AND (? IS NULL OR periode = ?) "
+                      "s1, s2, s3, s4, s5, s6, s7 FROM responses WHERE brin = ? AND (CAST(? AS TEXT) IS NULL OR periode = ?) "
                       "ORDER BY periode, respondent_id LIMIT ? OFFSET ?");
   st.bind(1, brin.str());
   if (periode) st.bind(2, periode->str()).bind(3, periode->str()); else st.bind_null(2).bind_null(3);
@@ -236,8 +263,8 @@ bm::Responsrecords BpvMonitorBackend::responsrecords(const Brin& brin, const std
   return out;
 }
 
-int fill_bpvmonitor_fixtures(sqlitedb::Connection& c, std::uint64_t seed) {
-  sqlitedb::Transaction tx(c);
+int fill_bpvmonitor_fixtures(sql::Connection& c, std::uint64_t seed) {
+  sql::Transaction tx(c);
   {
     auto st = c.prepare("SELECT count(*) FROM responses");
     if (st.step() && st.integer(0) > 0) return 0;

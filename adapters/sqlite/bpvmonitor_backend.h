@@ -1,9 +1,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/bpvmonitor.h"
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite {
 
@@ -13,7 +14,12 @@ struct BpvMonitorSettings {
   bool demo_data = false;       // fill an empty database with generated survey responses
   std::uint64_t fixture_seed = 20261123;
   int minimale_respons = 10;    // cells with fewer responses are suppressed
+  std::string dsn = {};  // PostgreSQL (adapter postgres): schema bpv; SBB's leerbedrijven in schema lb
+  bool migrate = false;         // PostgreSQL: apply missing schema migrations at start
 };
+
+// PostgreSQL: schema bpv, versioned.
+const std::vector<sql::Migration>& bpvmonitor_migrations();
 
 class BpvMonitorBackend final : public bpvmonitor::Backend {
  public:
@@ -27,20 +33,20 @@ class BpvMonitorBackend final : public bpvmonitor::Backend {
   bpvmonitor::Responsrecords responsrecords(const Brin& brin, const std::optional<Periode>& periode, int pagina,
                                             int pagina_grootte) override;
 
-  sqlitedb::Connection& connection() { return pool_.get(); }
+  sql::Connection& connection() { return pool_.get(); }
 
  private:
   // Business rules of one record; empty when it may be stored. Fills the invitation date.
-  Meldingen check(sqlitedb::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
+  Meldingen check(sql::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
                   std::optional<Datum>& uitnodiging);
   // check(), then store the record and mark it accepted when no rule refused it.
-  void check_and_store(sqlitedb::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
+  void check_and_store(sql::Connection& c, const Oin& school, const bpvmonitor::Studentgegeven& r,
                        bpvmonitor::Recordresultaat& res);
   BpvMonitorSettings settings_;
-  sqlitedb::Pool pool_;
+  sql::Pool pool_;
 };
 
 // Generated, pseudonymous survey responses for the demo and the tests (no names, no e-mail).
-int fill_bpvmonitor_fixtures(sqlitedb::Connection& c, std::uint64_t seed);
+int fill_bpvmonitor_fixtures(sql::Connection& c, std::uint64_t seed);
 
 }  // namespace edugate::adapters::sqlite

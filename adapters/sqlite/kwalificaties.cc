@@ -334,11 +334,11 @@ class Reader {
 
 // One INSERT with its binds per line reads as a row.
 // clang-format off
-LoadSummary write(sqlitedb::Connection& c, const PStructuur& s) {
+LoadSummary write(sql::Connection& c, const PStructuur& s) {
   LoadSummary sum;
   sum.versie = s.versie;
   sum.peildatum = s.peildatum;
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   // Children first: the foreign keys are enforced.
   c.exec("DELETE FROM kwal_gedrag; DELETE FROM kwal_werkprocessen; DELETE FROM kwal_kerntaken; "
          "DELETE FROM kwal_versies; DELETE FROM kwal_dossiers; DELETE FROM kwal_structuur;");
@@ -383,14 +383,14 @@ LoadSummary write(sqlitedb::Connection& c, const PStructuur& s) {
 
 // Rows of kwal_versies for one crebo or all, sorted by crebo and newest first, with geldig and
 // actueel worked out for the peildatum.
-std::vector<KwalificatieVersie> versies(sqlitedb::Connection& c, const std::optional<Crebo>& crebo,
+std::vector<KwalificatieVersie> versies(sql::Connection& c, const std::optional<Crebo>& crebo,
                                         const Datum& peildatum) {
   std::vector<KwalificatieVersie> out;
   const std::string peil = peildatum.str();
   auto st = c.prepare(
       "SELECT v.crebo, v.versie, v.naam, v.dossier, d.naam, v.geldig_vanaf, v.geldig_tot "
       "FROM kwal_versies v JOIN kwal_dossiers d ON d.code = v.dossier "
-      "WHERE ?1 IS NULL OR v.crebo = ?1 ORDER BY v.crebo, v.geldig_vanaf DESC, v.versie DESC");
+      "WHERE CAST(?1 AS TEXT) IS NULL OR v.crebo = ?1 ORDER BY v.crebo, v.geldig_vanaf DESC, v.versie DESC");
   st.bind(1, crebo ? std::optional<std::string>(crebo->str()) : std::nullopt);
   std::string vorige;
   bool actueel_gevonden = false;
@@ -413,7 +413,29 @@ std::vector<KwalificatieVersie> versies(sqlitedb::Connection& c, const std::opti
 
 }  // namespace
 
-void create_kwalificatie_schema(sqlitedb::Connection& c) {
+const char* const kPostgresV1 = R"SQL(
+CREATE TABLE kwal_structuur (
+  id BIGINT PRIMARY KEY CHECK (id = 1), versie TEXT NOT NULL, peildatum TEXT NOT NULL, geladen_op_ms BIGINT NOT NULL);
+CREATE TABLE kwal_dossiers (code TEXT PRIMARY KEY, naam TEXT NOT NULL);
+CREATE TABLE kwal_versies (
+  crebo TEXT NOT NULL, versie TEXT NOT NULL, naam TEXT NOT NULL, dossier TEXT NOT NULL REFERENCES kwal_dossiers(code),
+  geldig_vanaf TEXT NOT NULL, geldig_tot TEXT, volgorde BIGINT NOT NULL, PRIMARY KEY (crebo, versie));
+CREATE TABLE kwal_kerntaken (
+  crebo TEXT NOT NULL, versie TEXT NOT NULL, code TEXT NOT NULL, naam TEXT NOT NULL, volgorde BIGINT NOT NULL,
+  PRIMARY KEY (crebo, versie, code), FOREIGN KEY (crebo, versie) REFERENCES kwal_versies(crebo, versie));
+CREATE TABLE kwal_werkprocessen (
+  crebo TEXT NOT NULL, versie TEXT NOT NULL, code TEXT NOT NULL, kerntaak TEXT NOT NULL, naam TEXT NOT NULL,
+  omschrijving TEXT NOT NULL, gewenst_resultaat TEXT NOT NULL, volgorde BIGINT NOT NULL,
+  PRIMARY KEY (crebo, versie, code),
+  FOREIGN KEY (crebo, versie, kerntaak) REFERENCES kwal_kerntaken(crebo, versie, code));
+CREATE TABLE kwal_gedrag (
+  crebo TEXT NOT NULL, versie TEXT NOT NULL, werkproces TEXT NOT NULL, volgnummer BIGINT NOT NULL, tekst TEXT NOT NULL,
+  PRIMARY KEY (crebo, versie, werkproces, volgnummer),
+  FOREIGN KEY (crebo, versie, werkproces) REFERENCES kwal_werkprocessen(crebo, versie, code));
+)SQL";
+
+void create_kwalificatie_schema(sql::Connection& c) {
+  if (c.dialect() != sql::Dialect::sqlite) return;
   c.exec(R"(
     CREATE TABLE IF NOT EXISTS kwal_structuur (
       id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -462,7 +484,7 @@ void create_kwalificatie_schema(sqlitedb::Connection& c) {
   )");
 }
 
-Result<LoadSummary> load_kwalificatiestructuur(sqlitedb::Connection& c, std::string_view xml) {
+Result<LoadSummary> load_kwalificatiestructuur(sql::Connection& c, std::string_view xml) {
   if (xml.size() > kMaxBestand)
     return make_error(kCode, "bestand is groter dan " + std::to_string(kMaxBestand >> 20) + " MiB");
   // SBB's full catalogue is far larger than a message: more nodes, but the same shallow shape.
@@ -480,11 +502,11 @@ Result<LoadSummary> load_kwalificatiestructuur(sqlitedb::Connection& c, std::str
   return write(c, *parsed);
 }
 
-Result<LoadSummary> load_demo_kwalificaties(sqlitedb::Connection& c) {
+Result<LoadSummary> load_demo_kwalificaties(sql::Connection& c) {
   return load_kwalificatiestructuur(c, demo_kwalificatiestructuur_xml());
 }
 
-std::optional<LoadSummary> loaded_kwalificatiestructuur(sqlitedb::Connection& c) {
+std::optional<LoadSummary> loaded_kwalificatiestructuur(sql::Connection& c) {
   create_kwalificatie_schema(c);
   LoadSummary s;
   {
@@ -504,20 +526,20 @@ std::optional<LoadSummary> loaded_kwalificatiestructuur(sqlitedb::Connection& c)
   return s;
 }
 
-std::vector<KwalificatieVersie> list_kwalificaties(sqlitedb::Connection& c, const std::optional<Crebo>& crebo,
+std::vector<KwalificatieVersie> list_kwalificaties(sql::Connection& c, const std::optional<Crebo>& crebo,
                                                    bool alle_versies, const Datum& peildatum) {
   auto all = versies(c, crebo, peildatum);
   if (!alle_versies) std::erase_if(all, [](const KwalificatieVersie& k) { return !k.actueel; });
   return all;
 }
 
-std::optional<KwalificatieVersie> actuele_versie(sqlitedb::Connection& c, const Crebo& crebo, const Datum& peildatum) {
+std::optional<KwalificatieVersie> actuele_versie(sql::Connection& c, const Crebo& crebo, const Datum& peildatum) {
   for (auto& k : versies(c, crebo, peildatum))
     if (k.actueel) return std::move(k);
   return std::nullopt;
 }
 
-std::optional<KwalificatieDetail> find_kwalificatie(sqlitedb::Connection& c, const Crebo& crebo,
+std::optional<KwalificatieDetail> find_kwalificatie(sql::Connection& c, const Crebo& crebo,
                                                     std::string_view versie, const Datum& peildatum) {
   std::optional<KwalificatieDetail> out;
   for (auto& k : versies(c, crebo, peildatum)) {
@@ -562,7 +584,7 @@ std::optional<KwalificatieDetail> find_kwalificatie(sqlitedb::Connection& c, con
   return out;
 }
 
-bool werkproces_belongs(sqlitedb::Connection& c, const Crebo& crebo, std::string_view versie, std::string_view code) {
+bool werkproces_belongs(sql::Connection& c, const Crebo& crebo, std::string_view versie, std::string_view code) {
   auto st = c.prepare("SELECT 1 FROM kwal_werkprocessen WHERE crebo = ? AND versie = ? AND code = ?");
   st.bind(1, crebo.str()).bind(2, versie).bind(3, code);
   return st.step();

@@ -15,7 +15,7 @@
 
 #include "core/ids.h"
 #include "core/result.h"
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite::kwalificaties {
 
@@ -56,38 +56,40 @@ struct KwalificatieDetail {
   std::vector<Kerntaak> kerntaken;  // in file order
 };
 
-// Creates the kwal_ tables if missing. The query functions below need them: call this when a
-// connection is opened (sqlitedb::Pool's on_open).
-void create_kwalificatie_schema(sqlitedb::Connection& c);
+// Creates the kwal_ tables if missing (SQLite). The query functions below need them: call this
+// when a connection is opened (sql::Pool's on_open). PostgreSQL: kPostgresV1, a migration of the
+// Praktijkloket's schema.
+void create_kwalificatie_schema(sql::Connection& c);
+extern const char* const kPostgresV1;
 
 // Validates `xml` completely, then replaces all kwal_ tables in one transaction. Error code
 // "KWALIFICATIESTRUCTUUR"; the message names the element and line, Error::field the element.
 // Call outside a transaction. BackendUnavailable if the database fails.
-Result<LoadSummary> load_kwalificatiestructuur(sqlitedb::Connection& c, std::string_view xml);
+Result<LoadSummary> load_kwalificatiestructuur(sql::Connection& c, std::string_view xml);
 
 // The demo catalogue embedded at build time (adapters/sqlite/refdata/kwalificatiestructuur-demo.xml).
 std::string_view demo_kwalificatiestructuur_xml();
-Result<LoadSummary> load_demo_kwalificaties(sqlitedb::Connection& c);
+Result<LoadSummary> load_demo_kwalificaties(sql::Connection& c);
 
 // What is loaded now (counts from the tables), or none if nothing was ever loaded.
-std::optional<LoadSummary> loaded_kwalificatiestructuur(sqlitedb::Connection& c);
+std::optional<LoadSummary> loaded_kwalificatiestructuur(sql::Connection& c);
 
 // Kwalificaties sorted by crebo, then newest version first. With `crebo`, only that crebo; without
 // `alle_versies`, only the actuele version of each crebo (a crebo with none on the peildatum is left
 // out).
-std::vector<KwalificatieVersie> list_kwalificaties(sqlitedb::Connection& c, const std::optional<Crebo>& crebo,
+std::vector<KwalificatieVersie> list_kwalificaties(sql::Connection& c, const std::optional<Crebo>& crebo,
                                                    bool alle_versies, const Datum& peildatum);
 
 // The current version of a crebo on the peildatum: of the versions valid that day, the one that
 // became valid last. None when no version is valid (unknown, expired, or only future versions).
-std::optional<KwalificatieVersie> actuele_versie(sqlitedb::Connection& c, const Crebo& crebo, const Datum& peildatum);
+std::optional<KwalificatieVersie> actuele_versie(sql::Connection& c, const Crebo& crebo, const Datum& peildatum);
 
 // One version with its kerntaken and werkprocessen (earlier versions stay available); an empty
 // `versie` means the actuele version on the peildatum.
-std::optional<KwalificatieDetail> find_kwalificatie(sqlitedb::Connection& c, const Crebo& crebo,
+std::optional<KwalificatieDetail> find_kwalificatie(sql::Connection& c, const Crebo& crebo,
                                                     std::string_view versie, const Datum& peildatum);
 
 // Whether werkproces `code` is part of this version of the kwalificatie.
-bool werkproces_belongs(sqlitedb::Connection& c, const Crebo& crebo, std::string_view versie, std::string_view code);
+bool werkproces_belongs(sql::Connection& c, const Crebo& crebo, std::string_view versie, std::string_view code);
 
 }  // namespace edugate::adapters::sqlite::kwalificaties

@@ -1,19 +1,22 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/leerbedrijf.h"
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite {
 
 struct LeerbedrijfSettings {
-  std::string path;
+  std::string path;  // SQLite file (adapter sqlite)
   bool demo_data = false;
   std::uint64_t fixture_seed = 20261123;
+  std::string dsn = {};  // PostgreSQL (adapter postgres): tables in schema lb
+  bool migrate = false;  // PostgreSQL: apply missing schema migrations at start
 };
 
-// The Leerbedrijf backend on SQLite: SBB's registry of leerbedrijven, erkenningen,
+// The Leerbedrijf backend on SQLite or PostgreSQL: SBB's registry of leerbedrijven, erkenningen,
 // praktijkopleiders, leerplaatsen, the mutation log and received voordrachten.
 class LeerbedrijfBackend final : public leerbedrijf::Backend {
  public:
@@ -26,13 +29,15 @@ class LeerbedrijfBackend final : public leerbedrijf::Backend {
   leerbedrijf::VoordrachtAntwoord voordragen(const leerbedrijf::VoordrachtVerzoek&) override;
   leerbedrijf::MutatiesAntwoord mutaties(const leerbedrijf::MutatiesVerzoek&) override;
 
-  sqlitedb::Connection& connection() { return pool_.get(); }
+  sql::Connection& connection() { return pool_.get(); }
 
  private:
-  sqlitedb::Pool pool_;
+  sql::Pool pool_;
 };
 
-// Creates the schema if missing (used by the backend and the fixture generator).
-void create_schema(sqlitedb::Connection& c);
+// Creates the schema if missing (SQLite; used by the backend and the fixture generator).
+void create_schema(sql::Connection& c);
+// PostgreSQL: schema lb, versioned.
+const std::vector<sql::Migration>& leerbedrijf_migrations();
 
 }  // namespace edugate::adapters::sqlite

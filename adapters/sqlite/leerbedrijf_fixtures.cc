@@ -83,7 +83,7 @@ std::int64_t ts(const std::string& date) {
 
 class Writer {
  public:
-  explicit Writer(sqlitedb::Connection& c) : c_(c) {}
+  explicit Writer(sql::Connection& c) : c_(c) {}
 
   void leerbedrijf(const std::string& id, const std::string& naam, const std::string& kvk, const std::string& vest,
                    const std::string& straat, const std::string& nr, const std::string& postcode, const Place& p,
@@ -121,16 +121,16 @@ class Writer {
   std::string today = today_utc().str();
 
  private:
-  sqlitedb::Connection& c_;
+  sql::Connection& c_;
 };
 
 std::string days_ago(int n) { return civil_from_days(days_from_civil(today_utc()) - n).str(); }
 
 }  // namespace
 
-int fill_fixtures(sqlitedb::Connection& c, std::uint64_t seed) {
+int fill_fixtures(sql::Connection& c, std::uint64_t seed) {
   create_schema(c);
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   {
     auto st = c.prepare("SELECT count(*) FROM leerbedrijven");
     if (st.step() && st.integer(0) > 0) return 0;

@@ -4,7 +4,7 @@
 // mutation log with name changes and a merger. No real persons or companies.
 #include <cstdint>
 
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite {
 
@@ -26,6 +26,6 @@ inline constexpr int kGenerated = 300;                          // leerbedrijven
 }  // namespace fixtures
 
 // Fills an empty database. Returns the number of leerbedrijven written (0 if it was not empty).
-int fill_fixtures(sqlitedb::Connection& c, std::uint64_t seed);
+int fill_fixtures(sql::Connection& c, std::uint64_t seed);
 
 }  // namespace edugate::adapters::sqlite

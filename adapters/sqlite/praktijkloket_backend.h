@@ -1,9 +1,10 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/praktijkloket.h"
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite {
 
@@ -11,7 +12,12 @@ struct PraktijkloketSettings {
   std::string path;              // the Praktijkloket database (deelnemers, documents, reference data)
   std::string leerbedrijf_path;  // SBB's leerbedrijven (the Leerbedrijf adapter's database), read-only
   bool demo_data = false;        // load the demo kwalificatiestructuur into an empty database
+  std::string dsn = {};  // PostgreSQL (adapter postgres): schema pl; SBB's leerbedrijven in schema lb
+  bool migrate = false;          // PostgreSQL: apply missing schema migrations at start
 };
+
+// PostgreSQL: schema pl (with the kwalificatiestructuur), versioned.
+const std::vector<sql::Migration>& praktijkloket_migrations();
 
 class PraktijkloketBackend final : public praktijkloket::Backend {
  public:
@@ -61,11 +67,11 @@ class PraktijkloketBackend final : public praktijkloket::Backend {
 
   Status load_kwalificatiestructuur(std::string_view xml, std::string& summary) override;
 
-  sqlitedb::Connection& connection() { return pool_.get(); }
+  sql::Connection& connection() { return pool_.get(); }
 
  private:
   PraktijkloketSettings settings_;
-  sqlitedb::Pool pool_;
+  sql::Pool pool_;
 };
 
 }  // namespace edugate::adapters::sqlite

@@ -26,14 +26,21 @@ std::int64_t now_ms() {
 }
 
 // Records the message; false when it was delivered before (nothing else to do).
-bool first_delivery(sqlitedb::Connection& c, const MessageId& id, const Oin& from, const char* soort) {
-  c.prepare("INSERT OR IGNORE INTO ontvangen_berichten (message_id, afzender_oin, soort, ontvangen_ms) VALUES (?, ?, ?, ?)")
+bool first_delivery(sql::Connection& c, const MessageId& id, const Oin& from, const char* soort) {
+  c.prepare("INSERT INTO ontvangen_berichten (message_id, afzender_oin, soort, ontvangen_ms) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING")
       .bind(1, id.str()).bind(2, from.str()).bind(3, soort).bind(4, now_ms()).run();
   return c.changes() == 1;
 }
+
+sql::Target sqlite_file(const std::string& path) {
+  sql::Target t;
+  t.path = path;
+  return t;
+}
 }  // namespace
 
-TableSink::TableSink(std::string path) : pool_(path, true, [](sqlitedb::Connection& c) { c.exec(kSchema); }) {
+TableSink::TableSink(std::string path) : pool_(sqlite_file(path), [](sql::Connection& c) { c.exec(kSchema); }) {
   if (auto parent = std::filesystem::path(path).parent_path(); !parent.empty())
     std::filesystem::create_directories(parent);
   pool_.get();
@@ -41,7 +48,7 @@ TableSink::TableSink(std::string path) : pool_(path, true, [](sqlitedb::Connecti
 
 void TableSink::monitorresultaten(const MessageId& id, const Oin& from, const consumer::Monitorresultaten& r) {
   auto& c = pool_.get();
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   if (!first_delivery(c, id, from, "monitorresultaten")) return;
   for (const auto& cell : r.cellen)
     c.prepare("INSERT INTO monitorresultaten (message_id, brin, periode, thema, respondentgroep, aantal, onderdrukt, "
@@ -54,11 +61,12 @@ void TableSink::monitorresultaten(const MessageId& id, const Oin& from, const co
 
 void TableSink::erkenningmutaties(const MessageId& id, const Oin& from, const std::vector<leerbedrijf::Mutatie>& ms) {
   auto& c = pool_.get();
-  sqlitedb::Transaction tx(c);
+  sql::Transaction tx(c);
   if (!first_delivery(c, id, from, "erkenningmutaties")) return;
   for (const auto& m : ms)
-    c.prepare("INSERT OR IGNORE INTO erkenningmutaties (volgnummer, message_id, soort, tijdstip, leerbedrijf_id, "
-              "nieuw_leerbedrijf_id, crebo, leerweg, begindatum, einddatum, naam) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    c.prepare("INSERT INTO erkenningmutaties (volgnummer, message_id, soort, tijdstip, leerbedrijf_id, "
+              "nieuw_leerbedrijf_id, crebo, leerweg, begindatum, einddatum, naam) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT DO NOTHING")
         .bind(1, m.volgnummer).bind(2, id.str()).bind(3, m.soort).bind(4, m.tijdstip).bind(5, m.leerbedrijf.str())
         .bind(6, m.nieuw_leerbedrijf ? std::optional<std::string>(m.nieuw_leerbedrijf->str()) : std::nullopt)
         .bind(7, m.crebo ? std::optional<std::string>(m.crebo->str()) : std::nullopt)

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/sink.h"
-#include "store/sqlite_db.h"
+#include "store/sql.h"
 
 namespace edugate::adapters::sqlite {
 
@@ -14,7 +14,7 @@ class TableSink final : public consumer::Sink {
   void erkenningmutaties(const MessageId& id, const Oin& from, const std::vector<leerbedrijf::Mutatie>& m) override;
 
  private:
-  sqlitedb::Pool pool_;
+  sql::Pool pool_;
 };
 
 }  // namespace edugate::adapters::sqlite

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static edugate::sqlitedb::Connection conn(":memory:", false);
+  static auto db = edugate::sql::open({edugate::sql::Dialect::sqlite, ":memory:", false, "", "", 0});
+  auto& conn = *db;
   std::string_view in(reinterpret_cast<const char*>(data), size);
   auto before = kw::loaded_kwalificatiestructuur(conn);
   auto r = kw::load_kwalificatiestructuur(conn, in);

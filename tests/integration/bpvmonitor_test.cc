@@ -90,7 +90,7 @@ TEST(BpvMonitor, BatchGetsAResultPerRecordAndStoresOnlyTheGoodOnes) {
   EXPECT_TRUE(has_melding(res[5], "BPV-AFGELOPEN", "Einddatum"));
   EXPECT_TRUE(has_melding(res[6], "BPV-DUBBEL", "BpvoKenmerk"));
   p.stop();
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/bpv.db", "SELECT count(*) FROM studentgegevens"), "2");
+  EXPECT_EQ(p.scalar("bpv", "SELECT count(*) FROM studentgegevens"), "2");
   EXPECT_EQ(p.log().find("student.K1@"), std::string::npos) << "no personal data in the log";
 }
 
@@ -108,7 +108,7 @@ TEST(BpvMonitor, CorrectAndWithdrawARecord) {
   auto w2 = call(p, "TrekStudentgegevenIn", json{{"BpvoKenmerk", "K1"}});
   EXPECT_TRUE(has_melding(w2["Recordresultaat"], "BPV-ONBEKEND", "BpvoKenmerk"));
   p.stop();
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/bpv.db", "SELECT status || ':' || email FROM studentgegevens WHERE bpvo_kenmerk = 'K1'"),
+  EXPECT_EQ(p.scalar("bpv", "SELECT status || ':' || email FROM studentgegevens WHERE bpvo_kenmerk = 'K1'"),
             "ingetrokken:") << "withdrawn: personal data erased";
 }
 
@@ -135,7 +135,7 @@ TEST(BpvMonitor, MoreThanAThousandRecordsIsRefusedWhole) {
   EXPECT_EQ(r["AantalGeaccepteerd"], 0);
   EXPECT_TRUE(has_melding(r, "BPV-TE-GROOT", "Studentgegeven"));
   p.stop();
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/bpv.db", "SELECT count(*) FROM studentgegevens"), "0");
+  EXPECT_EQ(p.scalar("bpv", "SELECT count(*) FROM studentgegevens"), "0");
 }
 
 TEST(BpvMonitor, ResultsPerThemeAndGroupWithSmallCellsSuppressed) {

@@ -81,3 +81,35 @@ TEST(Cli, AnExpiredCrlIsLoggedLoudlyAtStart) {
   EXPECT_TRUE(eventually([&] { return p.log().find("crl_expired") != std::string::npos; }, 5000));
   EXPECT_NE(p.log().find("Stale Issuing CA"), std::string::npos);
 }
+
+// PostgreSQL: serve refuses a database whose schemas are behind and names the command; `db
+// migrate` applies them (idempotently; the DSN may come from the environment) and serve starts.
+TEST(Cli, ServeRefusesAnUnmigratedPostgresDatabaseUntilDbMigrate) {
+  if (!use_postgres()) GTEST_SKIP() << "PostgreSQL variant only (pg.Cli.*)";
+  const std::string db = create_test_database("cli");
+  const std::string dir = make_temp_dir("cli-pg");
+  setenv("EDUGATE_TEST_CLI_DSN", pg_dsn(db).c_str(), 1);
+  const std::string pki = pki_dir();
+  std::ofstream(dir + "/p.yaml") << "role: provider\noin: \"00000003273785290000\"\n"
+                                    "listen:\n  address: 127.0.0.1\n  port: 0\n"
+                                    "tls:\n  certificate: " << pki << "/sbb.chain.pem\n  private_key: " << pki
+                                 << "/sbb.key.pem\n  trust_anchors: " << pki << "/trust.pem\n  crls: [" << pki << "/crls.pem]\n"
+                                 << "store:\n  kind: postgres\n  dsn_env: EDUGATE_TEST_CLI_DSN\n"
+                                    "services:\n  leerbedrijf:\n    adapter: postgres\n    settings:\n"
+                                    "      dsn_env: EDUGATE_TEST_CLI_DSN\n      demo_data: true\n";
+  auto refused = run({edugate_binary(), "serve", "--config", dir + "/p.yaml", "--port-file", dir + "/port"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("edugate db migrate"), std::string::npos) << refused.output;
+  auto first = run({edugate_binary(), "db", "migrate", "--config", dir + "/p.yaml"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto j = nlohmann::json::parse(first.output);
+  EXPECT_EQ(j["schemas"]["edugate"], 1);
+  EXPECT_EQ(j["schemas"]["lb"], 1);
+  auto again = run({edugate_binary(), "db", "migrate", "--config", dir + "/p.yaml"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  auto list = run({edugate_binary(), "onboard", "--config", dir + "/p.yaml", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  unsetenv("EDUGATE_TEST_CLI_DSN");
+  std::filesystem::remove_all(dir);
+  drop_test_database(db);
+}

@@ -166,7 +166,7 @@ TEST(Praktijkloket, BulkStoresTheGoodItemsAndReportsEachBadOne) {
   EXPECT_EQ(r["Itemresultaat"][3]["Melding"][0]["Veld"], "Deelnemer[4]/Achternaam");
   EXPECT_EQ(r["Itemresultaat"][4]["Status"], "toegevoegd");
   // Exactly the good ones are stored: nothing half-stored from the bad ones.
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT count(*) FROM deelnemers"), "3");
+  EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM deelnemers"), "3");
 }
 
 TEST(Praktijkloket, BulkOf1001DeelnemersIsRefusedWhole) {
@@ -176,7 +176,7 @@ TEST(Praktijkloket, BulkOf1001DeelnemersIsRefusedWhole) {
   auto r = call(p, "VoegDeelnemersToe", {{"Deelnemer", items}, {"Doorzetten", true}});
   EXPECT_EQ(r["AantalToegevoegd"], 0);
   EXPECT_EQ(melding(r, "Deelnemer")["Code"], "PL-TE-GROOT") << meldingen(r);
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT count(*) FROM deelnemers"), "0");
+  EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM deelnemers"), "0");
 }
 
 TEST(Praktijkloket, BegeleidingsdocumentRules) {
@@ -290,10 +290,10 @@ TEST(Praktijkloket, AVendorActsAsTheSchoolAndTheAuditKeepsBothOins) {
   ASSERT_TRUE(r.contains("DeelnemerID")) << r.dump();
   // The school itself sees the deelnemer the vendor made for it.
   EXPECT_EQ(call(p, "ZoekDeelnemers", {{"Voornaam", "Sanne"}})["Deelnemer"].size(), 1u);
-  EXPECT_EQ(sqlite_scalar(p.store_path(), "SELECT sender_oin || '/' || on_behalf_of_oin FROM audit WHERE service = "
+  EXPECT_EQ(p.scalar("store", "SELECT sender_oin || '/' || on_behalf_of_oin FROM audit WHERE service = "
                                           "'praktijkloket' AND result = 'ok' ORDER BY id LIMIT 1"),
             std::string(kVendor) + "/" + kSchool25be);
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT school_oin || '/' || aangemaakt_door FROM deelnemers"),
+  EXPECT_EQ(p.scalar("pl", "SELECT school_oin || '/' || aangemaakt_door FROM deelnemers"),
             std::string(kSchool25be) + "/" + kVendor);
   // No mandate for 30GR: refused before anything is processed.
   gateway::SendOptions for_30gr;
@@ -313,10 +313,9 @@ TEST(Praktijkloket, DeletingADeelnemerDeletesItsDocuments) {
   EXPECT_EQ(r["Verwijderd"], true);
   EXPECT_EQ(r["AantalBegeleidingsdocumenten"], 1);
   EXPECT_EQ(r["AantalPraktijkverklaringen"], 1);
-  const std::string db = p.dir() + "/pl.db";
   for (const char* t : {"deelnemers", "begeleidingsdocumenten", "bd_werkprocessen", "praktijkverklaringen",
                         "pv_werkprocessen", "deelnemer_opleiders"})
-    EXPECT_EQ(sqlite_scalar(db, std::string("SELECT count(*) FROM ") + t), "0") << t;
+    EXPECT_EQ(p.scalar("pl", std::string("SELECT count(*) FROM ") + t), "0") << t;
 }
 
 TEST(Praktijkloket, KwalificatiesAndWerkprocessenAsReferenceData) {
@@ -375,7 +374,7 @@ TEST(Praktijkloket, LogoMustBeARealJpegWithinTheLimit) {
   v["Bedrijfslogo"] = std::string((2u << 20) / 3 * 4, 'A');
   EXPECT_EQ(melding(call(p, "MaakPraktijkverklaring", {{"Praktijkverklaring", v}}), "Praktijkverklaring/Bedrijfslogo")["Code"],
             "PL-LOGO");
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT count(*) FROM praktijkverklaringen"), "0");
+  EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM praktijkverklaringen"), "0");
 }
 
 TEST(Praktijkloket, PdfsCarryTheDeelnemerTheWerkprocessenAndTheHours) {
@@ -426,6 +425,6 @@ TEST(Praktijkloket, FiftyMiBLogoIsRefusedBeforeTheBodyIsRead) {
   auto r = raw_bytes(p.port(), "school-25be", head, 0, 5000);
   EXPECT_EQ(r.received.rfind("HTTP/1.1 413", 0), 0u) << r.received.substr(0, 200) << r.error;
   EXPECT_LT(r.elapsed_ms, 3000);
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/pl.db", "SELECT count(*) FROM praktijkverklaringen"), "0");
+  EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM praktijkverklaringen"), "0");
   EXPECT_TRUE(p.alive());
 }

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <fstream>
@@ -24,7 +25,7 @@ namespace {
 
 const std::string kFastOutbox =
     "outbox:\n  poll_ms: 50\n  senders: 4\n  backoff_initial_ms: 200\n  backoff_max_ms: 800\n"
-    "  mutations_per_message: 1\n  mutation_poll_ms: 100\n  send_timeout_ms: 3000\n";
+    "  mutations_per_message: 1\n  mutation_poll_ms: 100\n  send_timeout_ms: 3000\n  lease_ms: 4000\n";
 
 ProviderOptions provider_options(bool bpvmonitor = false) {
   ProviderOptions o;
@@ -44,10 +45,9 @@ void record_mutations(Provider& p, int n) {
   std::string sql = "BEGIN;";
   for (int i = 0; i < n; ++i)
     sql += "INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) VALUES "
-           "('ErkenningVerleend', strftime('%s','now'), '100000001', '25180', 'BBL', '2026-01-01');";
+           "('ErkenningVerleend', " + std::to_string(std::time(nullptr)) + ", '100000001', '25180', 'BBL', '2026-01-01');";
   sql += "COMMIT;";
-  auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", p.dir() + "/sbb.db", sql});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
+  p.exec("lb", sql);
 }
 
 int count(const std::string& db, const std::string& table) {
@@ -118,8 +118,8 @@ TEST(Push, ProviderKilledMidBurstOf500PushesLosesNothingAndDeliversOnce) {
       << count(c.sink_path(), "ontvangen_berichten") << "\n" << restarted.log().substr(0, 3000);
   EXPECT_EQ(count(c.sink_path(), "erkenningmutaties"), 500);
   EXPECT_EQ(sqlite_scalar(c.sink_path(), "SELECT count(DISTINCT volgnummer) FROM erkenningmutaties"), "500");
-  EXPECT_TRUE(eventually([&] { return sqlite_scalar(restarted.store_path(), "SELECT count(*) FROM outbox WHERE state <> 'sent'") == "0"; }));
-  EXPECT_EQ(sqlite_scalar(restarted.store_path(), "SELECT count(*) FROM outbox"), "500") << "each mutation enqueued once";
+  EXPECT_TRUE(eventually([&] { return restarted.scalar("store", "SELECT count(*) FROM outbox WHERE state <> 'sent'") == "0"; }));
+  EXPECT_EQ(restarted.scalar("store", "SELECT count(*) FROM outbox"), "500") << "each mutation enqueued once";
 }
 
 TEST(Push, ASchoolThatIsDownDelaysNoOtherSchoolAndGetsItsMessagesInOrderLater) {
@@ -133,7 +133,7 @@ TEST(Push, ASchoolThatIsDownDelaysNoOtherSchoolAndGetsItsMessagesInOrderLater) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   record_mutations(p, 20);
   EXPECT_TRUE(eventually([&] { return count(up.sink_path(), "erkenningmutaties") == 20; }, 10000)) << up.log();
-  EXPECT_NE(sqlite_scalar(p.store_path(), "SELECT max(attempts) FROM outbox WHERE destination_oin = '" +
+  EXPECT_NE(p.scalar("store", "SELECT max(attempts) FROM outbox WHERE destination_oin = '" +
                                               std::string(kSchool30gr) + "' AND state = 'pending'"), "0");
   ConsumerOptions b;
   b.stem = "school-30gr";
@@ -212,7 +212,7 @@ TEST(Inbox, FilesAreSentOnceAndMovedWithTheirAnswer) {
   EXPECT_TRUE(fs::exists(c.inbox_dir() + "/done/week47.csv.antwoord.json"));
   ASSERT_TRUE(eventually([&] { return fs::exists(c.inbox_dir() + "/error/kapot.csv"); })) << c.log();
   EXPECT_TRUE(fs::exists(c.inbox_dir() + "/error/kapot.csv.fout.json"));
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/bpv.db", "SELECT count(*) FROM studentgegevens"), "2");
+  EXPECT_EQ(p.scalar("bpv", "SELECT count(*) FROM studentgegevens"), "2");
   EXPECT_EQ(c.log().find("A1@school"), std::string::npos) << "no personal data in the log";
 }
 
@@ -262,7 +262,7 @@ TEST(Inbox, AConsumerKilledDuringARunSendsNoFileTwiceAndLosesNone) {
   ASSERT_TRUE(eventually([&] {
     return fs::exists(dir + "/inbox/done/niet-verzonden.csv") && fs::exists(dir + "/inbox/done/verzonden.csv");
   })) << restarted.log();
-  EXPECT_EQ(sqlite_scalar(p.dir() + "/bpv.db", "SELECT count(*) FROM studentgegevens"), "2") << "B1 once, B2 once";
+  EXPECT_EQ(p.scalar("bpv", "SELECT count(*) FROM studentgegevens"), "2") << "B1 once, B2 once";
   std::ifstream answer(dir + "/inbox/done/verzonden.csv.antwoord.json");
   std::string text((std::istreambuf_iterator<char>(answer)), {});
   EXPECT_NE(text.find(sent_id), std::string::npos) << "resent with the same MessageID";
@@ -278,7 +278,7 @@ TEST(Push, AfterTheRetryBudgetAMessageIsDeadUntilAnOperatorRetriesIt) {
   subscribe(p, kSchool25be, "ROC TEST Twente", port);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   record_mutations(p, 3);
-  ASSERT_TRUE(eventually([&] { return sqlite_scalar(p.store_path(), "SELECT count(*) FROM outbox WHERE state = 'dead'") == "1"; }))
+  ASSERT_TRUE(eventually([&] { return p.scalar("store", "SELECT count(*) FROM outbox WHERE state = 'dead'") == "1"; }))
       << p.log().substr(0, 2000);
   auto list = p.edugate({"outbox", "list", "--state", "dead"});
   ASSERT_EQ(list.exit_code, 0);

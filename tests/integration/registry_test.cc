@@ -1,7 +1,6 @@
 // Onboarding rules enforced on every request: unknown or suspended OIN, agreements, mandates,
 // and the audit record of a vendor acting for a school.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include "adapters/sqlite/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
@@ -18,21 +17,10 @@ std::string verifieer_json() {
 struct AuditRow {
   std::string sender, on_behalf_of, result, message_id, cert_serial;
 };
-std::vector<AuditRow> audit(const std::string& db_path) {
+std::vector<AuditRow> audit(const Provider& p) {
   std::vector<AuditRow> rows;
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db, "SELECT sender_oin, on_behalf_of_oin, result, message_id, cert_serial FROM audit ORDER BY id", -1, &st, nullptr);
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
-    auto col = [&](int i) {
-      auto* t = sqlite3_column_text(st, i);
-      return t ? std::string(reinterpret_cast<const char*>(t)) : std::string();
-    };
-    rows.push_back({col(0), col(1), col(2), col(3), col(4)});
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
+  for (auto& r : p.query("store", "SELECT sender_oin, on_behalf_of_oin, result, message_id, cert_serial FROM audit ORDER BY id"))
+    rows.push_back({r[0], r[1], r[2], r[3], r[4]});
   return rows;
 }
 }  // namespace
@@ -75,7 +63,7 @@ TEST(Registry, VendorWithMandateActsForSchoolAndIsAuditedWithBothOins) {
   // The response is addressed to the school the vendor acts for.
   EXPECT_NE(ex->response.find("anonymous?oin=0000000700025BE00000</wsa:To>"), std::string::npos);
   p.stop();
-  auto rows = audit(p.store_path());
+  auto rows = audit(p);
   ASSERT_FALSE(rows.empty());
   const auto& last = rows.back();
   EXPECT_EQ(last.sender, kVendor);
@@ -100,7 +88,7 @@ TEST(Registry, AuditHoldsNoPayload) {
                       R"({"KvkNummer":"87654321","Naam":"Geheime Naam BV","Adres":{"Straat":"Geheimstraat","Huisnummer":"1","Postcode":"1234 AB","Plaats":"Zwolle"},"Crebo":"25180","Leerweg":"BOL","Contactpersoon":{"Naam":"Piet Geheim","Email":"piet@geheim.example"}})");
   ASSERT_TRUE(ex);
   p.stop();
-  for (const auto& r : audit(p.store_path())) {
+  for (const auto& r : audit(p)) {
     EXPECT_EQ(r.result.find("Geheim"), std::string::npos);
   }
   EXPECT_EQ(p.log().find("Geheim"), std::string::npos);

@@ -4,6 +4,8 @@
 // (tests/unit/security/wssec_test.cc); the foreign client is tests/interop/zeep_wssecurity.py.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include <boost/asio/io_context.hpp>
 
 #include <csignal>
@@ -130,24 +132,22 @@ TEST(WsSecurityE2E, SignedPushesReachASchoolThatRequiresThem) {
     ASSERT_EQ(p.edugate({"onboard", "agreement", "--oin", kSchool25be, "--service", "leerbedrijf-mutaties"}).exit_code, 0);
   };
   auto record = [&] {
-    auto r = run({"/usr/bin/sqlite3", "-cmd", ".timeout 5000", p.dir() + "/sbb.db",
-                  "INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) VALUES "
-                  "('ErkenningVerleend', strftime('%s','now'), '100000001', '25180', 'BBL', '2026-01-01');"});
-    ASSERT_EQ(r.exit_code, 0) << r.output;
+    p.exec("lb", "INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) VALUES "
+                 "('ErkenningVerleend', " + std::to_string(std::time(nullptr)) + ", '100000001', '25180', 'BBL', '2026-01-01');");
   };
   // Unsigned pushes are refused by the school (EK0031) and stay in the outbox.
   subscribe("optional");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   record();
   EXPECT_TRUE(eventually([&] {
-    return sqlite_scalar(p.store_path(), "SELECT count(*) FROM outbox WHERE last_error LIKE '%EK0031%'") == "1";
+    return p.scalar("store", "SELECT count(*) FROM outbox WHERE last_error LIKE '%EK0031%'") == "1";
   })) << p.log();
   EXPECT_NE(sqlite_scalar(c.sink_path(), "SELECT count(*) FROM erkenningmutaties"), "1");
   // Once the registry says the school requires signing, the retry goes out signed and lands.
   subscribe("required");
   EXPECT_TRUE(eventually([&] { return sqlite_scalar(c.sink_path(), "SELECT count(*) FROM erkenningmutaties") == "1"; }))
       << c.log();
-  EXPECT_TRUE(eventually([&] { return sqlite_scalar(p.store_path(), "SELECT state FROM outbox") == "sent"; }));
+  EXPECT_TRUE(eventually([&] { return p.scalar("store", "SELECT state FROM outbox") == "sent"; }));
 }
 
 // Hot reload of the configuration (issue 6 §2): SIGHUP applies the signing requirements and the

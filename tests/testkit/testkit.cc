@@ -14,9 +14,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -66,6 +68,57 @@ std::string slurp(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+sql::Target pg_target(const std::string& dsn, const std::string& schema = {}) {
+  sql::Target t;
+  t.dialect = sql::Dialect::postgres;
+  t.dsn = dsn;
+  t.schema = schema;
+  return t;
+}
+
+}  // namespace
+
+bool use_postgres() {
+  const char* v = std::getenv("EDUGATE_TEST_STORE");
+  return v && std::string(v) == "postgres";
+}
+
+std::string pg_server_dsn() {
+  const char* state = std::getenv("EDUGATE_TEST_PG_STATE");
+  if (!state) state = EDUGATE_TEST_PG_STATE_DIR;  // where the ctest fixture pg (tests/pg/pg-server.sh) writes
+  auto dsn = trimmed(slurp(std::string(state) + "/dsn"));
+  if (dsn.empty()) throw std::runtime_error(std::string("no PostgreSQL test server: ") + state + "/dsn is missing");
+  return dsn;
+}
+
+std::string pg_dsn(const std::string& database) { return pg_server_dsn() + " dbname=" + database; }
+
+std::string create_test_database(const std::string& tag) {
+  static std::atomic<int> n{0};
+  std::mt19937 rng{std::random_device{}()};
+  std::string name = "edugate_" + tag + "_" + std::to_string(getpid()) + "_" + std::to_string(++n) + "_" +
+                     std::to_string(rng() % 100000);
+  auto c = sql::open(pg_target(pg_dsn("postgres")));
+  c->exec(("CREATE DATABASE " + name).c_str());
+  return name;
+}
+
+void drop_test_database(const std::string& name) {
+  try {
+    auto c = sql::open(pg_target(pg_dsn("postgres")));
+    c->exec(("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").c_str());
+  } catch (const std::exception&) {
+    // The server may be gone already (fixture cleanup); nothing to keep.
+  }
+}
+
+namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::string& out_file) {
   std::vector<char*> argv;
@@ -137,6 +190,29 @@ Provider::Provider(ProviderOptions options) {
   const bool restart = !options.dir.empty();
   dir_ = restart ? options.dir : make_temp_dir("provider");
   config_ = dir_ + "/provider.yaml";
+  if (use_postgres()) {
+    if (!options.pg_database.empty()) {
+      pg_database_ = options.pg_database;
+    } else if (restart && fs::exists(dir_ + "/pg-database")) {
+      pg_database_ = trimmed(slurp(dir_ + "/pg-database"));
+      own_database_ = true;
+    } else {
+      pg_database_ = create_test_database("p");
+      own_database_ = true;
+      std::ofstream(dir_ + "/pg-database") << pg_database_ << "\n";
+    }
+  }
+  const bool pg = !pg_database_.empty();
+  const std::string dsn = pg ? pg_dsn(pg_database_) : std::string();
+  // A backend's block: its SQLite files, or the provider's PostgreSQL database.
+  auto backend = [&](const char* name, const std::string& file, bool reads_leerbedrijf) {
+    std::string y = std::string("  ") + name + ":\n    adapter: " + (pg ? "postgres" : "sqlite") + "\n    settings:\n";
+    if (pg) y += "      dsn: \"" + dsn + "\"\n";
+    else y += "      path: " + dir_ + "/" + file + "\n" + (reads_leerbedrijf ? "      leerbedrijf_path: " + dir_ + "/sbb.db\n" : "");
+    return y + "      demo_data: true\n";
+  };
+  const std::string store_yaml = pg ? "store:\n  kind: postgres\n  dsn: \"" + dsn + "\"\n" + options.store_yaml
+                                    : "store:\n  path: " + dir_ + "/edugate.db\n" + options.store_yaml;
   const std::string pki = pki_dir();
   std::string tls_dir = pki;
   if (options.own_tls_files) {
@@ -158,24 +234,19 @@ Provider::Provider(ProviderOptions options) {
                          << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
                          << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
-                         << "store:\n  path: " << dir_ << "/edugate.db\n"
-                            "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
-                            "      path: " << dir_ << "/sbb.db\n      demo_data: true\n"
-                         << (options.bpvmonitor ? "  bpvmonitor:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
-                                                      "/bpv.db\n      leerbedrijf_path: " + dir_ +
-                                                      "/sbb.db\n      demo_data: true\n"
-                                                : std::string())
-                         << (options.praktijkloket ? "  praktijkloket:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
-                                                         "/pl.db\n      leerbedrijf_path: " + dir_ +
-                                                         "/sbb.db\n      demo_data: true\n"
-                                                   : std::string())
+                         << store_yaml << "services:\n" << backend("leerbedrijf", "sbb.db", false)
+                         << (options.bpvmonitor ? backend("bpvmonitor", "bpv.db", true) : std::string())
+                         << (options.praktijkloket ? backend("praktijkloket", "pl.db", true) : std::string())
                          << options.outbox_yaml << "log:\n  level: " << options.log_level << "\n"
                          << (options.admin ? "admin:\n  address: 127.0.0.1\n  port: 0\n" + options.admin_yaml : std::string());
+  auto must = [&](std::vector<std::string> a) {
+    const std::string what = a.front();
+    auto r = edugate(std::move(a));
+    if (r.exit_code != 0) throw std::runtime_error("edugate " + what + " failed: " + r.output);
+  };
+  // PostgreSQL as in production: the schemas are migrated before anything opens them.
+  if (pg && !restart) must({"db", "migrate"});
   if (options.onboard_defaults && !restart) {
-    auto must = [&](std::vector<std::string> a) {
-      auto r = edugate(std::move(a));
-      if (r.exit_code != 0) throw std::runtime_error("onboard failed: " + r.output);
-    };
     must({"onboard", "party", "--cert", pki + "/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school"});
     must({"onboard", "party", "--cert", pki + "/school-30gr.cert.pem", "--name", "ROC TEST Groningen", "--kind", "school"});
     must({"onboard", "party", "--cert", pki + "/school-21ca.cert.pem", "--name", "ROC TEST Amsterdam", "--kind", "school"});
@@ -200,13 +271,50 @@ Provider::Provider(ProviderOptions options) {
       must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "praktijkloket"});
     }
   }
-  pid_ = start_gateway(config_, dir_, "provider.log", port_);
+  pid_ = last_pid_ = start_gateway(config_, dir_, "provider.log", port_);
 }
 
 Provider::~Provider() {
   stop();
-  if (!keep_ && !std::getenv("EDUGATE_KEEP_TEST_DIRS")) fs::remove_all(dir_);
+  if (!keep_ && !std::getenv("EDUGATE_KEEP_TEST_DIRS")) {
+    fs::remove_all(dir_);
+    if (own_database_) drop_test_database(pg_database_);
+  }
 }
+
+sql::Target Provider::target(const std::string& db) const {
+  if (postgres()) return pg_target(pg_dsn(pg_database_), db == "store" ? "edugate" : db);
+  static const std::map<std::string, std::string> files{
+      {"store", "edugate.db"}, {"lb", "sbb.db"}, {"bpv", "bpv.db"}, {"pl", "pl.db"}};
+  sql::Target t;
+  t.path = dir_ + "/" + files.at(db);
+  return t;
+}
+
+std::vector<std::vector<std::string>> Provider::query(const std::string& db, const std::string& sql) const {
+  auto c = sql::open(target(db));
+  std::vector<std::vector<std::string>> out;
+  for (auto& row : c->query(sql)) {
+    std::vector<std::string> r;
+    for (auto& v : row) r.push_back(v.value_or(""));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string Provider::scalar(const std::string& db, const std::string& sql) const {
+  auto rows = query(db, sql);
+  return rows.empty() || rows[0].empty() ? std::string() : rows[0][0];
+}
+
+void Provider::exec(const std::string& db, const std::string& sql) const { sql::open(target(db))->exec(sql.c_str()); }
+
+StoreLock::StoreLock(const Provider& p) : c_(sql::open(p.target("store"))) {
+  if (p.postgres()) c_->exec("BEGIN; LOCK TABLE messages IN EXCLUSIVE MODE");
+  else c_->begin();
+}
+
+StoreLock::~StoreLock() { c_->rollback(); }
 
 void Provider::stop() { stop_pid(pid_, SIGTERM); }
 void Provider::kill_hard() { stop_pid(pid_, SIGKILL); }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "gateway/client.h"
 #include "gateway/config.h"
 #include "gateway/contract.h"
+#include "store/sql.h"
 
 namespace edugate::testkit {
 
@@ -26,6 +28,17 @@ inline const char* kSchool25be = "0000000700025BE00000";
 inline const char* kSchool30gr = "0000000700030GR00000";
 inline const char* kSchool21ca = "0000000700021CA00000";  // onboarded, but no agreement for leerbedrijf
 inline const char* kVendor = "00000003123456780000";      // mandate for 25BE on leerbedrijf, not for 30GR
+
+// The store and backends of the Providers: SQLite files (default), or PostgreSQL when the
+// environment says EDUGATE_TEST_STORE=postgres (ctest's pg.* tests), on the server that the ctest
+// fixture pg started (tests/pg/pg-server.sh; its state dir is <build>/test-pg, or
+// EDUGATE_TEST_PG_STATE). Each Provider gets its own database.
+bool use_postgres();
+std::string pg_server_dsn();  // the test server, without dbname
+// A fresh database on the test server; dropped by drop_test_database (WITH (FORCE)).
+std::string create_test_database(const std::string& tag);  // returns its name
+void drop_test_database(const std::string& name);
+std::string pg_dsn(const std::string& database);  // server DSN + dbname
 
 struct RunResult {
   int exit_code = -1;
@@ -49,6 +62,10 @@ struct ProviderOptions {
   bool admin = false;           // an admin listener on a free loopback port (admin_port())
   std::string admin_yaml;       // further keys under admin: (min_cert_days ...)
   std::string crls;             // tls.crls: this file instead of the example PKI's crls.pem
+  // PostgreSQL: use this database (another Provider's: several instances on one database) instead
+  // of a fresh one; it is not dropped by this Provider.
+  std::string pg_database;
+  std::string store_yaml;  // extra keys under store:
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
@@ -67,7 +84,7 @@ class Provider {
   Provider& operator=(const Provider&) = delete;
 
   unsigned short port() const { return port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return last_pid_; }  // of the gateway process (also after it was killed)
   unsigned short admin_port() const;  // from the admin_listening log line; 0 when none
   const std::string& dir() const { return dir_; }
   const std::string& config_path() const { return config_; }
@@ -76,10 +93,20 @@ class Provider {
   void stop();
   RunResult edugate(std::vector<std::string> args) const;  // runs `edugate <args> --config <ours>`-style commands
   std::string store_path() const { return dir_ + "/edugate.db"; }
+  bool postgres() const { return !pg_database_.empty(); }
+  const std::string& pg_database() const { return pg_database_; }
+  // A query on one of the provider's databases, whatever the dialect: "store" (the gateway's
+  // store), "lb" (Leerbedrijf), "bpv" (BPV Monitor), "pl" (Praktijkloket). NULL reads as "".
+  std::vector<std::vector<std::string>> query(const std::string& db, const std::string& sql) const;
+  std::string scalar(const std::string& db, const std::string& sql) const;  // first column of the first row, or ""
+  void exec(const std::string& db, const std::string& sql) const;          // one or more statements
+  sql::Target target(const std::string& db) const;
 
  private:
   std::string dir_, config_;
-  pid_t pid_ = -1;
+  std::string pg_database_;
+  bool own_database_ = false;
+  pid_t pid_ = -1, last_pid_ = -1;
   unsigned short port_ = 0;
   bool keep_ = false;
 };
@@ -117,6 +144,17 @@ class Consumer {
   pid_t pid_ = -1;
   unsigned short port_ = 0;
   bool keep_ = false;
+};
+
+// Holds a write lock on the provider's message store (SQLite BEGIN IMMEDIATE; PostgreSQL LOCK
+// TABLE messages) until destroyed: the store cannot take a claim meanwhile.
+class StoreLock {
+ public:
+  explicit StoreLock(const Provider& p);
+  ~StoreLock();
+
+ private:
+  std::unique_ptr<sql::Connection> c_;
 };
 
 // Runs a query on an SQLite file and returns the first column of the first row (or "").

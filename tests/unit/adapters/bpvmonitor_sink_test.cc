@@ -115,8 +115,10 @@ TEST(Sinks, SqliteSinkIgnoresARedelivery) {
                                 {{"voorbereiding", "student", 12, false, 7.5, 7.1}}};
   sink.monitorresultaten(id, *Oin::parse("00000003273785290000"), r);
   sink.monitorresultaten(id, *Oin::parse("00000003273785290000"), r);
-  sqlitedb::Connection c(dir + "/s.db", false);
-  auto st = c.prepare("SELECT count(*) FROM monitorresultaten");
+  sql::Target t;
+  t.path = dir + "/s.db";
+  auto c = sql::open(t);
+  auto st = c->prepare("SELECT count(*) FROM monitorresultaten");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.integer(0), 1);
   std::filesystem::remove_all(dir);

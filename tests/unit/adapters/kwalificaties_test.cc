@@ -8,7 +8,7 @@
 
 using namespace edugate;
 using namespace edugate::adapters::sqlite::kwalificaties;
-namespace sqlitedb = edugate::sqlitedb;
+namespace sql = edugate::sql;
 
 namespace {
 
@@ -50,7 +50,10 @@ class Kwalificaties : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/edugate-kwal-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    conn_ = std::make_unique<sqlitedb::Connection>(dir_ + "/pl.db", false);
+    sql::Target t;
+    t.path = dir_ + "/pl.db";
+    t.synchronous_full = false;
+    conn_ = sql::open(t);
     create_kwalificatie_schema(*conn_);
   }
   void TearDown() override {
@@ -59,13 +62,8 @@ class Kwalificaties : public ::testing::Test {
   }
   // Not through Connection::prepare: its cache is keyed by the SQL's address, made for literals.
   int count(const char* table) {
-    const std::string sql = std::string("SELECT count(*) FROM ") + table;
-    sqlite3_stmt* st = nullptr;
-    int n = -1;
-    if (sqlite3_prepare_v2(conn_->raw(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
+    auto rows = conn_->query(std::string("SELECT count(*) FROM ") + table);
+    return rows.empty() || !rows[0][0] ? -1 : std::stoi(*rows[0][0]);
   }
   // Loads the demo, then expects `xml` to be refused with a message containing `needle`, and
   // the demo data to be untouched.
@@ -83,7 +81,7 @@ class Kwalificaties : public ::testing::Test {
   }
 
   std::string dir_;
-  std::unique_ptr<sqlitedb::Connection> conn_;
+  std::unique_ptr<sql::Connection> conn_;
 };
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 using namespace edugate::gateway;
 
 namespace {
@@ -147,4 +149,25 @@ TEST(Config, AdminChangeNeedsRestart) {
   EXPECT_EQ(keys_needing_restart(a, b), std::vector<std::string>{"admin"});
   auto g = parse_config(kMin + "shutdown_grace_ms: 1\n", "test.yaml", "/etc/edugate");
   EXPECT_TRUE(keys_needing_restart(a, g).empty()) << "the grace applies at once";
+}
+
+TEST(Config, PostgresStoreTakesItsDsnFromTheFileOrTheEnvironment) {
+  EXPECT_EQ(parse_config(kMin, "test.yaml", "/etc/edugate").store_kind, "sqlite");
+  EXPECT_NE(error_of(kMin + "store:\n  kind: mysql\n").find("store.kind: must be sqlite or postgres"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "store:\n  kind: postgres\n").find("store.dsn: required"), std::string::npos);
+  auto c = parse_config(kMin + "store:\n  kind: postgres\n  dsn: \"host=/tmp dbname=e\"\n  migrate: auto\n", "test.yaml", "/etc");
+  EXPECT_EQ(c.store_dsn, "host=/tmp dbname=e");
+  EXPECT_TRUE(c.store_migrate_auto);
+  EXPECT_NE(error_of(kMin + "store:\n  kind: postgres\n  dsn: x\n  migrate: sometimes\n").find("store.migrate"),
+            std::string::npos);
+  unsetenv("EDUGATE_TEST_CONFIG_DSN");
+  EXPECT_NE(error_of(kMin + "store:\n  kind: postgres\n  dsn_env: EDUGATE_TEST_CONFIG_DSN\n").find("is not set"),
+            std::string::npos);
+  setenv("EDUGATE_TEST_CONFIG_DSN", "postgresql://e:geheim@db/e", 1);
+  EXPECT_EQ(parse_config(kMin + "store:\n  kind: postgres\n  dsn_env: EDUGATE_TEST_CONFIG_DSN\n", "t.yaml", "/").store_dsn,
+            "postgresql://e:geheim@db/e");
+  EXPECT_NE(error_of(kMin + "store:\n  dsn: x\n").find("only for kind postgres"), std::string::npos);
+  // A claimed push must end within its lease.
+  EXPECT_NE(error_of(kMin + "outbox:\n  send_timeout_ms: 5000\n  lease_ms: 4000\n").find("outbox.lease_ms"), std::string::npos);
+  EXPECT_EQ(parse_config(kMin, "test.yaml", "/etc").outbox_lease_ms, 60000);
 }

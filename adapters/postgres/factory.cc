@@ -1,0 +1,96 @@
+// adapters/postgres: the three SBB backends on PostgreSQL, for several gateway instances on one
+// database. The business rules are those of adapters/sqlite/ (one code path over store/sql.h);
+// this folder only reads the settings. Robust to untrusted input as those are: typed, validated
+// requests only; all SQL is parameterised.
+//
+// settings: dsn: "postgresql://user@host/db" (or dsn_env: NAME of an environment variable that
+// holds it, so no secret is in the file), demo_data, fixture_seed, minimale_respons. All three
+// services use the same database: schemas lb, bpv and pl (`edugate db migrate`).
+#include "adapters/postgres/factory.h"
+
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+
+#include "adapters/registry.h"
+#include "adapters/sqlite/bpvmonitor_backend.h"
+#include "adapters/sqlite/leerbedrijf_backend.h"
+#include "adapters/sqlite/praktijkloket_backend.h"
+
+namespace edugate::adapters::postgres {
+namespace {
+
+class Settings {
+ public:
+  Settings(const AdapterContext& ctx, std::set<std::string> known) : ctx_(ctx) {
+    known.insert({"dsn", "dsn_env"});
+    if (!ctx.settings.IsDefined() || ctx.settings.IsNull()) return;
+    for (const auto& kv : ctx.settings) {
+      auto key = kv.first.as<std::string>();
+      if (!known.count(key)) throw std::runtime_error("adapters.postgres: unknown key '" + key + "'");
+    }
+  }
+  std::string dsn() const {
+    auto d = ctx_.settings["dsn"];
+    auto e = ctx_.settings["dsn_env"];
+    if (d && e) throw std::runtime_error("adapters.postgres: give 'dsn' or 'dsn_env', not both");
+    if (d && d.IsScalar() && !d.as<std::string>().empty()) return d.as<std::string>();
+    if (e && e.IsScalar()) {
+      const char* v = std::getenv(e.as<std::string>().c_str());
+      if (!v || !*v)
+        throw std::runtime_error("adapters.postgres: environment variable " + e.as<std::string>() +
+                                 " (dsn_env) is not set");
+      return v;
+    }
+    throw std::runtime_error("adapters.postgres: key 'dsn' (a PostgreSQL connection string) or 'dsn_env' is required");
+  }
+  template <class T>
+  T get(const char* key, T def, const char* type) const {
+    auto n = ctx_.settings[key];
+    if (!n) return def;
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      throw std::runtime_error(std::string("adapters.postgres: key '") + key + "' must be " + type);
+    }
+  }
+
+ private:
+  const AdapterContext& ctx_;
+};
+
+}  // namespace
+
+void register_factories() {
+  namespace sq = adapters::sqlite;
+  register_adapter<leerbedrijf::Backend>("postgres", [](const AdapterContext& ctx) -> std::unique_ptr<leerbedrijf::Backend> {
+    Settings s(ctx, {"demo_data", "fixture_seed"});
+    sq::LeerbedrijfSettings b;
+    b.dsn = s.dsn();
+    b.demo_data = s.get("demo_data", false, "a boolean");
+    b.fixture_seed = s.get<std::uint64_t>("fixture_seed", 20261123, "an integer");
+    b.migrate = ctx.migrate;
+    return std::make_unique<sq::LeerbedrijfBackend>(b);
+  });
+  register_adapter<bpvmonitor::Backend>("postgres", [](const AdapterContext& ctx) -> std::unique_ptr<bpvmonitor::Backend> {
+    Settings s(ctx, {"demo_data", "fixture_seed", "minimale_respons"});
+    sq::BpvMonitorSettings b;
+    b.dsn = s.dsn();
+    b.demo_data = s.get("demo_data", false, "a boolean");
+    b.fixture_seed = s.get<std::uint64_t>("fixture_seed", 20261123, "an integer");
+    b.minimale_respons = s.get("minimale_respons", 10, "an integer");
+    b.migrate = ctx.migrate;
+    if (b.minimale_respons < 1) throw std::runtime_error("adapters.postgres: key 'minimale_respons' must be >= 1");
+    return std::make_unique<sq::BpvMonitorBackend>(b);
+  });
+  register_adapter<praktijkloket::Backend>("postgres", [](const AdapterContext& ctx) -> std::unique_ptr<praktijkloket::Backend> {
+    Settings s(ctx, {"demo_data"});
+    sq::PraktijkloketSettings b;
+    b.dsn = s.dsn();
+    b.demo_data = s.get("demo_data", false, "a boolean");
+    b.migrate = ctx.migrate;
+    return std::make_unique<sq::PraktijkloketBackend>(b);
+  });
+}
+
+}  // namespace edugate::adapters::postgres
