@@ -7,13 +7,15 @@ namespace edugate::gateway {
 Committer::Committer(store::Store& store, std::size_t max_batch)
     : store_(store), max_batch_(max_batch), thread_([this] { run(); }) {}
 
-Committer::~Committer() {
+Committer::~Committer() { stop(); }
+
+void Committer::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void Committer::submit(store::Completion completion, Done done) {

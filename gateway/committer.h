@@ -21,7 +21,10 @@ class Committer {
   using Done = std::function<void(bool durable)>;
 
   explicit Committer(store::Store& store, std::size_t max_batch = 256);
-  ~Committer();  // commits what was handed over, then stops
+  ~Committer();  // stop()
+  // Commits what was handed over (calling each done), then ends the thread. Idempotent. The
+  // gateway calls it before its io_context goes: the done callbacks post answers there.
+  void stop();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 

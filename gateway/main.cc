@@ -461,6 +461,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   if (outbox) outbox->stop();
   if (inbox) inbox->stop();
   workers.join();
+  // Answers the workers handed over are committed now, while the io_context that their
+  // callbacks post to still exists; its destructor then frees every connection left.
+  committer.stop();
   jlog::info("stopped", {{"exit_code", 0}});
   return 0;
 }
