@@ -62,9 +62,9 @@ bool port_refuses(unsigned short port) {
 
 // Holds the store's write lock (as a long transaction of another process would), so requests
 // wait inside the pipeline: they are "in flight".
-class StoreLock {
+class SqliteWriteLock {
  public:
-  explicit StoreLock(const std::string& path) {
+  explicit SqliteWriteLock(const std::string& path) {
     sqlite3_open(path.c_str(), &db_);
     sqlite3_busy_timeout(db_, 5000);
     ok_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
@@ -76,7 +76,7 @@ class StoreLock {
       db_ = nullptr;
     }
   }
-  ~StoreLock() { release(); }
+  ~SqliteWriteLock() { release(); }
   bool ok() const { return ok_; }
 
  private:
@@ -237,7 +237,7 @@ TEST(Shutdown, SigtermAnswersRequestsInFlightClosesIdleConnectionsRefusesNewOnes
   Connection idle(p.port(), "school-25be");
   ASSERT_EQ(idle.post("/edukoppeling/leerbedrijf", envelope({}), "").status, 200);
 
-  StoreLock lock(p.store_path());
+  SqliteWriteLock lock(p.store_path());
   ASSERT_TRUE(lock.ok());
   constexpr int kRequests = 6;  // more than the 4 workers: some wait in the queue
   std::vector<RawResponse> answers(kRequests);
@@ -286,7 +286,7 @@ TEST(Shutdown, AtTheDeadlineWorkStillInHandIsCutOffAndTheExitIsStillClean) {
   ProviderOptions o;
   o.extra_yaml = "shutdown_grace_ms: 300\n";
   Provider p(o);
-  StoreLock lock(p.store_path());
+  SqliteWriteLock lock(p.store_path());
   ASSERT_TRUE(lock.ok());
   std::thread client([&] { (void)raw_post(p.port(), "school-25be", "/edukoppeling/leerbedrijf", envelope({})); });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

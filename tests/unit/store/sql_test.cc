@@ -197,7 +197,11 @@ TEST_P(Sql, AnUnreachableDatabaseIsBackendUnavailable) {
 // --- the store's concurrency contract, with two Store objects as two gateway instances ---
 
 TEST_P(Sql, TwoInstancesClaimingOneMessageGetOneFresh) {
-  auto a = store(), b = store();
+  // SQLite: one serving process per store (its serve lock), so the claimants are threads of one
+  // instance (claims in its memory); PostgreSQL: two instances (claims are rows).
+  auto a = store();
+  auto b_owned = pg() ? store() : nullptr;
+  auto& b = pg() ? b_owned : a;
   const Oin school = *Oin::parse("0000000700025BE00000");
   for (int round = 0; round < 20; ++round) {
     auto id = new_message_id();
@@ -212,6 +216,43 @@ TEST_P(Sql, TwoInstancesClaimingOneMessageGetOneFresh) {
     for (auto& t : ts) t.join();
     EXPECT_EQ(fresh.load(), 1);
     EXPECT_EQ(other.load(), 3);
+  }
+}
+
+// /metrics reads outbox_stats on every scrape: one aggregate query, the same on both dialects
+// as the base class's list-reading default.
+TEST_P(Sql, OutboxStatsAggregateMatchesTheGenericDefault) {
+  auto s = store();
+  auto push = [](const char* dest, std::int64_t created) {
+    store::OutboxMessage m;
+    m.destination_oin = dest;
+    m.endpoint = "https://x";
+    m.service = "schoolontvangst";
+    m.operation = "OntvangErkenningmutaties";
+    m.body = "<b/>";
+    m.message_id = new_message_id().str();
+    m.created_ms = created;
+    return m;
+  };
+  s->outbox_enqueue(push("A", 100));
+  s->outbox_enqueue(push("A", 150));
+  auto b1 = s->outbox_enqueue(push("B", 200));
+  auto c1 = s->outbox_enqueue(push("C", 300));
+  s->outbox_failed(b1, 12, 0, "down", true);
+  s->outbox_sent(c1, 400);
+  auto stats = s->outbox_stats();
+  auto generic = s->store::Store::outbox_stats();
+  ASSERT_EQ(stats.size(), 2u);
+  ASSERT_EQ(generic.size(), stats.size());
+  EXPECT_EQ(stats[0].destination_oin, "A");
+  EXPECT_EQ(stats[0].pending, 2);
+  EXPECT_EQ(stats[0].oldest_pending_created_ms, 100);
+  EXPECT_EQ(stats[1].dead, 1);
+  for (std::size_t i = 0; i < stats.size(); ++i) {
+    EXPECT_EQ(generic[i].destination_oin, stats[i].destination_oin);
+    EXPECT_EQ(generic[i].pending, stats[i].pending);
+    EXPECT_EQ(generic[i].oldest_pending_created_ms, stats[i].oldest_pending_created_ms);
+    EXPECT_EQ(generic[i].dead, stats[i].dead);
   }
 }
 
