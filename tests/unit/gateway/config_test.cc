@@ -171,3 +171,17 @@ TEST(Config, PostgresStoreTakesItsDsnFromTheFileOrTheEnvironment) {
   EXPECT_NE(error_of(kMin + "outbox:\n  send_timeout_ms: 5000\n  lease_ms: 4000\n").find("outbox.lease_ms"), std::string::npos);
   EXPECT_EQ(parse_config(kMin, "test.yaml", "/etc").outbox_lease_ms, 60000);
 }
+
+// The Kubernetes example's edugate.yaml (deploy/k8s/configmap.yaml) is a valid configuration:
+// several instances on one PostgreSQL store, the admin listener on the pod IP.
+TEST(Config, TheKubernetesConfigMapIsAValidPostgresConfiguration) {
+  std::string edugate_yaml;
+  for (const auto& d : YAML::LoadAllFromFile(std::string(EDUGATE_SOURCE_DIR) + "/deploy/k8s/configmap.yaml"))
+    if (d["kind"] && d["kind"].as<std::string>() == "ConfigMap") edugate_yaml = d["data"]["edugate.yaml"].as<std::string>();
+  ASSERT_FALSE(edugate_yaml.empty());
+  auto c = parse_config(edugate_yaml, "configmap.yaml", "/etc/edugate");
+  EXPECT_EQ(c.store_kind, "postgres");
+  EXPECT_FALSE(c.store_dsn.empty());
+  EXPECT_TRUE(c.admin_enabled);
+  EXPECT_EQ(c.admin_address, "0.0.0.0");
+}
