@@ -145,6 +145,16 @@ Provider::Provider(ProviderOptions options) {
     for (const char* f : {"sbb.chain.pem", "sbb.key.pem", "trust.pem", "crls.pem"})
       fs::copy_file(pki + "/" + f, tls_dir + "/" + f, fs::copy_options::overwrite_existing);
   }
+  std::string services = options.services_yaml;
+  if (services.empty()) {
+    services = "  leerbedrijf:\n    adapter: sqlite\n    settings:\n      path: " + dir_ + "/sbb.db\n      demo_data: true\n";
+    if (options.bpvmonitor)
+      services += "  bpvmonitor:\n    adapter: sqlite\n    settings:\n      path: " + dir_ + "/bpv.db\n      leerbedrijf_path: " +
+                  dir_ + "/sbb.db\n      demo_data: true\n";
+    if (options.praktijkloket)
+      services += "  praktijkloket:\n    adapter: sqlite\n    settings:\n      path: " + dir_ + "/pl.db\n      leerbedrijf_path: " +
+                  dir_ + "/sbb.db\n      demo_data: true\n";
+  }
   std::ofstream(config_) << "role: provider\n"
                             "oin: \"" << kSbbOin << "\"\n"
                             "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
@@ -159,16 +169,7 @@ Provider::Provider(ProviderOptions options) {
                          << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
                          << "store:\n  path: " << dir_ << "/edugate.db\n"
-                            "services:\n  leerbedrijf:\n    adapter: sqlite\n    settings:\n"
-                            "      path: " << dir_ << "/sbb.db\n      demo_data: true\n"
-                         << (options.bpvmonitor ? "  bpvmonitor:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
-                                                      "/bpv.db\n      leerbedrijf_path: " + dir_ +
-                                                      "/sbb.db\n      demo_data: true\n"
-                                                : std::string())
-                         << (options.praktijkloket ? "  praktijkloket:\n    adapter: sqlite\n    settings:\n      path: " + dir_ +
-                                                         "/pl.db\n      leerbedrijf_path: " + dir_ +
-                                                         "/sbb.db\n      demo_data: true\n"
-                                                   : std::string())
+                            "services:\n" << services
                          << options.outbox_yaml << "log:\n  level: " << options.log_level << "\n"
                          << (options.admin ? "admin:\n  address: 127.0.0.1\n  port: 0\n" + options.admin_yaml : std::string());
   if (options.onboard_defaults && !restart) {

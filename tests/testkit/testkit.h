@@ -49,6 +49,8 @@ struct ProviderOptions {
   bool admin = false;           // an admin listener on a free loopback port (admin_port())
   std::string admin_yaml;       // further keys under admin: (min_cert_days ...)
   std::string crls;             // tls.crls: this file instead of the example PKI's crls.pem
+  std::string services_yaml;    // the entries of services: instead of the sqlite backends (other adapters);
+                                // bpvmonitor/praktijkloket then only decide the onboarding
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
