@@ -630,7 +630,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
-    return probe->parsed() && rc != 0 ? 2 : rc;  // probe: 2 is a usage error
+    const bool probing = probe->parsed() || (argc > 1 && std::string_view(argv[1]) == "probe");
+    return probing && rc != 0 ? 2 : rc;  // probe: 2 is a usage error
   }
   try {
     edugate::security::init_xml();

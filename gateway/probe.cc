@@ -506,9 +506,12 @@ class Prober {
             "without client certificate: " + c.error());
       } else {
         Seen s = look(c.send(http_request(target_, op_->input_action, render(e))));
-        add(r, "WT001", "two-way TLS: a connection without client certificate is refused",
-            s.http.status == 0 ? Verdict::pass : Verdict::fail,
-            "without client certificate the handshake completed; the request got: " + describe(s), seen_json(s));
+        if (s.http.status == 0)
+          add(r, "WT001", "two-way TLS: a connection without client certificate is refused", Verdict::pass,
+              "without client certificate no answer came (TLS 1.3 refuses after the handshake): " + describe(s));
+        else
+          add(r, "WT001", "two-way TLS: a connection without client certificate is refused", Verdict::fail,
+              "without client certificate the handshake completed and the request got: " + describe(s), seen_json(s));
       }
     }
   }
@@ -581,9 +584,8 @@ class Prober {
 
     // Deliberately broken requests: each must get a SOAP 1.1 Client fault with its code, HTTP 500.
     auto broken = [&](const char* rule, const char* title, const std::string& expected, const std::string& what, Env e,
-                      std::string soap_action = "") {
-      if (soap_action.empty()) soap_action = op_->input_action;
-      Seen b = exchange(http_request(target_, soap_action, render(e)));
+                      std::optional<std::string> soap_action = std::nullopt) {
+      Seen b = exchange(http_request(target_, soap_action.value_or(op_->input_action), render(e)));
       expect_fault(r, rule, title, expected, what, b);
     };
     Env e = good(new_message_id().str());
@@ -602,7 +604,7 @@ class Prober {
     broken("DK0011-TO", "a wsa:To with another OIN than the receiver's is refused", "DK0011", "wsa:To ?oin=00000099000000000001", e);
     e = good(new_message_id().str());
     e.action.clear();
-    broken("DK0006", "a request without wsa:Action is refused", "DK0006", "no wsa:Action (SOAPAction \"\")", e, "\"\"");
+    broken("DK0006", "a request without wsa:Action is refused", "DK0006", "no wsa:Action (SOAPAction \"\")", e, "");
     e = good(new_message_id().str());
     e.action = contract_.target_ns + ":DezeActieBestaatNiet";
     broken("DK0003", "an action the endpoint does not serve is refused", "DK0003", "wsa:Action " + e.action, e, e.action);
@@ -662,17 +664,17 @@ class Prober {
   }
 
   void size_check(Report& r) {
-    // The head announces one byte over the limit; only the first 64 KiB follow. The answer
-    // must be 413 without the server waiting for the rest.
+    // The head announces one byte over the limit; only the first bytes follow (more could make
+    // the server's close a reset that eats the answer). The answer must be 413 without the
+    // server waiting for the rest.
     const std::size_t announced = o_.max_body_bytes + 1;
-    std::string start = render(good(new_message_id().str()));
-    start.resize(64 * 1024, ' ');
+    std::string start = render(good(new_message_id().str())).substr(0, 256);
     Connection c(target_, o_, Offer{});
     if (!c.open()) return add(r, "SIZE-413", "a body over 20 MiB is refused early with HTTP 413", Verdict::fail, c.error());
     auto started = std::chrono::steady_clock::now();
     HttpAnswer a = c.send(http_request(target_, op_->input_action, start, "text/xml; charset=utf-8", announced));
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    const std::string sent = "Content-Length " + std::to_string(announced) + ", first 64 KiB sent";
+    const std::string sent = "Content-Length " + std::to_string(announced) + ", first 256 bytes sent";
     add(r, "SIZE-413", "a body over 20 MiB is refused early with HTTP 413", a.status == 413 ? Verdict::pass : Verdict::fail,
         sent + "; got " + (a.status ? "HTTP " + std::to_string(a.status) : a.error) + " after " + std::to_string(ms) + " ms",
         {{"sent", sent}, {"http_status", a.status}, {"ms", ms}});
