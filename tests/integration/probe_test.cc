@@ -32,13 +32,15 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::vector<std::string> probe_args(unsigned short port, std::vector<std::string> extra = {}) {
+std::vector<std::string> probe_args(unsigned short port, std::vector<std::string> extra = {},
+                                    const std::string& action = "VerifieerErkenning",
+                                    const std::string& request = std::string(EDUGATE_SOURCE_DIR) +
+                                                                 "/deploy/examples/verifieer-erkenning.json") {
   const std::string pki = pki_dir();
   std::vector<std::string> a{edugate_binary(), "probe", "https://127.0.0.1:" + std::to_string(port),
                              "--cert", pki + "/school-25be.chain.pem", "--key", pki + "/school-25be.key.pem",
                              "--ca", pki + "/trust.pem", "--crl", pki + "/crls.pem", "--expect-oin", kSbbOin,
-                             "--action", "VerifieerErkenning",
-                             "--request", std::string(EDUGATE_SOURCE_DIR) + "/deploy/examples/verifieer-erkenning.json"};
+                             "--action", action, "--request", request};
   a.insert(a.end(), extra.begin(), extra.end());
   return a;
 }
@@ -219,11 +221,11 @@ TEST(Probe, UnusableOptionsExitWith2) {
   auto plain = run(args);
   EXPECT_EQ(plain.exit_code, 2) << plain.output;
   EXPECT_NE(plain.output.find("https://"), std::string::npos) << plain.output;
-  args = probe_args(1, {"--action", "BestaatNiet"});
+  args = probe_args(1, {}, "BestaatNiet");
   auto unknown = run(args);
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.output.find("no operation BestaatNiet"), std::string::npos) << unknown.output;
-  args = probe_args(1, {"--request", "/nonexistent/request.json"});
+  args = probe_args(1, {}, "VerifieerErkenning", "/nonexistent/request.json");
   auto missing = run(args);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.output.find("/nonexistent/request.json"), std::string::npos) << missing.output;
