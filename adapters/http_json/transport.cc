@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -172,9 +173,15 @@ Transport::Attempt Transport::attempt(const std::string& target, const std::stri
       if (settings_.https) {
         c.tls_ctx = tls_;
         c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(c.ioc, *tls_);
-        if (!SSL_set_tlsext_host_name(c.tls->native_handle(), settings_.host.c_str()) ||
-            !SSL_set1_host(c.tls->native_handle(), settings_.host.c_str()))
-          throw std::runtime_error("cannot set the TLS server name");
+        // The backend's certificate must name the host of the url: a DNS name (also sent as
+        // SNI) or an IP address (matched against its IP SANs; SNI carries no addresses).
+        SSL* ssl = c.tls->native_handle();
+        beast::error_code not_ip;
+        asio::ip::make_address(settings_.host, not_ip);
+        const bool ok = not_ip ? SSL_set_tlsext_host_name(ssl, settings_.host.c_str()) == 1 &&
+                                     SSL_set1_host(ssl, settings_.host.c_str()) == 1
+                               : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), settings_.host.c_str()) == 1;
+        if (!ok) throw std::runtime_error("cannot set the TLS server name");
       } else {
         c.plain = std::make_unique<beast::tcp_stream>(c.ioc);
       }

@@ -7,8 +7,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "core/ids.h"
@@ -19,6 +25,8 @@ using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::json;
 using Reply = JsonBackend::Reply;
+
+extern char** environ;
 
 namespace {
 
@@ -164,6 +172,17 @@ TEST(HttpJsonBackend, BpvMonitorAndPraktijkloketReadsGoToTheBackend) {
   EXPECT_EQ(backend.hits("/praktijkloket/kwalificaties"), 1);
 }
 
+TEST(HttpJsonBackend, KeepAliveConnectionIsReusedByAWorkerThread) {
+  JsonBackend backend(sbb);
+  ProviderOptions o = options_for(backend.url());
+  o.worker_threads = 1;  // every backend call on one thread: one connection for all of them
+  Provider p(o);
+  pump_settled(backend);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(answer(verifieer(p))["Erkend"], true);
+  EXPECT_EQ(backend.hits("/verifieer"), 5);
+  EXPECT_EQ(backend.connections(), 1) << "no connection per request";
+}
+
 TEST(HttpJsonBackend, BusinessRefusalBecomesMeldingenInANormalAnswer) {
   JsonBackend backend(failing_on("/verifieer", {422,
                                                 R"({"type":"about:blank","title":"geweigerd","status":422,"meldingen":[)"
@@ -276,6 +295,53 @@ TEST(HttpJsonBackend, MalformedBackendJsonGivesDK0051) {
   EXPECT_NE(log.find("HTTP 404 without meldingen"), std::string::npos) << log;
   EXPECT_EQ(log.find("geheim"), std::string::npos) << "values from the backend are never logged";
   EXPECT_TRUE(p.alive());
+}
+
+// The https backend (tests/integration/https_json_backend.py) as a child process.
+class HttpsBackend {
+ public:
+  HttpsBackend() : dir_(make_temp_dir("https-backend")) {
+    const std::string pki = pki_dir();
+    std::vector<std::string> args{"/usr/bin/python3", std::string(EDUGATE_SOURCE_DIR) + "/tests/integration/https_json_backend.py",
+                                  dir_ + "/port", pki + "/sbb.chain.pem", pki + "/sbb.key.pem", pki + "/trust.pem"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) throw std::runtime_error("cannot start python3");
+    if (!eventually([&] { return std::filesystem::exists(dir_ + "/port"); }, 10000)) throw std::runtime_error("https backend did not start");
+    std::ifstream(dir_ + "/port") >> port_;
+  }
+  ~HttpsBackend() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    std::filesystem::remove_all(dir_);
+  }
+  unsigned short port() const { return port_; }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = -1;
+  unsigned short port_ = 0;
+};
+
+TEST(HttpJsonBackend, HttpsBackendIsVerifiedAndGetsTheClientCertificate) {
+  HttpsBackend backend;
+  const std::string pki = pki_dir();
+  const std::string url = "https://127.0.0.1:" + std::to_string(backend.port());
+  const std::string tls = "      tls: {ca_file: " + pki + "/trust.pem, certificate: " + pki + "/school-25be.chain.pem, private_key: " +
+                          pki + "/school-25be.key.pem}\n";
+  {
+    Provider p(options_for(url, tls));
+    auto b = answer(verifieer(p));
+    EXPECT_EQ(b["Erkend"], true) << b.dump();
+    EXPECT_EQ(b["SignaalOmschrijving"], std::string("client ") + kSchool25be) << "the configured client certificate was sent";
+  }
+  // A backend whose certificate the configured CA file does not vouch for is not talked to.
+  const std::string wrong_ca = "      retries: 0\n      tls: {ca_file: " + pki + "/school-25be.cert.pem, certificate: " + pki +
+                               "/school-25be.chain.pem, private_key: " + pki + "/school-25be.key.pem}\n";
+  Provider p(options_for(url, wrong_ca));
+  expect_dk0051(verifieer(p));
+  EXPECT_NE(p.log().find("certificate verify failed"), std::string::npos) << p.log();
 }
 
 TEST(HttpJsonBackend, ConfigErrorsNameTheKey) {

@@ -26,6 +26,7 @@ struct JsonBackend::Impl {
   std::vector<Request> seen;
   std::vector<std::thread> connections;
   std::vector<int> open_fds;
+  int accepted = 0;
 };
 
 JsonBackend::JsonBackend(Handler handler) : impl_(std::make_unique<Impl>()) {
@@ -44,6 +45,7 @@ JsonBackend::JsonBackend(Handler handler) : impl_(std::make_unique<Impl>()) {
       int fd = s.release();
       std::lock_guard lock(impl_->mu);
       impl_->open_fds.push_back(fd);
+      ++impl_->accepted;
       impl_->connections.emplace_back([this, fd] { serve(fd); });
     }
   });
@@ -78,6 +80,11 @@ int JsonBackend::hits(const std::string& suffix) const {
   int n = 0;
   for (const auto& r : impl_->seen) n += suffix.empty() || r.target.ends_with(suffix);
   return n;
+}
+
+int JsonBackend::connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->accepted;
 }
 
 std::vector<JsonBackend::Request> JsonBackend::requests() const {

@@ -39,6 +39,7 @@ class JsonBackend {
   // Requests received whose target ends with `suffix` (all when empty).
   int hits(const std::string& suffix = "") const;
   std::vector<Request> requests() const;
+  int connections() const;  // TCP connections accepted so far
   void stop();
 
  private:
