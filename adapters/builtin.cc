@@ -1,3 +1,4 @@
+#include "adapters/http_json/backends.h"
 #include "adapters/postgres/factory.h"
 #include "adapters/registry.h"
 #include "adapters/spool/sink.h"
@@ -9,5 +10,6 @@ void register_builtin() {
   sqlite::register_factories();
   if (sql::postgres_built()) postgres::register_factories();
   spool::register_factories();
+  http_json::register_factories();
 }
 }  // namespace edugate::adapters

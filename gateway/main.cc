@@ -41,6 +41,7 @@
 #include "gateway/log.h"
 #include "gateway/metrics.h"
 #include "gateway/pipeline.h"
+#include "gateway/probe.h"
 #include "security/crl_fetch.h"
 #include "security/pki.h"
 #include "security/tls_policy.h"
@@ -640,8 +641,15 @@ int main(int argc, char** argv) {
   outbox_retry->add_option("id", outbox_id, "outbox id")->required();
 
   auto bench = edugate::bench::add_command(app);
+  auto probe = eg::probe::add_command(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    const bool probing = probe->parsed() || (argc > 1 && std::string_view(argv[1]) == "probe");
+    return probing && rc != 0 ? 2 : rc;  // probe: 2 is a usage error
+  }
   try {
     edugate::security::init_xml();
     edugate::adapters::register_builtin();
@@ -649,6 +657,7 @@ int main(int argc, char** argv) {
       setup_logging("warn");
       return bench->run();
     }
+    if (probe->parsed()) return probe->run();
     if (serve->parsed()) return cmd_serve(config_file, port_file);
     if (send->parsed()) return cmd_send(config_file, service, action, json_file, xml_file, message_id, act_for, save_pdf);
     if (check->parsed()) {

@@ -221,6 +221,13 @@ Provider::Provider(ProviderOptions options) {
     for (const char* f : {"sbb.chain.pem", "sbb.key.pem", "trust.pem", "crls.pem"})
       fs::copy_file(pki + "/" + f, tls_dir + "/" + f, fs::copy_options::overwrite_existing);
   }
+  // The entries of services: the test's own (other adapters), or the SQL backends.
+  std::string services = options.services_yaml;
+  if (services.empty()) {
+    services = backend("leerbedrijf", "sbb.db", false);
+    if (options.bpvmonitor) services += backend("bpvmonitor", "bpv.db", true);
+    if (options.praktijkloket) services += backend("praktijkloket", "pl.db", true);
+  }
   std::ofstream(config_) << "role: provider\n"
                             "oin: \"" << kSbbOin << "\"\n"
                             "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
@@ -234,9 +241,7 @@ Provider::Provider(ProviderOptions options) {
                          << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
                          << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
-                         << store_yaml << "services:\n" << backend("leerbedrijf", "sbb.db", false)
-                         << (options.bpvmonitor ? backend("bpvmonitor", "bpv.db", true) : std::string())
-                         << (options.praktijkloket ? backend("praktijkloket", "pl.db", true) : std::string())
+                         << store_yaml << "services:\n" << services
                          << options.outbox_yaml << "log:\n  level: " << options.log_level << "\n"
                          << (options.admin ? "admin:\n  address: 127.0.0.1\n  port: 0\n" + options.admin_yaml : std::string());
   auto must = [&](std::vector<std::string> a) {

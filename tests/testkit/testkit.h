@@ -66,6 +66,8 @@ struct ProviderOptions {
   // of a fresh one; it is not dropped by this Provider.
   std::string pg_database;
   std::string store_yaml;  // extra keys under store:
+  std::string services_yaml;    // the entries of services: instead of the sqlite backends (other adapters);
+                                // bpvmonitor/praktijkloket then only decide the onboarding
 };
 
 // A provider with a fresh store in its own temp dir, onboarded with the example parties.
