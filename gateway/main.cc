@@ -37,6 +37,10 @@
 #include "gateway/schoolontvangst_service.h"
 #include "gateway/sd_notify.h"
 #include "gateway/admin.h"
+#include "gateway/bridge.h"
+#include "gateway/internal.h"
+#include "gateway/openapi.h"
+#include "gateway/relay.h"
 #include "gateway/listener.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -174,8 +178,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   hold_serve_lock(config.store_path);
   auto store = open_store(config);
   auto services = make_services(config);
-  if (services.list.empty() && config.inbox_dir.empty())
-    throw std::runtime_error("nothing to do: no service enabled and no inbox in " + config_file);
+  if (services.list.empty() && config.inbox_dir.empty() && !config.internal_enabled)
+    throw std::runtime_error("nothing to do: no service enabled, no inbox and no internal listener in " + config_file);
   auto contracts = services.contracts;
   auto lb_backend = services.leerbedrijf;
   const bool serves = !services.list.empty();
@@ -224,6 +228,18 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     admin = std::make_unique<eg::Admin>(ioc, config, metrics, *store, tls);
     admin->start();
     jlog::info("admin_listening", {{"address", config.admin_address}, {"port", admin->port()}});
+  }
+  // The internal listener (consumer): the SOAP relay and the JSON bridge for the school's or
+  // vendor's own systems, plain HTTP on its own port.
+  std::unique_ptr<eg::Relay> relay;
+  std::unique_ptr<eg::Bridge> bridge;
+  std::unique_ptr<eg::Internal> internal;
+  if (config.internal_enabled) {
+    relay = std::make_unique<eg::Relay>(config, *store, contracts, tls);
+    bridge = std::make_unique<eg::Bridge>(config, *store, contracts, eg::XsdModel::load(config.contract_dir), tls);
+    internal = std::make_unique<eg::Internal>(ioc, config, *relay, *bridge, eg::embedded_openapi_json());
+    internal->start();
+    jlog::info("internal_listening", {{"address", config.internal_address}, {"port", internal->port()}});
   }
   // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
   // Consumer: the inbox of student data files.
@@ -403,6 +419,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     hup.cancel();
     signals.cancel();
     if (admin) admin->stop();
+    if (internal) internal->stop();
     ioc.stop();
   };
   std::function<void()> drain_tick = [&] {
@@ -431,6 +448,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
                               {"connections", listener ? listener->open_connections() : 0},
                               {"requests_in_flight", metrics.requests_in_flight.load()}});
       if (admin) admin->set_draining();
+      if (internal) internal->stop();  // new internal requests are refused; those in hand finish
       for (auto* t : {&purge_timer, &pump_timer, &crl_timer}) t->cancel();
       background_stop = std::thread([&] {
         if (outbox) outbox->stop();
