@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
+
 #include "gateway/log.h"
 
 namespace edugate::gateway {
@@ -55,8 +57,10 @@ class InternalSession : public std::enable_shared_from_this<InternalSession> {
 
  private:
   void on_header(beast::error_code ec) {
+    // Too large: refused before the body is read (Beast compares Content-Length with the limit
+    // while it reads the header).
+    if (ec == http::error::body_limit) return too_large();
     if (ec) return close();
-    // Too large: refused before the body is read.
     if (auto len = parser_.content_length(); len && *len > shared_->config.internal_max_body_bytes)
       return too_large();
     stream_.expires_after(std::chrono::milliseconds(shared_->config.body_timeout_ms));
@@ -66,6 +70,7 @@ class InternalSession : public std::enable_shared_from_this<InternalSession> {
   }
 
   void too_large() {
+    linger_ = true;
     reply(problem(413, "DK0001",
                   "body groter dan internal.max_body_bytes (" + std::to_string(shared_->config.internal_max_body_bytes) + ")",
                   ""));
@@ -132,7 +137,23 @@ class InternalSession : public std::enable_shared_from_this<InternalSession> {
     res->prepare_payload();
     if (head) res->body().clear();
     stream_.expires_after(std::chrono::milliseconds(shared_->config.body_timeout_ms));
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) { self->close(); });
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code, std::size_t) {
+      if (self->linger_) return self->linger();
+      self->close();
+    });
+  }
+
+  // After a 413 the client may still be sending the body: closing at once would reset the
+  // connection and lose the answer, so the rest is read and dropped, for a short while.
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(2));
+    stream_.async_read_some(asio::buffer(drain_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > (64u << 20)) return self->close();
+      self->linger();
+    });
   }
 
   void close() {
@@ -144,6 +165,9 @@ class InternalSession : public std::enable_shared_from_this<InternalSession> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   http::request_parser<http::string_body> parser_;
+  bool linger_ = false;
+  std::array<char, 16 * 1024> drain_{};
+  std::size_t drained_ = 0;
 };
 
 void internal_accept(std::shared_ptr<Internal::Shared> shared) {
