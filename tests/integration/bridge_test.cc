@@ -366,3 +366,60 @@ TEST_F(InternalListener, OpenApiDocumentIsServedAndValidByTheNpmValidator) {
   EXPECT_NE(v.output.find("valid: OpenAPI 3.0.3"), std::string::npos) << v.output;
   fs::remove_all(fs::path(file).parent_path());
 }
+
+TEST(InternalRelay, ReceiverFromTheRegistryWhoseCertificateLacksTheOinIsRefused) {
+  Provider provider;
+  ConsumerOptions o;
+  o.provider_port = provider.port();
+  o.extra_yaml = kInternal;
+  Consumer school(o);
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  // The registry says school 30GR is reachable at the provider's address: the certificate there is SBB's.
+  auto r = run({edugate_binary(), "onboard", "--config", school.dir() + "/consumer.yaml", "party", "--oin", kSchool30gr,
+                "--name", "ROC TEST Groningen", "--endpoint", "https://127.0.0.1:" + std::to_string(provider.port())});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EnvelopeSpec s = to_sbb();
+  s.to = std::string("https://127.0.0.1/edukoppeling/leerbedrijf?oin=") + kSchool30gr;
+  s.message_id = new_message_id().str();
+  auto a = relay(port, envelope(s));
+  EXPECT_EQ(a.status, 500);
+  EXPECT_NE(a.body.find("<gem:Code>TLS-IDENTITY</gem:Code>"), std::string::npos) << a.body;
+  EXPECT_NE(a.body.find(kSchool30gr), std::string::npos) << a.body;
+  // Nothing reached the provider.
+  EXPECT_EQ(sqlite_scalar(provider.store_path(), "SELECT count(*) FROM audit WHERE message_id = '" + s.message_id + "'"), "0");
+}
+
+TEST(InternalRelay, SignsWhenConfiguredAndChecksTheSignedAnswer) {
+  Provider provider;
+  ConsumerOptions o;
+  o.provider_port = provider.port();
+  o.extra_yaml = kInternal + "wssecurity:\n  sign_requests: true\n";
+  Consumer school(o);
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  EnvelopeSpec s = to_sbb();
+  s.message_id = new_message_id().str();
+  auto a = relay(port, envelope(s));
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_NE(a.body.find("SignatureConfirmation"), std::string::npos);  // the provider verified our signature
+  EXPECT_NE(a.body.find("Erkend>true<"), std::string::npos);
+}
+
+TEST(InternalRelay, SilentReceiverTimesOutAsARetryableDK0051) {
+  // A port that accepts connections (the kernel's backlog) but never speaks TLS.
+  asio::io_context ioc;
+  asio::ip::tcp::acceptor silent(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  ConsumerOptions o;
+  o.provider_port = silent.local_endpoint().port();
+  o.extra_yaml = kInternal;
+  Consumer school(o);  // remote.timeout_ms: 10000
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  auto r = relay(port, envelope(to_sbb()));
+  EXPECT_EQ(fault_code(r.body), "DK0051") << r.body;
+  EXPECT_NE(r.body.find("niet op tijd"), std::string::npos) << r.body;
+  auto b = bridge(port, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer);
+  EXPECT_EQ(b.status, 504) << b.body;
+  EXPECT_EQ(parse(b).value("code", ""), "DK0051");
+}
