@@ -275,7 +275,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
       r.fail(n["port"], "admin.port", "must differ from listen.port");
   }
   if (auto n = root["internal"]; n.IsDefined() && !n.IsNull()) {
-    r.only_keys(n, "internal", {"address", "port", "max_body_bytes", "threads"});
+    r.only_keys(n, "internal", {"address", "port", "max_body_bytes", "threads", "idle_timeout_ms", "tls"});
     if (c.role != Role::consumer) r.fail(n, "internal", "only for role consumer (the relay and the JSON bridge send to a provider)");
     c.internal_address = r.str(n, "internal", "address", false, c.internal_address);
     if (n["port"].IsDefined() && !n["port"].IsNull()) {
@@ -290,6 +290,19 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.internal_max_body_bytes = static_cast<std::size_t>(body);
     c.internal_threads = r.positive(n, "internal", "threads", c.internal_threads);
     if (c.internal_threads > 256) r.fail(n["threads"], "internal.threads", "must be <= 256");
+    c.internal_idle_timeout_ms = r.positive(n, "internal", "idle_timeout_ms", c.internal_idle_timeout_ms);
+    if (auto t = n["tls"]; t.IsDefined() && !t.IsNull()) {
+      r.only_keys(t, "internal.tls", {"certificate", "private_key", "client_ca"});
+      auto file = [&](const char* key, bool required) {
+        std::string p = resolve_path(base_dir, r.str(t, "internal.tls", key, required));
+        if (!p.empty() && !std::filesystem::is_regular_file(p))
+          r.fail(t[key], std::string("internal.tls.") + key, "no such file: " + p);
+        return p;
+      };
+      c.internal_tls_certificate = file("certificate", true);
+      c.internal_tls_private_key = file("private_key", true);
+      c.internal_tls_client_ca = file("client_ca", false);
+    }
     if (c.internal_enabled && c.internal_port != 0 &&
         ((c.internal_port == c.listen_port && c.internal_address == c.listen_address) ||
          (c.admin_enabled && c.internal_port == c.admin_port && c.internal_address == c.admin_address)))
@@ -358,7 +371,9 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
           "admin");
   differs(a.internal_enabled != b.internal_enabled || a.internal_address != b.internal_address ||
               a.internal_port != b.internal_port || a.internal_max_body_bytes != b.internal_max_body_bytes ||
-              a.internal_threads != b.internal_threads,
+              a.internal_threads != b.internal_threads || a.internal_idle_timeout_ms != b.internal_idle_timeout_ms ||
+              a.internal_tls_certificate != b.internal_tls_certificate ||
+              a.internal_tls_private_key != b.internal_tls_private_key || a.internal_tls_client_ca != b.internal_tls_client_ca,
           "internal");
   return out;
 }

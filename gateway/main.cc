@@ -230,7 +230,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     jlog::info("admin_listening", {{"address", config.admin_address}, {"port", admin->port()}});
   }
   // The internal listener (consumer): the SOAP relay and the JSON bridge for the school's or
-  // vendor's own systems, plain HTTP on its own port.
+  // vendor's own systems, plain HTTP (or TLS: internal.tls) on its own port.
   std::unique_ptr<eg::Relay> relay;
   std::unique_ptr<eg::Bridge> bridge;
   std::unique_ptr<eg::Internal> internal;
@@ -239,7 +239,9 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     bridge = std::make_unique<eg::Bridge>(config, *store, contracts, eg::XsdModel::load(config.contract_dir), tls);
     internal = std::make_unique<eg::Internal>(ioc, config, *relay, *bridge, eg::embedded_openapi_json());
     internal->start();
-    jlog::info("internal_listening", {{"address", config.internal_address}, {"port", internal->port()}});
+    jlog::info("internal_listening",
+               {{"address", config.internal_address}, {"port", internal->port()}, {"tls", internal->tls()},
+                {"client_certificates", internal->tls() && !config.internal_tls_client_ca.empty()}});
   }
   // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
   // Consumer: the inbox of student data files.
@@ -392,8 +394,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   };
   watch();
 
-  // Graceful shutdown (SIGTERM, SIGINT). At once: /readyz answers 503, the service port is
-  // closed (new connections are refused), connections waiting for a next request are closed,
+  // Graceful shutdown (SIGTERM, SIGINT). At once: /readyz answers 503, the service and internal
+  // ports are closed (new connections are refused), connections waiting for a next request are closed,
   // and no new background work starts. Requests in flight are answered (with Connection: close)
   // within shutdown_grace_ms; the outbox sender and the inbox finish the attempt in hand, whose
   // outcome is one store transaction (or the message stays pending with its MessageID). Then the
@@ -414,6 +416,7 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     jlog::info("drained", {{"how", how},
                            {"ms", ms.count()},
                            {"connections_left", listener ? listener->open_connections() : 0},
+                           {"internal_connections_left", internal ? internal->open_connections() : 0},
                            {"requests_in_flight", metrics.requests_in_flight.load()}});
     for (auto* t : {&purge_timer, &pump_timer, &reload_timer, &crl_timer, &drain_timer}) t->cancel();
     hup.cancel();
@@ -425,7 +428,10 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   std::function<void()> drain_tick = [&] {
     if (finished) return;
     if (listener) listener->drain();
-    if ((!listener || listener->open_connections() == 0) && background_stopped) return finish("complete");
+    if (internal) internal->drain();
+    if ((!listener || listener->open_connections() == 0) && (!internal || internal->open_connections() == 0) &&
+        background_stopped)
+      return finish("complete");
     if (std::chrono::steady_clock::now() >= drain_deadline) return finish("deadline");
     drain_timer.expires_after(std::chrono::milliseconds(25));
     drain_timer.async_wait([&](boost::system::error_code ec) {
@@ -446,9 +452,12 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
       jlog::info("stopping", {{"signal", sig},
                               {"grace_ms", grace_ms.load()},
                               {"connections", listener ? listener->open_connections() : 0},
+                              {"internal_connections", internal ? internal->open_connections() : 0},
                               {"requests_in_flight", metrics.requests_in_flight.load()}});
       if (admin) admin->set_draining();
-      if (internal) internal->stop();  // new internal requests are refused; those in hand finish
+      // The internal port closes too (new connections are refused); idle keep-alive connections
+      // are closed, requests in hand (also those waiting for their receiver) are answered.
+      if (internal) internal->drain();
       for (auto* t : {&purge_timer, &pump_timer, &crl_timer}) t->cancel();
       background_stop = std::thread([&] {
         if (outbox) outbox->stop();

@@ -6,12 +6,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "core/ids.h"
 #include "testkit/testkit.h"
@@ -422,4 +426,180 @@ TEST(InternalRelay, SilentReceiverTimesOutAsARetryableDK0051) {
   auto b = bridge(port, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer);
   EXPECT_EQ(b.status, 504) << b.body;
   EXPECT_EQ(parse(b).value("code", ""), "DK0051");
+}
+
+// --- keep-alive, TLS, graceful shutdown ---
+
+namespace {
+
+http::request<http::string_body> get_request(const std::string& target) {
+  http::request<http::string_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  return req;
+}
+
+http::request<http::string_body> json_request(const std::string& target, const std::string& body) {
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  return req;
+}
+
+// One request over TLS to the internal listener; the client trusts the example PKI's root and
+// checks the server's name (127.0.0.1), and presents `client_stem`'s certificate when given.
+RawResponse tls_request(unsigned short port, http::request<http::string_body> req, const std::string& client_stem = "") {
+  RawResponse r;
+  try {
+    asio::io_context ioc;
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.load_verify_file(pki_dir() + "/trust.pem");
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    ctx.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    if (!client_stem.empty()) {
+      ctx.use_certificate_chain_file(pki_dir() + "/" + client_stem + ".chain.pem");
+      ctx.use_private_key_file(pki_dir() + "/" + client_stem + ".key.pem", asio::ssl::context::pem);
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(20));
+    beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    stream.handshake(asio::ssl::stream_base::client);
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    r.status = static_cast<int>(res.result_int());
+    r.body = res.body();
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+std::string internal_tls_yaml(const std::string& client_ca = "") {
+  const std::string pki = pki_dir();
+  return kInternal + "  tls:\n    certificate: " + pki + "/school-25be.chain.pem\n    private_key: " + pki +
+         "/school-25be.key.pem\n" + (client_ca.empty() ? "" : "    client_ca: " + client_ca + "\n");
+}
+
+}  // namespace
+
+TEST_F(InternalListener, KeepAliveServesSeveralRequestsOnOneConnectionAndHonoursConnectionClose) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(30));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  beast::flat_buffer buffer;
+  http::write(stream, get_request("/v1/openapi.json"));
+  http::response<http::string_body> first;
+  http::read(stream, buffer, first);
+  EXPECT_EQ(first.result_int(), 200u);
+  EXPECT_TRUE(first.keep_alive());
+  // The second request on the same connection goes through the provider.
+  http::write(stream, json_request("/v1/leerbedrijf/VerifieerErkenning", kVerifieer));
+  http::response<http::string_body> second;
+  http::read(stream, buffer, second);
+  EXPECT_EQ(second.result_int(), 200u) << second.body();
+  EXPECT_NE(second.body().find("Erkend"), std::string::npos) << second.body();
+  EXPECT_TRUE(second.keep_alive());
+  // Connection: close is the last answer on it.
+  auto last = get_request("/v1/openapi.json");
+  last.keep_alive(false);
+  http::write(stream, last);
+  http::response<http::string_body> third;
+  http::read(stream, buffer, third);
+  EXPECT_EQ(third.result_int(), 200u);
+  EXPECT_FALSE(third.keep_alive());
+  beast::error_code ec;
+  char byte;
+  stream.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+}
+
+TEST(InternalTls, BridgeAnswersOverTlsAndPlainHttpIsRefused) {
+  Provider provider;
+  ConsumerOptions o;
+  o.provider_port = provider.port();
+  o.extra_yaml = internal_tls_yaml();
+  Consumer school(o);
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  EXPECT_NE(school.log().find("\"tls\":true"), std::string::npos) << school.log();
+  auto r = tls_request(port, json_request("/v1/leerbedrijf/VerifieerErkenning", kVerifieer));
+  ASSERT_EQ(r.status, 200) << r.error << r.body;
+  EXPECT_EQ(parse(r).value("Erkend", false), true) << r.body;
+  EXPECT_EQ(tls_request(port, get_request("/v1/openapi.json")).status, 200);
+  // Plain HTTP to the TLS port gets no HTTP answer.
+  auto plain = http_get(port, "/v1/openapi.json");
+  EXPECT_EQ(plain.status, 0) << plain.body;
+  EXPECT_FALSE(plain.error.empty());
+}
+
+TEST(InternalTls, WithClientCaAClientCertificateIsRequired) {
+  ConsumerOptions o;
+  o.provider_port = closed_port();  // only the OpenAPI document is asked for
+  o.extra_yaml = internal_tls_yaml(pki_dir() + "/trust.pem");
+  Consumer school(o);
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  EXPECT_NE(school.log().find("\"client_certificates\":true"), std::string::npos) << school.log();
+  auto without = tls_request(port, get_request("/v1/openapi.json"));
+  EXPECT_EQ(without.status, 0) << without.body;
+  EXPECT_FALSE(without.error.empty());
+  auto with = tls_request(port, get_request("/v1/openapi.json"), "vendor");
+  EXPECT_EQ(with.status, 200) << with.error;
+  EXPECT_EQ(parse(with).value("openapi", ""), "3.0.3");
+  // A certificate from outside the CA is refused as well.
+  auto untrusted = tls_request(port, get_request("/v1/openapi.json"), "untrusted");
+  EXPECT_EQ(untrusted.status, 0) << untrusted.body;
+}
+
+TEST(InternalShutdown, SigtermWaitsForARelayRequestInFlightAndRefusesNewConnections) {
+  asio::io_context ioc;
+  asio::ip::tcp::acceptor silent(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  ConsumerOptions o;
+  o.provider_port = silent.local_endpoint().port();
+  o.extra_yaml = kInternal + "shutdown_grace_ms: 30000\n";
+  Consumer school(o);  // remote.timeout_ms: 10000
+  unsigned short port = internal_port_of(school);
+  ASSERT_NE(port, 0) << school.log();
+  // An idle keep-alive connection: closed by the drain, it does not hold the shutdown up.
+  asio::io_context idle_ioc;
+  beast::tcp_stream idle(idle_ioc);
+  idle.expires_after(std::chrono::seconds(30));
+  idle.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  beast::flat_buffer idle_buffer;
+  http::write(idle, get_request("/v1/openapi.json"));
+  http::response<http::string_body> idle_res;
+  http::read(idle, idle_buffer, idle_res);
+  ASSERT_EQ(idle_res.result_int(), 200u);
+
+  RawResponse answer;
+  std::chrono::steady_clock::time_point answered;
+  std::thread caller([&] {
+    answer = relay(port, envelope(to_sbb()));
+    answered = std::chrono::steady_clock::now();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the relay waits for the silent receiver
+  school.signal(SIGTERM);
+  ASSERT_TRUE(eventually([&] { return school.log().find("\"event\":\"stopping\"") != std::string::npos; }, 5000));
+  // New connections are refused once draining; the idle one is closed.
+  auto late = http_get(port, "/v1/openapi.json");
+  EXPECT_EQ(late.status, 0) << late.body;
+  beast::error_code ec;
+  char byte;
+  idle.read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  // The request in flight is answered (the receiver's timeout), then the process exits.
+  const int code = school.wait_exit(25000);
+  const auto exited = std::chrono::steady_clock::now();
+  caller.join();
+  EXPECT_EQ(code, 0) << school.log();
+  EXPECT_EQ(fault_code(answer.body), "DK0051") << answer.error << answer.body;
+  EXPECT_LE(answered, exited);
+  const std::string log = school.log();
+  EXPECT_NE(log.find("\"internal_connections\":2"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"event\":\"drained\",\"how\":\"complete\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"internal_connections_left\":0"), std::string::npos) << log;
 }

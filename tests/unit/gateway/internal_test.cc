@@ -43,7 +43,7 @@ TEST(InternalConfig, OffUnlessAPortIsGiven) {
 }
 
 TEST(InternalConfig, BadKeysAndValuesAreNamed) {
-  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 8480\n  tls: true\n").find("internal.tls: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 8480\n  tls: true\n").find("internal.tls: must be a mapping"), std::string::npos);
   EXPECT_NE(error_of(kConsumer + "internal:\n  port: eighty\n").find("internal.port: must be an integer"), std::string::npos);
   EXPECT_NE(error_of(kConsumer + "internal:\n  port: 70000\n").find("internal.port: must be <= 65535"), std::string::npos);
   EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  max_body_bytes: 10\n").find("internal.max_body_bytes"),
@@ -53,6 +53,34 @@ TEST(InternalConfig, BadKeysAndValuesAreNamed) {
   std::string provider = kConsumer;
   provider.replace(provider.find("consumer"), 8, "provider");
   EXPECT_NE(error_of(provider + "internal:\n  port: 8480\n").find("internal: only for role consumer"), std::string::npos);
+}
+
+TEST(InternalConfig, TlsFilesMustExistAndAreNamed) {
+  // /etc/hostname and /etc/passwd stand in for files that exist (parse_config only checks that).
+  auto c = parse_config(kConsumer + "internal:\n  port: 8480\n  idle_timeout_ms: 5000\n"
+                                    "  tls:\n    certificate: /etc/hostname\n    private_key: /etc/passwd\n",
+                        "t.yaml", "");
+  EXPECT_EQ(c.internal_tls_certificate, "/etc/hostname");
+  EXPECT_EQ(c.internal_tls_private_key, "/etc/passwd");
+  EXPECT_EQ(c.internal_tls_client_ca, "");
+  EXPECT_EQ(c.internal_idle_timeout_ms, 5000);
+  EXPECT_FALSE(parse_config(kConsumer + "internal:\n  port: 8480\n", "t.yaml", "").internal_tls_certificate.size());
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  tls:\n    certificate: /nonexistent/c.pem\n    private_key: /etc/passwd\n")
+                .find("internal.tls.certificate: no such file: /nonexistent/c.pem"),
+            std::string::npos);
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  tls:\n    certificate: /etc/hostname\n")
+                .find("internal.tls.private_key: required key is missing"),
+            std::string::npos);
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  tls:\n    certificate: /etc/hostname\n    private_key: /etc/passwd\n"
+                                 "    client_ca: ca.pem\n")
+                .find("internal.tls.client_ca: no such file: /etc/edugate/ca.pem"),
+            std::string::npos);
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  tls:\n    certificate: /etc/hostname\n    private_key: /etc/passwd\n"
+                                 "    ciphers: ALL\n")
+                .find("internal.tls.ciphers: unknown key"),
+            std::string::npos);
+  EXPECT_NE(error_of(kConsumer + "internal:\n  port: 1\n  idle_timeout_ms: 0\n").find("internal.idle_timeout_ms: must be >= 1"),
+            std::string::npos);
 }
 
 TEST(IdempotencyKey, AUuidIsTheMessageIdItself) {
