@@ -23,7 +23,7 @@ BUILD=(
 TEST=(
   libgtest-dev libgmock-dev
   python3 python3-zeep python3-requests python3-yaml
-  procps testssl.sh
+  procps testssl.sh curl
   xmlsec1 python3-xmlsec python3-lxml
   poppler-utils
   prometheus haproxy postgresql-15
@@ -39,7 +39,13 @@ RUNTIME=(
 case "${1:-}" in
   --build-only) PACKAGES=("${BUILD[@]}") ;;
   --runtime) PACKAGES=("${RUNTIME[@]}") ;;
-  "") PACKAGES=("${BUILD[@]}" "${TEST[@]}") ;;
+  "")
+    PACKAGES=("${BUILD[@]}" "${TEST[@]}")
+    # The OpenAPI validator of the JSON bridge's tests (tests/openapi, npm ci): node and npm. A
+    # node installed otherwise (e.g. NodeSource's, which bundles npm) counts as present.
+    command -v node >/dev/null || PACKAGES+=(nodejs)
+    command -v npm >/dev/null || PACKAGES+=(npm)
+    ;;
   *) echo "usage: $0 [--build-only | --runtime]" >&2; exit 2 ;;
 esac
 

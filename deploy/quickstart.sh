@@ -45,7 +45,7 @@ done
 "$EDUGATE" onboard --config "$PROVIDER_CFG" party --cert $PKI/vendor.cert.pem --name "SIS Vendor TEST BV" --kind vendor
 "$EDUGATE" onboard --config "$PROVIDER_CFG" mandate --vendor 00000003123456780000 --school 0000000700025BE00000 --service leerbedrijf
 
-step "5/5 provider (SBB) on https://127.0.0.1:8443 and the school's gateway on https://127.0.0.1:8444"
+step "5/5 provider (SBB) on https://127.0.0.1:8443 and the school's gateway on https://127.0.0.1:8444 (internal: http://127.0.0.1:8480)"
 rm -f "$STATE/port"
 "$EDUGATE" serve --config "$PROVIDER_CFG" --port-file "$STATE/port" 2>"$STATE/provider.log" &
 PROVIDER_PID=$!
@@ -71,6 +71,21 @@ send $SCHOOL_CFG VerifieerErkenning $EX/verifieer-fout.json "a malformed request
 send $VENDOR_CFG VerifieerErkenning $EX/verifieer-erkenning.json "a SIS vendor asks on behalf of school 25BE (mandate)"
 send $SCHOOL_CFG VoordragenErkenning $EX/voordracht.json "the school proposes a company for erkenning (a write: durable before answered)"
 send $SCHOOL_CFG HaalMutatiesOp $EX/mutaties.json "the school pulls erkenning mutations since sequence number 0"
+
+printf '\n\033[1m== the JSON bridge: the SIS checks an erkenning with one curl, through the school'"'"'s gateway and SBB\033[0m\n'
+BRIDGE=http://127.0.0.1:8480
+cat <<'CMD'
+$ curl -sS http://127.0.0.1:8480/v1/leerbedrijf/VerifieerErkenning \
+    -H 'Content-Type: application/json' -H 'Idempotency-Key: quickstart-erkenning-1' \
+    -d '{"LeerbedrijfID": "100000001", "Crebo": "25180", "Leerweg": "BOL"}'
+CMD
+curl -sS -w '(HTTP %{http_code})\n' "$BRIDGE/v1/leerbedrijf/VerifieerErkenning" \
+  -H 'Content-Type: application/json' -H 'Idempotency-Key: quickstart-erkenning-1' \
+  -d '{"LeerbedrijfID": "100000001", "Crebo": "25180", "Leerweg": "BOL"}' || true
+echo "a business error comes back as application/problem+json with the Meldingen:"
+curl -sS -w '(HTTP %{http_code})\n' "$BRIDGE/v1/leerbedrijf/VerifieerErkenning" \
+  -H 'Content-Type: application/json' -d @$EX/verifieer-fout.json || true
+echo "every operation is described in $BRIDGE/v1/openapi.json (OpenAPI 3, generated from wsdl/)"
 
 printf '\n\033[1m== school -> SBB: the SIS drops student data into the inbox (BPV Monitor)\033[0m\n'
 INBOX=var/quickstart/school-inbox
@@ -143,7 +158,8 @@ cat <<INFO
 
 The provider keeps running on https://127.0.0.1:8443 (log: $STATE/provider.log, JSON lines),
 the school's gateway on https://127.0.0.1:8444 (log: $STATE/school.log; received files in
-$RECEIVED, inbox $INBOX).
+$RECEIVED, inbox $INBOX), with its internal listener for the SIS on http://127.0.0.1:8480
+(JSON bridge: POST /v1/{service}/{operation}, GET /v1/openapi.json; SOAP relay: POST /relay).
 Try your own requests, e.g.:
   $EDUGATE send --config $SCHOOL_CFG --action GeefLeerbedrijfDetails --json $EX/details.json
 INFO

@@ -102,7 +102,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
                              : build_envelope(OutHeaders{address_with_oin(endpoint, *remote_oin),
                                                          anonymous_with_oin(from), op.input_action, ex.sent.str(), ""},
                                               body_xml);
-  const bool sign = options.sign.value_or(config_.wss_sign_requests) && !options.raw_envelope;
+  const bool sign = options.sign.value_or(config_.wss_sign_requests);
   std::string sent_signature;
   if (sign) {
     auto signed_envelope = wss_->sign(envelope, std::nullopt, &sent_signature);

@@ -29,7 +29,8 @@ struct SendOptions {
   std::optional<MessageId> message_id;  // reuse to retry the same message
   std::optional<Oin> act_for;           // wsa:From when acting for a school (vendor)
   std::string soap_action_header;       // default: the action
-  bool raw_envelope = false;            // body_xml is a whole envelope, sent unchanged
+  bool raw_envelope = false;            // body_xml is a whole envelope, sent unchanged (but signed when `sign`);
+                                        // message_id must then be its wsa:MessageID
   // Another party than remote.url/remote.oin (the outbox sends to each school's endpoint).
   std::optional<std::string> url;
   std::optional<Oin> remote_oin;

@@ -95,7 +95,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.base_dir = base_dir;
   r.only_keys(root, "", {"role", "oin", "contract_dir", "listen", "tls", "crl_fetch", "http", "workers", "store",
                          "services", "remote", "outbox", "inbox", "log", "wssecurity", "admin",
-                         "shutdown_grace_ms"});
+                         "internal", "shutdown_grace_ms"});
   std::string role = r.str(root, "", "role", true);
   if (role == "provider") c.role = Role::provider;
   else if (role == "consumer") c.role = Role::consumer;
@@ -298,6 +298,40 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     if (c.admin_enabled && c.admin_port != 0 && c.admin_port == c.listen_port && c.admin_address == c.listen_address)
       r.fail(n["port"], "admin.port", "must differ from listen.port");
   }
+  if (auto n = root["internal"]; n.IsDefined() && !n.IsNull()) {
+    r.only_keys(n, "internal", {"address", "port", "max_body_bytes", "threads", "idle_timeout_ms", "tls"});
+    if (c.role != Role::consumer) r.fail(n, "internal", "only for role consumer (the relay and the JSON bridge send to a provider)");
+    c.internal_address = r.str(n, "internal", "address", false, c.internal_address);
+    if (n["port"].IsDefined() && !n["port"].IsNull()) {
+      int port = r.positive(n, "internal", "port", 0, 0);
+      if (port > 65535) r.fail(n["port"], "internal.port", "must be <= 65535");
+      c.internal_port = static_cast<unsigned short>(port);
+      c.internal_enabled = true;
+    }
+    long long body = static_cast<long long>(c.max_body_bytes);
+    r.get(n, "internal", "max_body_bytes", body, "an integer");
+    if (body < 1024 || body > (20ll << 20)) r.fail(n["max_body_bytes"], "internal.max_body_bytes", "must be 1024..20971520");
+    c.internal_max_body_bytes = static_cast<std::size_t>(body);
+    c.internal_threads = r.positive(n, "internal", "threads", c.internal_threads);
+    if (c.internal_threads > 256) r.fail(n["threads"], "internal.threads", "must be <= 256");
+    c.internal_idle_timeout_ms = r.positive(n, "internal", "idle_timeout_ms", c.internal_idle_timeout_ms);
+    if (auto t = n["tls"]; t.IsDefined() && !t.IsNull()) {
+      r.only_keys(t, "internal.tls", {"certificate", "private_key", "client_ca"});
+      auto file = [&](const char* key, bool required) {
+        std::string p = resolve_path(base_dir, r.str(t, "internal.tls", key, required));
+        if (!p.empty() && !std::filesystem::is_regular_file(p))
+          r.fail(t[key], std::string("internal.tls.") + key, "no such file: " + p);
+        return p;
+      };
+      c.internal_tls_certificate = file("certificate", true);
+      c.internal_tls_private_key = file("private_key", true);
+      c.internal_tls_client_ca = file("client_ca", false);
+    }
+    if (c.internal_enabled && c.internal_port != 0 &&
+        ((c.internal_port == c.listen_port && c.internal_address == c.listen_address) ||
+         (c.admin_enabled && c.internal_port == c.admin_port && c.internal_address == c.admin_address)))
+      r.fail(n["port"], "internal.port", "must differ from listen.port and admin.port");
+  }
   c.shutdown_grace_ms = r.positive(root, "", "shutdown_grace_ms", c.shutdown_grace_ms, 0);
   if (c.shutdown_grace_ms > 600000) r.fail(root["shutdown_grace_ms"], "shutdown_grace_ms", "must be <= 600000");
   if (auto n = root["log"]; n.IsDefined()) {
@@ -361,6 +395,12 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
               a.admin_ready_requires_fresh_crls != b.admin_ready_requires_fresh_crls ||
               a.admin_max_crl_age_s != b.admin_max_crl_age_s,
           "admin");
+  differs(a.internal_enabled != b.internal_enabled || a.internal_address != b.internal_address ||
+              a.internal_port != b.internal_port || a.internal_max_body_bytes != b.internal_max_body_bytes ||
+              a.internal_threads != b.internal_threads || a.internal_idle_timeout_ms != b.internal_idle_timeout_ms ||
+              a.internal_tls_certificate != b.internal_tls_certificate ||
+              a.internal_tls_private_key != b.internal_tls_private_key || a.internal_tls_client_ca != b.internal_tls_client_ca,
+          "internal");
   return out;
 }
 

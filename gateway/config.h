@@ -94,6 +94,22 @@ struct Config {
   bool admin_ready_requires_fresh_crls = true;  // /readyz: every CRL before its nextUpdate
   int admin_max_crl_age_s = 0;              // /readyz: and issued no longer ago than this (0: no limit)
 
+  // The internal listener (consumer role): HTTP (or TLS) for the school's or vendor's own systems,
+  // with the SOAP relay (POST /relay) and the JSON bridge (POST /v1/{service}/{operation},
+  // GET /v1/openapi.json). Off unless the internal block gives a port; 0 picks a free one
+  // (logged as internal_listening).
+  bool internal_enabled = false;
+  std::string internal_address = "127.0.0.1";
+  unsigned short internal_port = 0;
+  std::size_t internal_max_body_bytes = 20u << 20;  // a larger request gets 413 before its body is read
+  int internal_threads = 4;                         // requests sent on at the same time (each waits for its answer)
+  int internal_idle_timeout_ms = 60000;             // keep-alive: a connection waits this long for its next request
+  // internal.tls: TLS instead of plain HTTP when a certificate is given; with client_ca, a
+  // client certificate is required and verified against that CA (security/tls_policy.h).
+  std::string internal_tls_certificate;  // empty: plain HTTP
+  std::string internal_tls_private_key;
+  std::string internal_tls_client_ca;    // empty: no client certificate asked for
+
   // SIGTERM: stop accepting, let requests in flight finish within this, then exit.
   int shutdown_grace_ms = 10000;
 };

@@ -336,6 +336,59 @@ json XsdModel::xml_to_json(const xmlNode* element) const {
   return read(element, e ? type_of(*e) : nullptr);
 }
 
+std::string XsdModel::prefix_of(const std::string& ns) const {
+  auto p = prefixes_.find(ns);
+  return p != prefixes_.end() ? p->second : std::string("ns");
+}
+
+json XsdModel::schema_of_type(const Type* t, json& components) const {
+  if (!t) return json{{"type", "string"}};
+  if (!t->complex) {
+    switch (t->simple) {
+      case Simple::integer: return json{{"type", "integer"}};
+      case Simple::number: return json{{"type", "number"}};
+      case Simple::boolean: return json{{"type", "boolean"}};
+      case Simple::string: return json{{"type", "string"}};
+    }
+  }
+  json props = json::object(), required = json::array();
+  for (const auto& c : t->children) {
+    const std::string& name = c.ref_name.empty() ? c.name : c.ref_name;
+    json s = schema_of(c, components);
+    props[name] = c.many ? json{{"type", "array"}, {"items", s}} : s;
+    if (c.many && c.min > 0) props[name]["minItems"] = 1;
+    if (c.min > 0) required.push_back(name);
+  }
+  json out{{"type", "object"}, {"properties", props}, {"additionalProperties", false}};
+  if (!required.empty()) out["required"] = required;
+  return out;
+}
+
+// Named complex types become components (shared, as in the XSD); anonymous ones are inlined.
+json XsdModel::schema_of(const Element& decl, json& components) const {
+  const Element* e = &decl;
+  if (!decl.ref_name.empty()) {
+    e = global(decl.ref_ns, decl.ref_name);
+    if (!e) return json{{"type", "string"}};
+  }
+  const Type* t = type_of(*e);
+  if (t && t->complex && !e->type_name.empty() && e->type_ns != kXs) {
+    const std::string name = prefix_of(e->type_ns) + "_" + e->type_name;
+    if (!components.contains(name)) {
+      components[name] = json::object();  // placeholder: a recursive type refers to itself
+      components[name] = schema_of_type(t, components);
+    }
+    return json{{"$ref", "#/components/schemas/" + name}};
+  }
+  return schema_of_type(t, components);
+}
+
+json XsdModel::json_schema(const std::string& ns, const std::string& element, json& components) const {
+  const Element* e = global(ns, element);
+  if (!e) return json::object();
+  return schema_of_type(type_of(*e), components);
+}
+
 Result<json> XsdModel::xml_text_to_json(std::string_view xml) const {
   auto doc = security::parse_guarded(xml);
   if (!doc) return doc.error();

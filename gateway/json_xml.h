@@ -1,7 +1,7 @@
 #pragma once
 // JSON <-> XML for the contract's messages, derived from the XSDs at start-up (not written per
 // operation): element order, namespaces, repetition and simple types come from the schema.
-// Used by `edugate send` and the test kit; the JSON bridge will use it too.
+// Used by `edugate send`, the test kit, the JSON bridge and its OpenAPI document.
 #include <libxml/tree.h>
 
 #include <map>
@@ -28,6 +28,14 @@ class XsdModel {
   nlohmann::ordered_json xml_to_json(const xmlNode* element) const;
   Result<nlohmann::ordered_json> xml_text_to_json(std::string_view xml) const;
 
+  // The JSON Schema (OpenAPI 3.0 dialect) of global element {ns}element as json_to_xml reads
+  // it: named XSD types go to `components` (as "<prefix>_<TypeName>") and are referenced from
+  // there; the element's own schema is returned. Empty object when the element is unknown.
+  nlohmann::ordered_json json_schema(const std::string& ns, const std::string& element,
+                                     nlohmann::ordered_json& components) const;
+  // The namespace prefix the model writes for a contract namespace ("ns" when unknown).
+  std::string prefix_of(const std::string& ns) const;
+
   enum class Simple { string, integer, number, boolean };
   struct Type;
   struct Element {
@@ -49,6 +57,8 @@ class XsdModel {
   const Type* type_of(const Element& e) const;
   Status write(std::string& out, const Element& e, const nlohmann::ordered_json& j, const std::string& path) const;
   nlohmann::ordered_json read(const xmlNode* n, const Type* t) const;
+  nlohmann::ordered_json schema_of(const Element& e, nlohmann::ordered_json& components) const;
+  nlohmann::ordered_json schema_of_type(const Type* t, nlohmann::ordered_json& components) const;
 
   std::map<std::string, Element> globals_;     // "{ns}name"
   std::map<std::string, const Type*> types_;   // "{ns}name" for named complex and simple types

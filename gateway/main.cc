@@ -37,6 +37,10 @@
 #include "gateway/schoolontvangst_service.h"
 #include "gateway/sd_notify.h"
 #include "gateway/admin.h"
+#include "gateway/bridge.h"
+#include "gateway/internal.h"
+#include "gateway/openapi.h"
+#include "gateway/relay.h"
 #include "gateway/listener.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
@@ -183,8 +187,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   if (config.store_kind != "postgres") hold_serve_lock(config.store_path);
   auto store = open_store(config);
   auto services = make_services(config);
-  if (services.list.empty() && config.inbox_dir.empty())
-    throw std::runtime_error("nothing to do: no service enabled and no inbox in " + config_file);
+  if (services.list.empty() && config.inbox_dir.empty() && !config.internal_enabled)
+    throw std::runtime_error("nothing to do: no service enabled, no inbox and no internal listener in " + config_file);
   auto contracts = services.contracts;
   auto lb_backend = services.leerbedrijf;
   const bool serves = !services.list.empty();
@@ -233,6 +237,20 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     admin = std::make_unique<eg::Admin>(ioc, config, metrics, *store, tls);
     admin->start();
     jlog::info("admin_listening", {{"address", config.admin_address}, {"port", admin->port()}});
+  }
+  // The internal listener (consumer): the SOAP relay and the JSON bridge for the school's or
+  // vendor's own systems, plain HTTP (or TLS: internal.tls) on its own port.
+  std::unique_ptr<eg::Relay> relay;
+  std::unique_ptr<eg::Bridge> bridge;
+  std::unique_ptr<eg::Internal> internal;
+  if (config.internal_enabled) {
+    relay = std::make_unique<eg::Relay>(config, *store, contracts, tls);
+    bridge = std::make_unique<eg::Bridge>(config, *store, contracts, eg::XsdModel::load(config.contract_dir), tls);
+    internal = std::make_unique<eg::Internal>(ioc, config, *relay, *bridge, eg::embedded_openapi_json());
+    internal->start();
+    jlog::info("internal_listening",
+               {{"address", config.internal_address}, {"port", internal->port()}, {"tls", internal->tls()},
+                {"client_certificates", internal->tls() && !config.internal_tls_client_ca.empty()}});
   }
   // Provider: the outbox sender, and the pump that turns recorded mutations into pushes.
   // Consumer: the inbox of student data files.
@@ -385,8 +403,8 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
   };
   watch();
 
-  // Graceful shutdown (SIGTERM, SIGINT). At once: /readyz answers 503, the service port is
-  // closed (new connections are refused), connections waiting for a next request are closed,
+  // Graceful shutdown (SIGTERM, SIGINT). At once: /readyz answers 503, the service and internal
+  // ports are closed (new connections are refused), connections waiting for a next request are closed,
   // and no new background work starts. Requests in flight are answered (with Connection: close)
   // within shutdown_grace_ms; the outbox sender and the inbox finish the attempt in hand, whose
   // outcome is one store transaction (or the message stays pending with its MessageID). Then the
@@ -407,17 +425,22 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
     jlog::info("drained", {{"how", how},
                            {"ms", ms.count()},
                            {"connections_left", listener ? listener->open_connections() : 0},
+                           {"internal_connections_left", internal ? internal->open_connections() : 0},
                            {"requests_in_flight", metrics.requests_in_flight.load()}});
     for (auto* t : {&purge_timer, &pump_timer, &reload_timer, &crl_timer, &drain_timer}) t->cancel();
     hup.cancel();
     signals.cancel();
     if (admin) admin->stop();
+    if (internal) internal->stop();
     ioc.stop();
   };
   std::function<void()> drain_tick = [&] {
     if (finished) return;
     if (listener) listener->drain();
-    if ((!listener || listener->open_connections() == 0) && background_stopped) return finish("complete");
+    if (internal) internal->drain();
+    if ((!listener || listener->open_connections() == 0) && (!internal || internal->open_connections() == 0) &&
+        background_stopped)
+      return finish("complete");
     if (std::chrono::steady_clock::now() >= drain_deadline) return finish("deadline");
     drain_timer.expires_after(std::chrono::milliseconds(25));
     drain_timer.async_wait([&](boost::system::error_code ec) {
@@ -438,8 +461,12 @@ int cmd_serve(const std::string& config_file, const std::string& port_file) {
       jlog::info("stopping", {{"signal", sig},
                               {"grace_ms", grace_ms.load()},
                               {"connections", listener ? listener->open_connections() : 0},
+                              {"internal_connections", internal ? internal->open_connections() : 0},
                               {"requests_in_flight", metrics.requests_in_flight.load()}});
       if (admin) admin->set_draining();
+      // The internal port closes too (new connections are refused); idle keep-alive connections
+      // are closed, requests in hand (also those waiting for their receiver) are answered.
+      if (internal) internal->drain();
       for (auto* t : {&purge_timer, &pump_timer, &crl_timer}) t->cancel();
       background_stop = std::thread([&] {
         if (outbox) outbox->stop();

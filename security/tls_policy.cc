@@ -71,10 +71,8 @@ void bind_sessions_to_trust(SSL_CTX* c, const TlsSettings& s, const std::vector<
     throw std::runtime_error("cannot set the TLS session id context");
 }
 
-SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<TicketKeyRing> tickets) {
-  namespace ssl = boost::asio::ssl;
-  auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
-  SSL_CTX* c = ctx->native_handle();
+// The protocol policy every context shares, and our own certificate chain and key.
+void apply_policy(SSL_CTX* c, const std::string& certificate, const std::string& private_key) {
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
   SSL_CTX_set_security_level(c, 2);  // RSA/DH >= 2048, no SHA-1 signatures
   SSL_CTX_set_options(c, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -85,12 +83,19 @@ SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<Ti
     throw std::runtime_error("TLS cipher configuration refused: " + ssl_error());
   SSL_CTX_set1_groups_list(c, "X25519:P-256:P-384");
 
-  if (SSL_CTX_use_certificate_chain_file(c, s.certificate.c_str()) != 1)
-    throw std::runtime_error("cannot load certificate chain " + s.certificate + ": " + ssl_error());
-  if (SSL_CTX_use_PrivateKey_file(c, s.private_key.c_str(), SSL_FILETYPE_PEM) != 1)
-    throw std::runtime_error("cannot load private key " + s.private_key + ": " + ssl_error());
+  if (SSL_CTX_use_certificate_chain_file(c, certificate.c_str()) != 1)
+    throw std::runtime_error("cannot load certificate chain " + certificate + ": " + ssl_error());
+  if (SSL_CTX_use_PrivateKey_file(c, private_key.c_str(), SSL_FILETYPE_PEM) != 1)
+    throw std::runtime_error("cannot load private key " + private_key + ": " + ssl_error());
   if (SSL_CTX_check_private_key(c) != 1)
-    throw std::runtime_error("private key " + s.private_key + " does not match " + s.certificate);
+    throw std::runtime_error("private key " + private_key + " does not match " + certificate);
+}
+
+SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<TicketKeyRing> tickets) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
+  SSL_CTX* c = ctx->native_handle();
+  apply_policy(c, s.certificate, s.private_key);
   if (SSL_CTX_load_verify_locations(c, s.trust_anchors.c_str(), nullptr) != 1)
     throw std::runtime_error("cannot load trust anchors " + s.trust_anchors + ": " + ssl_error());
 
@@ -131,6 +136,31 @@ SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKe
   return make_context(s, true, std::move(tickets));
 }
 SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false, nullptr); }
+
+SslContextPtr make_local_server_context(const std::string& certificate, const std::string& private_key,
+                                        const std::string& client_ca) {
+  namespace ssl = boost::asio::ssl;
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* c = ctx->native_handle();
+  apply_policy(c, certificate, private_key);
+  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+  SSL_CTX_set_num_tickets(c, 0);
+  static const unsigned char sid[] = "edugate-internal";
+  SSL_CTX_set_session_id_context(c, sid, sizeof sid - 1);
+  if (client_ca.empty()) {
+    ctx->set_verify_mode(ssl::verify_none);
+    return ctx;
+  }
+  if (SSL_CTX_load_verify_locations(c, client_ca.c_str(), nullptr) != 1)
+    throw std::runtime_error("cannot load client CA " + client_ca + ": " + ssl_error());
+  X509_STORE* store = SSL_CTX_get_cert_store(c);
+  X509_STORE_set_flags(store, X509_V_FLAG_X509_STRICT);
+  X509_STORE_set_purpose(store, X509_PURPOSE_SSL_CLIENT);
+  ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  ctx->set_verify_depth(5);
+  return ctx;
+}
 
 std::vector<std::string> crl_files(const TlsSettings& s) {
   std::vector<std::string> out = s.crls;

@@ -32,6 +32,14 @@ using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets = nullptr);
 SslContextPtr make_client_context(const TlsSettings& s);
 
+// A server context for a local listener (the consumer's internal listener): the same protocol
+// policy (TLS 1.2 minimum, the suites below, security level 2), our certificate chain and key.
+// With client_ca (a PEM file), a client certificate is required and verified against it (chain
+// and clientAuth purpose; no CRLs: it is the operator's own CA for its internal systems).
+// No session resumption. Throws std::runtime_error naming the file on unreadable input.
+SslContextPtr make_local_server_context(const std::string& certificate, const std::string& private_key,
+                                        const std::string& client_ca = {});
+
 // Every CRL file in force: the configured ones, then the fetched ones in crl_cache_dir (sorted).
 std::vector<std::string> crl_files(const TlsSettings& s);
 

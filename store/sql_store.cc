@@ -37,6 +37,10 @@ CREATE TABLE IF NOT EXISTS outbox (
   claimed_by TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, destination_oin, id);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sent_messages (
+  sender_oin TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL, created_ms INTEGER NOT NULL,
+  PRIMARY KEY (sender_oin, message_id));
+CREATE INDEX IF NOT EXISTS sent_messages_created ON sent_messages(created_ms);
 INSERT INTO schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
 )SQL";
 
@@ -67,6 +71,14 @@ CREATE TABLE outbox (
   claimed_by TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0);
 CREATE INDEX outbox_pending ON outbox(state, destination_oin, id);
 CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+)SQL";
+
+// Version 2: what the relay and the JSON bridge sent (Store::record_sent).
+constexpr const char* kPostgresV2 = R"SQL(
+CREATE TABLE sent_messages (
+  sender_oin TEXT NOT NULL, message_id TEXT NOT NULL, content_hash TEXT NOT NULL, created_ms BIGINT NOT NULL,
+  PRIMARY KEY (sender_oin, message_id));
+CREATE INDEX sent_messages_created ON sent_messages(created_ms);
 )SQL";
 
 // Enqueuers take this transaction lock (PostgreSQL; SQLite's write lock does the same), so outbox
@@ -100,7 +112,7 @@ void serialize(sql::Connection& c, std::int64_t key) {
 }  // namespace
 
 const std::vector<sql::Migration>& postgres_migrations() {
-  static const std::vector<sql::Migration> m{{1, kPostgresV1}};
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kPostgresV2}};
   return m;
 }
 
@@ -363,9 +375,28 @@ int SqlStore::purge_messages(std::int64_t older_than_ms) {
   auto& c = pool_.get();
   sql::Transaction tx(c);
   c.prepare("DELETE FROM messages WHERE state = 'done' AND completed_ms < ?").bind(1, older_than_ms).run();
-  int n = c.changes();
+  int n = static_cast<int>(c.changes());
+  c.prepare("DELETE FROM sent_messages WHERE created_ms < ?").bind(1, older_than_ms).run();
   tx.commit();
   return n;
+}
+
+Store::Sent SqlStore::record_sent(const Oin& sender, const MessageId& id, std::string_view hash, std::int64_t now_ms) {
+  auto& c = pool_.get();
+  sql::Transaction tx(c);
+  // Insert first, on the key: of two racing with one MessageID exactly one inserts (PostgreSQL:
+  // the other waits for its commit, then finds the row).
+  c.prepare("INSERT INTO sent_messages (sender_oin, message_id, content_hash, created_ms) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (sender_oin, message_id) DO NOTHING")
+      .bind(1, sender.str()).bind(2, id.str()).bind(3, hash).bind(4, now_ms).run();
+  Sent kind = Sent::fresh;
+  if (c.changes() != 1) {
+    auto st = c.prepare("SELECT content_hash FROM sent_messages WHERE sender_oin = ? AND message_id = ?");
+    st.bind(1, sender.str()).bind(2, id.str());
+    kind = st.step() && st.text(0) == hash ? Sent::same : Sent::conflict;
+  }
+  tx.commit();
+  return kind;
 }
 
 namespace {

@@ -43,6 +43,7 @@ class SqlStore : public Store {
   void complete_messages(const std::vector<Completion>& batch) override;
   void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) override;
   int purge_messages(std::int64_t older_than_ms) override;
+  Sent record_sent(const Oin& sender, const MessageId& id, std::string_view content_hash, std::int64_t now_ms) override;
 
   std::int64_t outbox_enqueue(const OutboxMessage& m) override;
   std::vector<OutboxMessage> outbox_due(std::int64_t now_ms, int limit) override;

@@ -131,8 +131,18 @@ class Store {
   virtual void complete_messages(const std::vector<Completion>& batch);
   // Forgets an unfinished claim (the request faulted; nothing was stored), writing its audit record.
   virtual void release_message(const Oin& sender, const MessageId& id, const AuditRecord& audit) = 0;
-  // Deletes completed messages older than the retention. Returns the number deleted.
+  // Deletes completed messages (and records of sent messages) older than the retention.
+  // Returns the number of completed messages deleted.
   virtual int purge_messages(std::int64_t older_than_ms) = 0;
+
+  // --- messages this gateway sends for internal systems (relay, JSON bridge) ---
+  // Records (sender OIN, MessageID) -> content_hash durably before the message is sent, atomic
+  // across threads and instances: one MessageID never leaves as two different messages.
+  // fresh: first time; same: a retry of the same content (send again: the receiver replays);
+  // conflict: the MessageID went out with other content. Kept for the message retention.
+  enum class Sent { fresh, same, conflict };
+  virtual Sent record_sent(const Oin& sender, const MessageId& id, std::string_view content_hash,
+                           std::int64_t now_ms) = 0;
 
   // --- outbox ---
   virtual std::int64_t outbox_enqueue(const OutboxMessage& m) = 0;

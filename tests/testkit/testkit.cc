@@ -186,6 +186,8 @@ void stop_pid(pid_t& pid, int sig) {
 }
 }  // namespace
 
+int wait_exit_of(pid_t& pid, int timeout_ms);
+
 Provider::Provider(ProviderOptions options) {
   const bool restart = !options.dir.empty();
   dir_ = restart ? options.dir : make_temp_dir("provider");
@@ -327,7 +329,15 @@ void Provider::signal(int sig) const {
   if (pid_ > 0) kill(pid_, sig);
 }
 
-int Provider::wait_exit(int timeout_ms) {
+void Consumer::signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int Consumer::wait_exit(int timeout_ms) { return wait_exit_of(pid_, timeout_ms); }
+
+int Provider::wait_exit(int timeout_ms) { return wait_exit_of(pid_, timeout_ms); }
+
+int wait_exit_of(pid_t& pid_, int timeout_ms) {
   if (pid_ <= 0) return -1;
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {

@@ -140,6 +140,10 @@ class Consumer {
   void stop();
   void kill_hard();
   void keep_dir() { keep_ = true; }
+  void signal(int sig) const;
+  // Waits for the process to end; its exit code (128 + signal when killed), or -1 when it is
+  // still running after timeout_ms.
+  int wait_exit(int timeout_ms);
 
  private:
   std::string dir_;

@@ -219,6 +219,35 @@ TEST_P(Sql, TwoInstancesClaimingOneMessageGetOneFresh) {
   }
 }
 
+// The relay and the JSON bridge: one MessageID never leaves as two different messages, across
+// instances; the record is purged with the completed messages.
+TEST_P(Sql, RecordSentIsFreshOnceThenSameOrConflictAndIsPurgedWithTheRetention) {
+  auto a = store();
+  auto b_owned = pg() ? store() : nullptr;
+  auto& b = pg() ? b_owned : a;
+  const Oin school = *Oin::parse("0000000700025BE00000");
+  const auto id = new_message_id();
+  EXPECT_EQ(a->record_sent(school, id, "h1", 1000), store::Store::Sent::fresh);
+  EXPECT_EQ(b->record_sent(school, id, "h1", 2000), store::Store::Sent::same);
+  EXPECT_EQ(b->record_sent(school, id, "h2", 2000), store::Store::Sent::conflict);
+  EXPECT_EQ(a->record_sent(*Oin::parse("00000003123456780000"), id, "h2", 2000), store::Store::Sent::fresh)
+      << "the key is sender OIN + MessageID";
+  // Racing threads with one new MessageID and two contents: exactly one fresh.
+  const auto raced = new_message_id();
+  std::atomic<int> fresh{0};
+  std::vector<std::thread> ts;
+  for (int i = 0; i < 4; ++i)
+    ts.emplace_back([&, i] {
+      auto& s = i % 2 ? *a : *b;
+      if (s.record_sent(school, raced, i % 2 ? "x" : "y", 3000) == store::Store::Sent::fresh) ++fresh;
+    });
+  for (auto& t : ts) t.join();
+  EXPECT_EQ(fresh.load(), 1);
+  a->purge_messages(1500);
+  EXPECT_EQ(a->record_sent(school, id, "h2", 4000), store::Store::Sent::fresh) << "purged after the retention";
+  EXPECT_EQ(a->record_sent(school, raced, "z", 4000), store::Store::Sent::conflict) << "younger records are kept";
+}
+
 // /metrics reads outbox_stats on every scrape: one aggregate query, the same on both dialects
 // as the base class's list-reading default.
 TEST_P(Sql, OutboxStatsAggregateMatchesTheGenericDefault) {
