@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "core/hex.h"
+
 namespace edugate::gateway {
 
 namespace {
@@ -11,13 +13,7 @@ std::string sha256_hex(std::string_view content) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(content.data(), content.size(), md, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) {
-    s += hex[md[i] >> 4];
-    s += hex[md[i] & 15];
-  }
-  return s;
+  return to_hex(md, n);
 }
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/backend_error.h"
+#include "core/hex.h"
 #include "gateway/envelope.h"
 #include "gateway/log.h"
 #include "gateway/wsa_rules.h"
@@ -30,13 +31,7 @@ std::string sha256_hex(std::string_view a, std::string_view b) {
   EVP_DigestUpdate(c, b.data(), b.size());
   EVP_DigestFinal_ex(c, md, &n);
   EVP_MD_CTX_free(c);
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (unsigned i = 0; i < n; ++i) {
-    s += hex[md[i] >> 4];
-    s += hex[md[i] & 15];
-  }
-  return s;
+  return to_hex(md, n);
 }
 
 bool client_code(const std::string& code) { return code != "DK0051" && !code.empty(); }

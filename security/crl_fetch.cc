@@ -23,6 +23,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/hex.h"
 #include "security/tls_reload.h"
 
 namespace edugate::security {
@@ -137,13 +138,7 @@ std::string cache_name(const X509_NAME* issuer) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(der.data(), der.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < 10 && i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out + ".crl.pem";
+  return to_hex(md, std::min(len, 10u)) + ".crl.pem";
 }
 
 // Newer by crlNumber when both carry one (RFC 5280 makes it monotonic), else by lastUpdate.
