@@ -46,6 +46,7 @@
 #include "gateway/metrics.h"
 #include "gateway/pipeline.h"
 #include "gateway/probe.h"
+#include "gateway/registry_file.h"
 #include "security/crl_fetch.h"
 #include "security/pki.h"
 #include "security/tls_policy.h"
@@ -622,6 +623,10 @@ int main(int argc, char** argv) {
   mandate->add_option("--service", svc, "service")->required();
   mandate->add_flag("--remove", remove, "remove instead of add");
   auto* list = onboard->add_subcommand("list", "print the registry as JSON");
+  std::string registry_file;
+  auto* apply = onboard->add_subcommand(
+      "apply", "save the parties, agreements and mandates of a file (YAML, or the JSON of onboard list) in one transaction");
+  apply->add_option("file", registry_file, "registry file")->required();
 
   auto* config_cmd = app.add_subcommand("config", "configuration tools");
   config_cmd->require_subcommand(1);
@@ -825,6 +830,15 @@ int main(int argc, char** argv) {
         if (!store->find_party(v) || !store->find_party(s)) throw std::runtime_error("both parties must be onboarded first");
         store->set_mandate(v, s, svc, !remove);
         std::cout << "mandate " << v.str() << " for " << s.str() << " on " << svc << (remove ? " removed\n" : " saved\n");
+      } else if (apply->parsed()) {
+        auto file = eg::read_registry_file(registry_file, [&](const Oin& o) { return store->find_party(o).has_value(); });
+        if (!file) {
+          std::cerr << "onboard apply: " << file.error().message << "; nothing saved" << std::endl;
+          return 1;
+        }
+        store->apply_registry(file->parties, file->agreements, file->mandates);
+        std::cout << "registry: " << file->parties.size() << " parties, " << file->agreements.size() << " agreements, "
+                  << file->mandates.size() << " mandates saved\n";
       } else if (list->parsed()) {
         json out{{"parties", json::array()}, {"agreements", json::array()}, {"mandates", json::array()}};
         for (const auto& p : store->parties())

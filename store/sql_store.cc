@@ -151,15 +151,48 @@ std::optional<Party> SqlStore::find_party(const Oin& oin) {
   return party_from(st);
 }
 
-void SqlStore::upsert_party(const Party& p) {
-  auto& c = pool_.get();
-  sql::Transaction tx(c);
+namespace {
+// The registry writes, inside a transaction the caller holds.
+void put_party(sql::Connection& c, const Party& p) {
   c.prepare("INSERT INTO parties (oin, naam, kind, status, endpoint, require_signature) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(oin) DO UPDATE SET naam = excluded.naam, kind = excluded.kind, status = excluded.status, "
             "endpoint = excluded.endpoint, require_signature = excluded.require_signature")
       .bind(1, p.oin.str()).bind(2, p.naam).bind(3, to_string(p.kind)).bind(4, to_string(p.status)).bind(5, p.endpoint)
       .bind(6, p.require_signature ? 1 : 0)
       .run();
+}
+
+void put_agreement(sql::Connection& c, const Oin& party, std::string_view service, bool present) {
+  if (present)
+    c.prepare("INSERT INTO agreements (party_oin, service) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(1, party.str()).bind(2, service).run();
+  else
+    c.prepare("DELETE FROM agreements WHERE party_oin = ? AND service = ?").bind(1, party.str()).bind(2, service).run();
+}
+
+void put_mandate(sql::Connection& c, const Oin& vendor, const Oin& school, std::string_view service, bool present) {
+  if (present)
+    c.prepare("INSERT INTO mandates (vendor_oin, school_oin, service) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
+  else
+    c.prepare("DELETE FROM mandates WHERE vendor_oin = ? AND school_oin = ? AND service = ?")
+        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
+}
+}  // namespace
+
+void SqlStore::upsert_party(const Party& p) {
+  auto& c = pool_.get();
+  sql::Transaction tx(c);
+  put_party(c, p);
+  tx.commit();
+}
+
+void SqlStore::apply_registry(const std::vector<Party>& parties, const std::vector<Agreement>& agreements,
+                              const std::vector<Mandate>& mandates) {
+  auto& c = pool_.get();
+  sql::Transaction tx(c);
+  for (const auto& p : parties) put_party(c, p);
+  for (const auto& a : agreements) put_agreement(c, a.party, a.service, true);
+  for (const auto& m : mandates) put_mandate(c, m.vendor, m.school, m.service, true);
   tx.commit();
 }
 
@@ -179,10 +212,7 @@ bool SqlStore::has_agreement(const Oin& party, std::string_view service) {
 void SqlStore::set_agreement(const Oin& party, std::string_view service, bool present) {
   auto& c = pool_.get();
   sql::Transaction tx(c);
-  if (present)
-    c.prepare("INSERT INTO agreements (party_oin, service) VALUES (?, ?) ON CONFLICT DO NOTHING").bind(1, party.str()).bind(2, service).run();
-  else
-    c.prepare("DELETE FROM agreements WHERE party_oin = ? AND service = ?").bind(1, party.str()).bind(2, service).run();
+  put_agreement(c, party, service, present);
   tx.commit();
 }
 
@@ -204,12 +234,7 @@ bool SqlStore::has_mandate(const Oin& vendor, const Oin& school, std::string_vie
 void SqlStore::set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) {
   auto& c = pool_.get();
   sql::Transaction tx(c);
-  if (present)
-    c.prepare("INSERT INTO mandates (vendor_oin, school_oin, service) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
-  else
-    c.prepare("DELETE FROM mandates WHERE vendor_oin = ? AND school_oin = ? AND service = ?")
-        .bind(1, vendor.str()).bind(2, school.str()).bind(3, service).run();
+  put_mandate(c, vendor, school, service, present);
   tx.commit();
 }
 

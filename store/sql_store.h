@@ -35,6 +35,8 @@ class SqlStore : public Store {
   bool has_mandate(const Oin& vendor, const Oin& school, std::string_view service) override;
   void set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) override;
   std::vector<Mandate> mandates() override;
+  void apply_registry(const std::vector<Party>& parties, const std::vector<Agreement>& agreements,
+                      const std::vector<Mandate>& mandates) override;
 
   Claim claim_message(const Oin& sender, const MessageId& id, std::string_view content_hash, std::int64_t now_ms,
                       std::int64_t lease_ms) override;

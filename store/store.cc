@@ -47,6 +47,13 @@ Result<PartyStatus> parse_party_status(std::string_view s) {
   return make_error("CONFIG", "status moet actief of geschorst zijn, niet '" + std::string(s) + "'");
 }
 
+void Store::apply_registry(const std::vector<Party>& parties, const std::vector<Agreement>& agreements,
+                           const std::vector<Mandate>& mandates) {
+  for (const auto& p : parties) upsert_party(p);
+  for (const auto& a : agreements) set_agreement(a.party, a.service, true);
+  for (const auto& m : mandates) set_mandate(m.vendor, m.school, m.service, true);
+}
+
 void Store::complete_messages(const std::vector<Completion>& batch) {
   for (const auto& c : batch) complete_message(c.sender, c.message_id, c.response, c.audit);
 }

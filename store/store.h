@@ -117,6 +117,10 @@ class Store {
   virtual bool has_mandate(const Oin& vendor, const Oin& school, std::string_view service) = 0;
   virtual void set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) = 0;
   virtual std::vector<Mandate> mandates() = 0;
+  // Saves parties (upsert), agreements and mandates (added) together: one transaction where the
+  // store has them, so a refused or interrupted apply leaves the registry as it was.
+  virtual void apply_registry(const std::vector<Party>& parties, const std::vector<Agreement>& agreements,
+                              const std::vector<Mandate>& mandates);
 
   // --- message store (idempotency key: sender OIN + MessageID) ---
   // content_hash: hex SHA-256 of the canonical content. A claim left in progress longer than

@@ -1,4 +1,4 @@
-// The command line an operator uses: config check, certs inspect, onboard list.
+// The command line an operator uses: config check, certs inspect, onboard list and apply.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -57,6 +57,52 @@ TEST(Cli, OnboardListShowsPartiesAgreementsAndMandates) {
   auto bad = p.edugate({"onboard", "agreement", "--oin", "0000000700099ZZ00000", "--service", "leerbedrijf"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("not onboarded"), std::string::npos);
+}
+
+TEST(Cli, OnboardApplyTakesTheListOfAnotherStoreAndRefusesABadFileWhole) {
+  Provider source;
+  auto listed = source.edugate({"onboard", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  ProviderOptions empty;
+  empty.onboard_defaults = false;
+  Provider target(empty);
+  const std::string dir = make_temp_dir("apply");
+  std::ofstream(dir + "/registry.json") << listed.output;
+  auto applied = target.edugate({"onboard", "apply", dir + "/registry.json"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.output;
+  auto copy = target.edugate({"onboard", "list"});
+  EXPECT_EQ(nlohmann::json::parse(copy.output), nlohmann::json::parse(listed.output));
+
+  // One bad entry: nothing of the file is saved, and the message names the entry and the key.
+  const auto before = target.edugate({"onboard", "list"}).output;
+  auto refused = [&](const std::string& yaml, const std::string& expected) {
+    std::ofstream(dir + "/bad.yaml") << yaml;
+    auto r = target.edugate({"onboard", "apply", dir + "/bad.yaml"});
+    EXPECT_EQ(r.exit_code, 1) << yaml;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("nothing saved"), std::string::npos) << r.output;
+    EXPECT_EQ(target.edugate({"onboard", "list"}).output, before) << yaml;
+  };
+  const std::string good_party = "  - {oin: \"0000000700077XX00000\", naam: ROC Nieuw, kind: school}\n";
+  refused("parties:\n" + good_party + "  - {oin: \"0000000700078XX00000\", naam: X, kind: skool}\n", "parties[1].kind");
+  refused("parties:\n" + good_party + "  - {oin: \"0000000700078XX00000\", nmae: X, kind: school}\n",
+          "parties[1].nmae: is not a known key");
+  refused("parties:\n" + good_party + "agreements:\n  - {oin: \"0000000700099ZZ00000\", service: leerbedrijf}\n",
+          "agreements[0]: party 0000000700099ZZ00000 is not onboarded");
+  refused("parties:\n" + good_party + "mandates:\n  - {vendor: \"" + std::string(kVendor) +
+              "\", school: \"0000000700077XX00000\", service: \"Leer bedrijf\"}\n",
+          "mandates[0].service");
+  refused("parties:\n  - {cert: nothere.pem, naam: X, kind: school}\n", "parties[0].cert");
+  refused("parties:\n  - {oin: \"12\", naam: X, kind: school}\n", "parties[0].oin");
+  refused("parties: {oin: 1}\n", "parties: must be a list");
+
+  // Within the file, a party may be added and given its agreement in one go.
+  std::ofstream(dir + "/new.yaml") << "parties:\n" << good_party
+                                   << "agreements:\n  - {oin: \"0000000700077XX00000\", service: leerbedrijf}\n";
+  auto added = target.edugate({"onboard", "apply", dir + "/new.yaml"});
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_NE(target.edugate({"onboard", "list"}).output.find("0000000700077XX00000"), std::string::npos);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, CertsInspectWithAConfigChecksChainAndRevocation) {

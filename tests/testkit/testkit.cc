@@ -254,29 +254,41 @@ Provider::Provider(ProviderOptions options) {
   // PostgreSQL as in production: the schemas are migrated before anything opens them.
   if (pg && !restart) must({"db", "migrate"});
   if (options.onboard_defaults && !restart) {
-    must({"onboard", "party", "--cert", pki + "/school-25be.cert.pem", "--name", "ROC TEST Twente", "--kind", "school"});
-    must({"onboard", "party", "--cert", pki + "/school-30gr.cert.pem", "--name", "ROC TEST Groningen", "--kind", "school"});
-    must({"onboard", "party", "--cert", pki + "/school-21ca.cert.pem", "--name", "ROC TEST Amsterdam", "--kind", "school"});
-    must({"onboard", "party", "--cert", pki + "/vendor.cert.pem", "--name", "SIS Vendor TEST", "--kind", "vendor"});
+    // One `onboard apply` of a registry file (one process, one transaction) instead of a
+    // process per party, agreement and mandate: the test suite starts hundreds of providers.
+    std::string parties, agreements, mandates;
+    auto party = [&](const std::string& stem, const std::string& name, const char* kind) {
+      parties += "  - {cert: \"" + pki + "/" + stem + ".cert.pem\", naam: \"" + name + "\", kind: " + kind + "}\n";
+    };
+    auto agreement = [&](const std::string& stem, const char* service) {
+      agreements += "  - {cert: \"" + pki + "/" + stem + ".cert.pem\", service: " + service + "}\n";
+    };
+    auto mandate = [&](const char* service) {
+      mandates += std::string("  - {vendor: \"") + kVendor + "\", school: \"" + kSchool25be + "\", service: " + service + "}\n";
+    };
+    party("school-25be", "ROC TEST Twente", "school");
+    party("school-30gr", "ROC TEST Groningen", "school");
+    party("school-21ca", "ROC TEST Amsterdam", "school");
+    party("vendor", "SIS Vendor TEST", "vendor");
     // The bad certificates are onboarded on purpose: their refusal must come from the PKI checks.
-    for (const char* bad : {"revoked", "expired", "notyetvalid", "wrongusage", "untrusted", "stalecrl"})
-      must({"onboard", "party", "--cert", pki + "/" + bad + ".cert.pem", "--name", bad, "--kind", "school"});
+    for (const char* bad : {"revoked", "expired", "notyetvalid", "wrongusage", "untrusted", "stalecrl"}) party(bad, bad, "school");
     for (const char* s : {"school-25be", "school-30gr", "revoked", "expired", "notyetvalid", "wrongusage", "untrusted",
                           "stalecrl"})
-      must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", "leerbedrijf"});
-    must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "leerbedrijf"});
+      agreement(s, "leerbedrijf");
+    mandate("leerbedrijf");
     if (options.bpvmonitor) {
       for (const char* s : {"school-25be", "school-30gr"})
-        for (const char* svc : {"bpvmonitor", "bpvmonitor-studentgegevens"})
-          must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", svc});
-      must({"onboard", "agreement", "--cert", pki + "/school-21ca.cert.pem", "--service", "bpvmonitor"});
-      must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "bpvmonitor-studentgegevens"});
+        for (const char* svc : {"bpvmonitor", "bpvmonitor-studentgegevens"}) agreement(s, svc);
+      agreement("school-21ca", "bpvmonitor");
+      mandate("bpvmonitor-studentgegevens");
     }
     if (options.praktijkloket) {
-      for (const char* s : {"school-25be", "school-30gr"})
-        must({"onboard", "agreement", "--cert", pki + "/" + s + ".cert.pem", "--service", "praktijkloket"});
-      must({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "praktijkloket"});
+      for (const char* s : {"school-25be", "school-30gr"}) agreement(s, "praktijkloket");
+      mandate("praktijkloket");
     }
+    const std::string registry = dir_ + "/registry.yaml";
+    std::ofstream(registry) << "parties:\n" << parties << "agreements:\n" << agreements << "mandates:\n" << mandates;
+    must({"onboard", "apply", registry});
   }
   pid_ = last_pid_ = start_gateway(config_, dir_, "provider.log", port_);
 }
