@@ -45,12 +45,12 @@ class Bench:
     def pin(self, cpu, cmd):
         return ["taskset", "-c", cpu] + cmd if self.pinned else cmd
 
-    def start(self, name, cmd, port_file, cwd=None, env=None):
+    def start(self, name, cmd, port_file, cwd=None, env=None, cpu=SERVER_CPU):
         log(f"  start {name}")
         if port_file and os.path.exists(port_file):
             os.remove(port_file)  # a port file of an earlier run names a closed port
         out = open(os.path.join(self.work, name + ".log"), "w")
-        p = subprocess.Popen(self.pin(SERVER_CPU, cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env,
+        p = subprocess.Popen(self.pin(cpu, cmd), stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env,
                              start_new_session=True)
         self.procs.append(p)
         deadline = time.time() + 60
@@ -115,30 +115,39 @@ class Bench:
         return json.loads(r.stdout)
 
     # --- servers ------------------------------------------------------------------------------
-    def provider(self, name, extra_yaml=""):
+    def gateway_config(self, name, role, oin, tls_stem, rest):
+        """Writes NAME/edugate.yaml: a gateway on a free loopback port with its own store; `rest`
+        adds the role's blocks. Returns the directory and the file."""
         d = os.path.join(self.work, name)
         os.makedirs(d, exist_ok=True)
         cfg = os.path.join(d, "edugate.yaml")
         with open(cfg, "w") as f:
-            f.write(f"""role: provider
-oin: "{SBB_OIN}"
+            f.write(f"""role: {role}
+oin: "{oin}"
 listen: {{address: 127.0.0.1, port: 0, threads: 1}}
 tls:
-  certificate: {self.pki}/sbb.chain.pem
-  private_key: {self.pki}/sbb.key.pem
+  certificate: {tls_stem}.chain.pem
+  private_key: {tls_stem}.key.pem
   trust_anchors: {self.pki}/trust.pem
   crls: [{self.pki}/crls.pem]
 store: {{path: {d}/store.db}}
-services:
+{rest}""")
+        return d, cfg
+
+    def provider(self, name, extra_yaml="", parties=(), agreements=()):
+        d = os.path.join(self.work, name)
+        d, cfg = self.gateway_config(name, "provider", SBB_OIN, f"{self.pki}/sbb", f"""services:
   leerbedrijf: {{adapter: sqlite, settings: {{path: {d}/lb.db, demo_data: true}}}}
   bpvmonitor: {{adapter: sqlite, settings: {{path: {d}/bpv.db, leerbedrijf_path: {d}/lb.db, demo_data: true}}}}
 {extra_yaml}""")
         cert = os.path.join(self.pki, SCHOOL_STEM + ".cert.pem")
-        run = lambda *a: subprocess.run([self.edugate, "onboard", "--config", cfg, *a], check=True,
-                                        capture_output=True)
-        run("party", "--cert", cert, "--name", "ROC bench", "--kind", "school")
-        for svc in ("leerbedrijf", "bpvmonitor", "bpvmonitor-studentgegevens"):
-            run("agreement", "--cert", cert, "--service", svc)
+        registry = os.path.join(d, "registry.json")
+        with open(registry, "w") as f:
+            json.dump({"parties": [{"cert": cert, "naam": "ROC bench", "kind": "school"}] + list(parties),
+                       "agreements": [{"cert": cert, "service": svc}
+                                      for svc in ("leerbedrijf", "bpvmonitor", "bpvmonitor-studentgegevens")]
+                       + list(agreements)}, f)
+        subprocess.run([self.edugate, "onboard", "--config", cfg, "apply", registry], check=True, capture_output=True)
         port_file = os.path.join(d, "port")
         return self.start(name, [self.edugate, "serve", "--config", cfg, "--port-file", port_file], port_file)
 
@@ -150,6 +159,109 @@ services:
     def peer_tls(self):
         return ["--key", f"{self.pki}/sbb.key.pem", "--cert", f"{self.pki}/sbb.chain.pem", "--ca", f"{self.pki}/trust.pem",
                 "--port", "0"]
+
+    # --- the outbox: pushes to 20 schools, one of them down ---------------------------------------
+    def outbox_schools(self, n):
+        """n school certificates (own OINs) issued once by the bench PKI's issuing CA: a push is
+        only delivered to a receiver whose certificate carries the destination's OIN."""
+        d = os.path.join(self.pki, "outbox-schools")
+        os.makedirs(d, exist_ok=True)
+        cnf = os.path.join(self.pki, "ca-db", "issuing", "ca.cnf")
+        schools = []
+        for i in range(n):
+            brin = f"{50 + i // 26:02d}A{chr(ord('A') + i % 26)}"
+            oin, stem = f"00000007000{brin}00000", os.path.join(d, f"school-{brin}")
+            if not os.path.exists(stem + ".chain.pem"):
+                subj = f"/C=NL/O=ROC BENCH {brin}/CN=roc-{brin.lower()}.edugate.test/serialNumber={oin}"
+                subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", stem + ".key.pem",
+                                "-out", stem + ".csr", "-subj", subj], check=True, capture_output=True)
+                subprocess.run(["openssl", "ca", "-batch", "-config", cnf, "-in", stem + ".csr", "-out", stem + ".cert.pem",
+                                "-extensions", "v3_leaf", "-days", "825", "-notext"], check=True, capture_output=True)
+                with open(stem + ".chain.pem", "w") as f:
+                    for part in (stem + ".cert.pem", f"{self.pki}/ca/issuing.cert.pem", f"{self.pki}/ca/domain.cert.pem"):
+                        f.write(open(part).read())
+                os.remove(stem + ".csr")
+            schools.append((brin, oin, stem))
+        return schools
+
+    def school_gateway(self, name, oin, stem):
+        """A school's consumer gateway that receives SBB's pushes into its SQLite sink."""
+        d = os.path.join(self.work, name)
+        d, cfg = self.gateway_config(name, "consumer", oin, stem, f"""services:
+  schoolontvangst: {{adapter: sqlite, settings: {{path: {d}/sink.db}}}}
+remote: {{url: "https://127.0.0.1:9", oin: "{SBB_OIN}"}}
+workers: {{threads: 1}}
+log: {{level: warn}}
+""")
+        port_file = os.path.join(d, "port")
+        p, port = self.start(name, [self.edugate, "serve", "--config", cfg, "--port-file", port_file], port_file,
+                             cpu=LOAD_CPU)
+        return p, port, os.path.join(d, "sink.db")
+
+    def outbox_run(self, tag, n_schools, mutations, down):
+        """Records `mutations` erkenning mutations; the provider pushes each to every subscribed
+        school (one message per mutation and school). With `down`, the last school's endpoint
+        accepts TCP connections and never answers (each attempt lasts send_timeout_ms). Returns
+        the deliveries per second to the schools that are up, and the slowest school's time."""
+        import socket
+        import sqlite3
+        schools = self.outbox_schools(n_schools)
+        gateways, parties, agreements = [], [], []
+        hole = None
+        for i, (brin, oin, stem) in enumerate(schools):
+            if down and i == n_schools - 1:
+                hole = socket.socket()
+                hole.bind(("127.0.0.1", 0))
+                hole.listen(1024)  # connections complete in the kernel; nobody ever reads or answers
+                port, sink = hole.getsockname()[1], None
+            else:
+                p, port, sink = self.school_gateway(f"{tag}-school-{brin}", oin, stem)
+                gateways.append((p, sink))
+            parties.append({"oin": oin, "naam": f"ROC BENCH {brin}", "kind": "school",
+                            "endpoint": f"https://127.0.0.1:{port}"})
+            agreements.append({"oin": oin, "service": "leerbedrijf-mutaties"})
+        outbox_yaml = ("outbox: {poll_ms: 20, senders: 4, backoff_initial_ms: 1000, backoff_max_ms: 10000, "
+                       "send_timeout_ms: 2000, mutations_per_message: 1, mutation_poll_ms: 50}\n")
+        pp, _ = self.provider(f"{tag}-provider", outbox_yaml, parties, agreements)
+        try:
+            time.sleep(0.5)  # the mutation pump has taken its starting point
+            lb = sqlite3.connect(os.path.join(self.work, f"{tag}-provider", "lb.db"), timeout=10)
+            now = int(time.time())
+            cpu0 = proc_cpu_s(pp.pid)
+            t0 = time.time()
+            with lb:
+                lb.executemany("INSERT INTO mutaties (soort, tijdstip, leerbedrijf_id, crebo, leerweg, begindatum) "
+                               "VALUES ('ErkenningVerleend', ?, '100000001', '25180', 'BBL', '2026-01-01')",
+                               [(now,)] * mutations)
+            lb.close()
+            done_at = {}
+            deadline = t0 + 120 + mutations
+            while len(done_at) < len(gateways) and time.time() < deadline:
+                for p, sink in gateways:
+                    if sink in done_at or not os.path.exists(sink):
+                        continue
+                    try:
+                        c = sqlite3.connect(f"file:{sink}?mode=ro", uri=True, timeout=5)
+                        got = c.execute("SELECT count(*) FROM erkenningmutaties").fetchone()[0]
+                        c.close()
+                    except sqlite3.Error:
+                        continue
+                    if got >= mutations:
+                        done_at[sink] = time.time() - t0
+                time.sleep(0.05)
+            if len(done_at) < len(gateways):
+                raise RuntimeError(f"outbox: only {len(done_at)} of {len(gateways)} schools got all {mutations} pushes")
+            slowest = max(done_at.values())
+            cpu1 = proc_cpu_s(pp.pid)
+            return {"deliveries_per_s": len(gateways) * mutations / slowest, "slowest_s": slowest,
+                    "fastest_s": min(done_at.values()),
+                    "cpu_s": cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None}
+        finally:
+            self.stop(pp)
+            for p, _ in gateways:
+                self.stop(p)
+            if hole:
+                hole.close()
 
     # --- machine limits -----------------------------------------------------------------------
     def openssl_sign_per_s(self):
@@ -179,6 +291,15 @@ services:
         r = subprocess.run(self.pin(SERVER_CPU, [exe, str(self.args.duration), self.work]), capture_output=True,
                            text=True, check=True)
         return json.loads(r.stdout)["batches_per_s"]
+
+
+def proc_cpu_s(pid):
+    """User + system CPU seconds a live process has used (/proc/PID/stat)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def median_spread(values):
@@ -211,10 +332,16 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a second per scenario: proves it runs")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--json-out", default="")
+    ap.add_argument("--only", default="", help="run only this scenario group: outbox")
+    ap.add_argument("--outbox-schools", type=int, default=20)
+    ap.add_argument("--outbox-mutations", type=int, default=100, help="mutations pushed to every school per outbox run")
     args = ap.parse_args()
     if args.quick:
         args.runs, args.duration, args.warmup, args.connections = 1, 1.0, 0.3, 8
         args.long_requests = min(args.long_requests, 2000)
+        args.outbox_mutations = min(args.outbox_mutations, 5)
+    if args.only == "outbox":
+        args.long_requests = 0
 
     b = Bench(args)
     subprocess.run([os.path.join(ROOT, "certs-example", "make-pki.sh"), b.pki], check=True, capture_output=True)
@@ -228,6 +355,15 @@ def main():
         C = args.connections
         for run in range(args.runs):
             log(f"== run {run + 1} of {args.runs}")
+            for down in (False, True):
+                log(f"  outbox: {args.outbox_schools} schools" + (", the last one down" if down else ", all up"))
+                r = b.outbox_run(f"outbox-{run}-{'down' if down else 'up'}", args.outbox_schools, args.outbox_mutations, down)
+                key = "outbox_down" if down else "outbox_up"
+                add(key + "_per_s", r["deliveries_per_s"])
+                add(key + "_slowest_s", r["slowest_s"])
+                add(key + "_cpu_ms", 1000 * r["cpu_s"] / (r["deliveries_per_s"] * r["slowest_s"]) if r["cpu_s"] else None)
+            if args.only == "outbox":
+                continue
             add("openssl_rsa2048_sign_per_s", b.openssl_sign_per_s())
 
             bp, bport = b.baseline()
@@ -296,12 +432,21 @@ def main():
             log("== memory over a long run")
             pp, pport = b.provider("provider-long")
             rate = statistics.median(res["edugate_rps"]) or 1000
-            dur = max(1.0, args.long_requests / rate)
-            r = b.load(pport, "verifieer-erkenning.json", connections=C, duration=dur, warmup=5 if not args.quick else 0.5,
-                       pid=pp.pid)
-            srv = r.get("server", {})
-            detail["long"] = {"requests": r["ok"], "errors": r["errors"], "rss_kb_before": srv.get("rss_kb_before"),
-                              "rss_kb_after": srv.get("rss_kb_after"), "rss_peak_kb": srv.get("rss_peak_kb")}
+            # In chunks until the whole count is done (a run sized by the closed-loop rate alone fell
+            # short when the machine got slower): RSS before the first chunk, after the last.
+            done, first, srv = 0, None, {}
+            while done < args.long_requests:
+                dur = max(1.0, 1.1 * (args.long_requests - done) / rate)
+                r = b.load(pport, "verifieer-erkenning.json", connections=C, duration=dur,
+                           warmup=(5 if not args.quick else 0.5) if first is None else 0, pid=pp.pid)
+                srv = r.get("server", {})
+                first = srv if first is None else first
+                done += r["ok"]
+                add("edugate_long_errors", r["errors"])
+                rate = max(100.0, r["ok"] / dur)
+            detail["long"] = {"requests": done, "errors": sum(res["edugate_long_errors"]),
+                              "rss_kb_before": first.get("rss_kb_before"), "rss_kb_after": srv.get("rss_kb_after"),
+                              "rss_peak_kb": max(first.get("rss_peak_kb") or 0, srv.get("rss_peak_kb") or 0)}
             b.stop(pp)
     finally:
         b.cleanup()
@@ -357,6 +502,12 @@ def write_markdown(args, report):
     row("baseline, resumed", "baseline_resumed_conn_per_s", "conn/s", "openssl s_time -reuse", "s_time_reuse_per_s")
     row("LeverStudentgegevensAan, 100 records, durable", "edugate_batch100_per_s", "batches/s",
         "plain SQLite, 100 rows per commit", "sqlite_batch100_per_s", 0.5)
+    if "outbox_up_per_s" in res:
+        n, k = args.outbox_schools, args.outbox_mutations
+        row(f"outbox: {n}×{k} pushes to {n} schools, all up", "outbox_up_per_s", "pushes/s", "baseline full handshakes/s",
+            "baseline_new_conn_per_s")
+        row(f"outbox: the same, one school down (black hole)", "outbox_down_per_s", "pushes/s", "all up",
+            "outbox_up_per_s", 0.9)
     v = med("idle_kib_per_connection")
     rows.append(f"| 1,000 idle keep-alive connections | {fmt(v)} KiB/conn | "
                 f"{fmt(m['idle_kib_per_connection'][1])}–{fmt(m['idle_kib_per_connection'][2])} | 40 KiB | "
@@ -380,6 +531,9 @@ def write_markdown(args, report):
         ("edugate p50 / p99 / p99.9 at that rate (ms)", None),
         ("baseline p50 / p99 / p99.9 at that rate (ms)", None),
         ("resumed fraction of edugate's --resume handshakes", "edugate_resumed_fraction"),
+        ("outbox, all up: seconds until the last school had every push", "outbox_up_slowest_s"),
+        ("outbox, one down: seconds until the last school that is up had every push", "outbox_down_slowest_s"),
+        ("provider CPU per push, all up (ms)", "outbox_up_cpu_ms"),
     ]
     lim_rows = []
     for name, key in limits:
