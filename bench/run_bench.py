@@ -330,7 +330,8 @@ def main():
     ap.add_argument("--gsoap-server", default="", help="the stock gSOAP SSL server binary (bench/peers/gsoap)")
     ap.add_argument("--node-soap", default="", help="bench/peers/node-soap directory with node_modules")
     ap.add_argument("--quick", action="store_true", help="a second per scenario: proves it runs")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
+    ap.add_argument("--out", default=None,
+                    help="file whose results block is rewritten (default docs/BENCHMARKS.md; with --only: none, printed only)")
     ap.add_argument("--json-out", default="")
     ap.add_argument("--only", default="", help="run only this scenario group: outbox")
     ap.add_argument("--outbox-schools", type=int, default=20)
@@ -567,6 +568,10 @@ def write_markdown(args, report):
         "<!-- results:end -->",
     ]
     block = "\n".join(text)
+    if args.out is None and args.only:
+        print(block)  # a partial run does not replace the recorded results
+        return
+    args.out = args.out or os.path.join(ROOT, "docs", "BENCHMARKS.md")
     old = open(args.out).read() if os.path.exists(args.out) else "# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n"
     new = re.sub(r"<!-- results:begin.*?<!-- results:end -->", lambda _: block, old, flags=re.S)
     if new == old and "results:begin" not in old:

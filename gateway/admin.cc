@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 
+#include "gateway/listening.h"
 #include "gateway/log.h"
 #include "security/pki.h"
 
@@ -353,28 +354,11 @@ void admin_accept(std::shared_ptr<Admin::Shared> shared) {
 }  // namespace
 
 void Admin::start() {
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(shared_->config.admin_address, ec);
-  if (ec) throw std::runtime_error("admin.address is not an IP address: " + shared_->config.admin_address);
-  tcp::endpoint ep(addr, shared_->config.admin_port);
-  auto& a = shared_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on admin " + shared_->config.admin_address + ":" +
-                             std::to_string(shared_->config.admin_port) + ": " + ec.message());
+  listen_on(shared_->acceptor, "admin", shared_->config.admin_address, shared_->config.admin_port);
   admin_accept(shared_);
 }
 
-void Admin::stop() {
-  if (shared_->stopped.exchange(true)) return;
-  asio::post(shared_->acceptor.get_executor(), [s = shared_] {
-    beast::error_code ec;
-    s->acceptor.close(ec);
-  });
-}
+void Admin::stop() { stop_accepting(shared_); }
 
 unsigned short Admin::port() const { return shared_->acceptor.local_endpoint().port(); }
 

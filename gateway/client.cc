@@ -95,7 +95,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
   if (!url) return url.error();
   const Oin from = options.act_for ? *options.act_for : (config_.act_for ? *config_.act_for : config_.oin);
 
-  Exchange ex{options.message_id ? *options.message_id : new_message_id(), 0, {}, {}, {}, {}, false, {}, {}, {}, {}};
+  Exchange ex{options.message_id ? *options.message_id : new_message_id(), 0, {}, {}, {}, {}, false, {}, {}, {}, {}, false};
   const std::string endpoint = "https://" + url->host + ":" + url->port + url->path + contract.path;
   std::string envelope = options.raw_envelope
                              ? body_xml
@@ -112,10 +112,16 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
   X509ChainPtr server_chain;
   try {
     asio::io_context ioc;
+    const int trust_generation = tls_->generation();  // read before the context: see prepare() below
     auto ctx = tls_->client();
     beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
     if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
       return make_error("TRANSPORT", "SNI kan niet gezet worden");
+    // A resumed session skips the verification of the server's chain, so a ticket is only offered
+    // under the trust (anchors, CRLs) it was verified with: the key names the trust generation,
+    // and a reload (a new CRL) sends the next connection through a full handshake. The resumed
+    // session carries the server's certificate: the identity check below applies unchanged.
+    sessions_->prepare(stream.native_handle(), url->host + ":" + url->port + "#" + std::to_string(trust_generation));
     auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(url->host, url->port);
@@ -131,6 +137,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     if (!id || !(id->oin == *remote_oin))
       return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + remote_oin->str());
     server_chain = peer_chain_of(stream.native_handle());
+    ex.tls_resumed = SSL_session_reused(stream.native_handle()) == 1;
 
     http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
     req.set(http::field::host, url->host);

@@ -11,6 +11,7 @@
 #include "gateway/contract.h"
 #include "gateway/wss.h"
 #include "security/tls_reload.h"
+#include "security/tls_session.h"
 
 namespace edugate::gateway {
 
@@ -23,6 +24,7 @@ struct Exchange {
   // When the answer was a SOAP fault:
   bool is_fault = false;
   std::string faultcode, faultstring, fault_code, fault_field;
+  bool tls_resumed = false;  // the connection resumed an earlier TLS session (no full handshake)
 };
 
 struct SendOptions {
@@ -53,6 +55,9 @@ class Client {
   const Config& config_;
   std::shared_ptr<security::TlsContexts> tls_;
   std::shared_ptr<WsSecurity> wss_;
+  // TLS session tickets per peer (host:port): a client that sends again, such as the outbox
+  // pushing to a school, resumes instead of repeating the full handshake.
+  std::shared_ptr<security::ClientSessions> sessions_ = std::make_shared<security::ClientSessions>();
 };
 
 }  // namespace edugate::gateway

@@ -14,6 +14,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "gateway/listening.h"
 #include "gateway/log.h"
 
 namespace edugate::gateway {
@@ -41,10 +42,7 @@ struct Internal::Shared {
   tcp::acceptor acceptor;
   std::atomic<bool> stopped{false};
   security::SslContextPtr tls;  // internal.tls; null: plain HTTP
-  // Open connections, for drain(): registered once running, removed when the session dies.
-  mutable std::mutex sessions_mu;
-  std::map<std::uint64_t, std::weak_ptr<InternalConn>> sessions;
-  std::uint64_t next_session = 0;
+  ConnectionSet<InternalConn> sessions;  // open connections, for drain()
 
   Shared(asio::io_context& i, const Config& c, Relay& r, Bridge& b, std::string_view doc)
       : ioc(i), config(c), relay(r), bridge(b), openapi(doc), pool(static_cast<std::size_t>(c.internal_threads)),
@@ -69,17 +67,10 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
   InternalSession(tcp::socket socket, std::shared_ptr<Internal::Shared> shared)
       : shared_(std::move(shared)), stream_(make_stream(std::move(socket), *shared_)) {}
 
-  ~InternalSession() override {
-    std::lock_guard lock(shared_->sessions_mu);
-    shared_->sessions.erase(id_);
-  }
+  ~InternalSession() override { shared_->sessions.remove(id_); }
 
   void run() {
-    {
-      std::lock_guard lock(shared_->sessions_mu);
-      id_ = shared_->next_session++;
-      shared_->sessions.emplace(id_, this->weak_from_this());
-    }
+    id_ = shared_->sessions.add(this->weak_from_this());
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) self->handshake();
       else self->read_header();
@@ -303,44 +294,18 @@ void Internal::start() {
   if (!c.internal_tls_certificate.empty())  // throws naming the file that does not load
     shared_->tls = security::make_local_server_context(c.internal_tls_certificate, c.internal_tls_private_key,
                                                        c.internal_tls_client_ca);
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(shared_->config.internal_address, ec);
-  if (ec) throw std::runtime_error("internal.address is not an IP address: " + shared_->config.internal_address);
-  tcp::endpoint ep(addr, shared_->config.internal_port);
-  auto& a = shared_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on internal " + shared_->config.internal_address + ":" +
-                             std::to_string(shared_->config.internal_port) + ": " + ec.message());
+  listen_on(shared_->acceptor, "internal", shared_->config.internal_address, shared_->config.internal_port);
   internal_accept(shared_);
 }
 
-void Internal::stop() {
-  if (shared_->stopped.exchange(true)) return;
-  asio::post(shared_->acceptor.get_executor(), [s = shared_] {
-    beast::error_code ec;
-    s->acceptor.close(ec);
-  });
-}
+void Internal::stop() { stop_accepting(shared_); }
 
 void Internal::drain() {
   stop();
-  std::vector<std::shared_ptr<InternalConn>> open;
-  {
-    std::lock_guard lock(shared_->sessions_mu);
-    for (auto& [_, w] : shared_->sessions)
-      if (auto s = w.lock()) open.push_back(std::move(s));
-  }
-  for (auto& s : open) s->drain();
+  shared_->sessions.drain_all();
 }
 
-std::size_t Internal::open_connections() const {
-  std::lock_guard lock(shared_->sessions_mu);
-  return shared_->sessions.size();
-}
+std::size_t Internal::open_connections() const { return shared_->sessions.size(); }
 
 bool Internal::tls() const { return shared_->tls != nullptr; }
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "gateway/listening.h"
 #include "gateway/log.h"
 
 namespace edugate::gateway {
@@ -38,10 +39,7 @@ struct Listener::Shared {
   Metrics* metrics;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopped{false};
-  // Open connections, for drain(): registered once running, removed when the session dies.
-  mutable std::mutex sessions_mu;
-  std::map<std::uint64_t, std::weak_ptr<Session>> sessions;
-  std::uint64_t next_session = 0;
+  ConnectionSet<Session> sessions;  // open connections, for drain()
 
   Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w,
          Committer* k, Metrics* m)
@@ -90,17 +88,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   ~Session() {
     if (shared_->metrics) shared_->metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
-    std::lock_guard lock(shared_->sessions_mu);
-    shared_->sessions.erase(id_);
+    shared_->sessions.remove(id_);
   }
 
   void run() {
     if (shared_->metrics) shared_->metrics->connections_open.fetch_add(1, std::memory_order_relaxed);
-    {
-      std::lock_guard lock(shared_->sessions_mu);
-      id_ = shared_->next_session++;
-      shared_->sessions.emplace(id_, weak_from_this());
-    }
+    id_ = shared_->sessions.add(weak_from_this());
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
   }
 
@@ -323,43 +316,18 @@ Listener::Listener(asio::io_context& ioc, const Config& config, std::shared_ptr<
 Listener::~Listener() { stop(); }
 
 void Listener::start() {
-  beast::error_code ec;
-  auto addr = asio::ip::make_address(shared_->config.listen_address, ec);
-  if (ec) throw std::runtime_error("listen.address is not an IP address: " + shared_->config.listen_address);
-  tcp::endpoint ep(addr, shared_->config.listen_port);
-  auto& a = shared_->acceptor;
-  a.open(ep.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(ep, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + shared_->config.listen_address + ":" +
-                                   std::to_string(shared_->config.listen_port) + ": " + ec.message());
+  listen_on(shared_->acceptor, "listen", shared_->config.listen_address, shared_->config.listen_port);
   do_accept(shared_);
 }
 
-void Listener::stop() {
-  if (shared_->stopped.exchange(true)) return;
-  asio::post(shared_->acceptor.get_executor(), [s = shared_] {
-    beast::error_code ec;
-    s->acceptor.close(ec);
-  });
-}
+void Listener::stop() { stop_accepting(shared_); }
 
 void Listener::drain() {
   stop();
-  std::vector<std::shared_ptr<Session>> open;
-  {
-    std::lock_guard lock(shared_->sessions_mu);
-    for (auto& [_, w] : shared_->sessions)
-      if (auto s = w.lock()) open.push_back(std::move(s));
-  }
-  for (auto& s : open) s->drain();
+  shared_->sessions.drain_all();
 }
 
-std::size_t Listener::open_connections() const {
-  std::lock_guard lock(shared_->sessions_mu);
-  return shared_->sessions.size();
-}
+std::size_t Listener::open_connections() const { return shared_->sessions.size(); }
 
 unsigned short Listener::port() const { return shared_->acceptor.local_endpoint().port(); }
 

@@ -57,6 +57,7 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
   audit.message_id = m.message_id;
   std::string error;
   bool ok = false;
+  bool resumed = false;
   const ServiceContract* c = contract(m.service);
   const Operation* op = c ? c->by_name(m.operation) : nullptr;
   auto mid = MessageId::parse(m.message_id);
@@ -79,6 +80,7 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
     else if (ex->is_fault) error = (ex->fault_code.empty() ? ex->faultcode : ex->fault_code) + ": " + ex->faultstring;
     else if (ex->http_status != 200) error = "HTTP " + std::to_string(ex->http_status);
     else ok = true;
+    resumed = ex && ex->tls_resumed;
   }
   audit.duration_us =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
@@ -86,7 +88,7 @@ bool OutboxSender::send(const store::OutboxMessage& m) {
     store_.outbox_sent(m.id, now_ms());
     audit.result = "ok";
     jlog::info("push_sent", {{"message_id", m.message_id}, {"id", m.id}, {"destination", m.destination_oin},
-                             {"attempt", m.attempts + 1}});
+                             {"attempt", m.attempts + 1}, {"tls_resumed", resumed}});
   } else {
     int attempts = m.attempts + 1;
     bool dead = attempts >= config_.outbox_max_attempts;

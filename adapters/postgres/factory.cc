@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "adapters/registry.h"
+#include "adapters/settings.h"
 #include "adapters/sqlite/bpvmonitor_backend.h"
 #include "adapters/sqlite/leerbedrijf_backend.h"
 #include "adapters/sqlite/praktijkloket_backend.h"
@@ -20,43 +21,28 @@
 namespace edugate::adapters::postgres {
 namespace {
 
-class Settings {
+class Settings : public AdapterSettings {
  public:
-  Settings(const AdapterContext& ctx, std::set<std::string> known) : ctx_(ctx) {
-    known.insert({"dsn", "dsn_env"});
-    if (!ctx.settings.IsDefined() || ctx.settings.IsNull()) return;
-    for (const auto& kv : ctx.settings) {
-      auto key = kv.first.as<std::string>();
-      if (!known.count(key)) throw std::runtime_error("adapters.postgres: unknown key '" + key + "'");
-    }
-  }
+  Settings(const AdapterContext& ctx, std::set<std::string> known)
+      : AdapterSettings(ctx, "postgres", with_dsn(std::move(known))) {}
   std::string dsn() const {
-    auto d = ctx_.settings["dsn"];
-    auto e = ctx_.settings["dsn_env"];
-    if (d && e) throw std::runtime_error("adapters.postgres: give 'dsn' or 'dsn_env', not both");
+    auto d = node("dsn");
+    auto e = node("dsn_env");
+    if (d && e) fail("give 'dsn' or 'dsn_env', not both");
     if (d && d.IsScalar() && !d.as<std::string>().empty()) return d.as<std::string>();
     if (e && e.IsScalar()) {
       const char* v = std::getenv(e.as<std::string>().c_str());
-      if (!v || !*v)
-        throw std::runtime_error("adapters.postgres: environment variable " + e.as<std::string>() +
-                                 " (dsn_env) is not set");
+      if (!v || !*v) fail("environment variable " + e.as<std::string>() + " (dsn_env) is not set");
       return v;
     }
-    throw std::runtime_error("adapters.postgres: key 'dsn' (a PostgreSQL connection string) or 'dsn_env' is required");
-  }
-  template <class T>
-  T get(const char* key, T def, const char* type) const {
-    auto n = ctx_.settings[key];
-    if (!n) return def;
-    try {
-      return n.as<T>();
-    } catch (const YAML::Exception&) {
-      throw std::runtime_error(std::string("adapters.postgres: key '") + key + "' must be " + type);
-    }
+    fail("key 'dsn' (a PostgreSQL connection string) or 'dsn_env' is required");
   }
 
  private:
-  const AdapterContext& ctx_;
+  static std::set<std::string> with_dsn(std::set<std::string> known) {
+    known.insert({"dsn", "dsn_env"});
+    return known;
+  }
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "adapters/registry.h"
+#include "adapters/settings.h"
 #include "adapters/sqlite/bpvmonitor_backend.h"
 #include "adapters/sqlite/leerbedrijf_backend.h"
 #include "adapters/sqlite/praktijkloket_backend.h"
@@ -14,37 +15,17 @@
 namespace edugate::adapters::sqlite {
 namespace {
 
-// Reads an adapter's settings block: only known keys, typed values, errors naming the key.
-class Settings {
+class Settings : public AdapterSettings {
  public:
-  Settings(const AdapterContext& ctx, std::set<std::string> known) : ctx_(ctx) {
-    if (!ctx.settings.IsDefined() || ctx.settings.IsNull()) return;
-    for (const auto& kv : ctx.settings) {
-      auto key = kv.first.as<std::string>();
-      if (!known.count(key)) throw std::runtime_error("adapters.sqlite: unknown key '" + key + "'");
-    }
-  }
+  Settings(const AdapterContext& ctx, const std::set<std::string>& known) : AdapterSettings(ctx, "sqlite", known) {}
   std::string path(const char* key, bool required = true) const {
-    auto n = ctx_.settings[key];
+    auto n = node(key);
     if (!n || !n.IsScalar()) {
-      if (required) throw std::runtime_error(std::string("adapters.sqlite: key '") + key + "' (a file path) is required");
+      if (required) fail(std::string("key '") + key + "' (a file path) is required");
       return {};
     }
-    return resolve(ctx_.base_dir, n.as<std::string>());
+    return resolve(context().base_dir, n.as<std::string>());
   }
-  template <class T>
-  T get(const char* key, T def, const char* type) const {
-    auto n = ctx_.settings[key];
-    if (!n) return def;
-    try {
-      return n.as<T>();
-    } catch (const YAML::Exception&) {
-      throw std::runtime_error(std::string("adapters.sqlite: key '") + key + "' must be " + type);
-    }
-  }
-
- private:
-  const AdapterContext& ctx_;
 };
 
 }  // namespace

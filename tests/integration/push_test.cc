@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "core/ids.h"
 #include "gateway/contract.h"
@@ -23,8 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A retry budget far beyond the tests' outages: with retries every 0.8 s the default 12 attempts
+// would make a school that is down for ten seconds (a slow machine, a sanitizer build) dead.
 const std::string kFastOutbox =
-    "outbox:\n  poll_ms: 50\n  senders: 4\n  backoff_initial_ms: 200\n  backoff_max_ms: 800\n"
+    "outbox:\n  poll_ms: 50\n  senders: 4\n  backoff_initial_ms: 200\n  backoff_max_ms: 800\n  max_attempts: 1000\n"
     "  mutations_per_message: 1\n  mutation_poll_ms: 100\n  send_timeout_ms: 3000\n  lease_ms: 4000\n";
 
 ProviderOptions provider_options(bool bpvmonitor = false) {
@@ -94,6 +97,26 @@ TEST(Push, RecordedMutationsArePushedInOrder) {
                           "FROM erkenningmutaties m JOIN ontvangen_berichten b ON b.message_id = m.message_id) y "
                           "ON x.volgnummer < y.volgnummer AND x.r > y.r"),
             "0");
+}
+
+TEST(Push, PushesToASchoolResumeTheTlsSessionOfTheFirst) {
+  Provider p(provider_options());
+  ConsumerOptions co;
+  co.provider_port = p.port();
+  Consumer c(co);
+  subscribe(p, kSchool25be, "ROC TEST Twente", c.port());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  record_mutations(p, 6);
+  ASSERT_TRUE(eventually([&] { return count(c.sink_path(), "erkenningmutaties") == 6; })) << c.log();
+  int full = 0, resumed = 0;
+  std::istringstream log(p.log());
+  for (std::string line; std::getline(log, line);) {
+    if (line.find(R"("event":"push_sent")") == std::string::npos) continue;
+    (line.find(R"("tls_resumed":true)") != std::string::npos ? resumed : full)++;
+  }
+  EXPECT_EQ(full + resumed, 6) << p.log();
+  EXPECT_GE(full, 1);
+  EXPECT_GE(resumed, 4) << "after the first handshake the pushes resume its session\n" << p.log();
 }
 
 TEST(Push, ProviderKilledMidBurstOf500PushesLosesNothingAndDeliversOnce) {
