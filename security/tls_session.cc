@@ -1,5 +1,7 @@
 #include "security/tls_session.h"
 
+#include <algorithm>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -222,6 +224,17 @@ void enable_client_session_capture(SSL_CTX* ctx) {
   });
 }
 
+namespace {
+// A client's session lives as long as the server said its ticket does (the lifetime hint), and
+// never longer than the session's own timeout.
+bool alive(const SSL_SESSION* session, long now) {
+  long lifetime = SSL_SESSION_get_timeout(session);
+  if (const unsigned long hint = SSL_SESSION_get_ticket_lifetime_hint(session); hint > 0)
+    lifetime = std::min(lifetime, static_cast<long>(hint));
+  return SSL_SESSION_get_time(session) + lifetime > now;
+}
+}  // namespace
+
 ClientSessions::~ClientSessions() {
   for (auto& [peer, s] : sessions_) SSL_SESSION_free(s);
 }
@@ -239,12 +252,23 @@ void ClientSessions::prepare(SSL* ssl, const std::string& peer) {
     sessions_.erase(it);  // a ticket is offered once; the connection brings the next one
   }
   const auto now = static_cast<long>(std::time(nullptr));
-  if (SSL_SESSION_get_time(session) + SSL_SESSION_get_timeout(session) > now) SSL_set_session(ssl, session);
+  if (alive(session, now)) SSL_set_session(ssl, session);
   SSL_SESSION_free(session);
 }
 
 void ClientSessions::keep(const std::string& peer, SSL_SESSION* session) {
   std::lock_guard lock(mu_);
+  // Tickets past their lifetime go: a peer key that is never asked for again (a peer that went
+  // away, a trust generation that was replaced) does not keep its ticket for ever.
+  const auto now = static_cast<long>(std::time(nullptr));
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (!alive(it->second, now)) {
+      SSL_SESSION_free(it->second);
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   auto [it, inserted] = sessions_.emplace(peer, session);
   if (!inserted) {
     SSL_SESSION_free(it->second);

@@ -3,6 +3,8 @@
 #include "security/tls_session.h"
 
 #include <gtest/gtest.h>
+
+#include <thread>
 #include <openssl/err.h>
 
 #include <filesystem>
@@ -41,7 +43,8 @@ struct Handshake {
 
 // One connection over a BIO pair: handshake, then one byte from the server so that the client
 // reads the TLS 1.3 tickets that follow the handshake.
-Handshake connect(SSL_CTX* server_ctx, SSL_CTX* client_ctx, ClientSessions& sessions, int max_version = 0) {
+Handshake connect(SSL_CTX* server_ctx, SSL_CTX* client_ctx, ClientSessions& sessions, int max_version = 0,
+                  const std::string& peer = "provider:8443") {
   Handshake h;
   SSL* server = SSL_new(server_ctx);
   SSL* client = SSL_new(client_ctx);
@@ -52,7 +55,7 @@ Handshake connect(SSL_CTX* server_ctx, SSL_CTX* client_ctx, ClientSessions& sess
   SSL_set_bio(client, cb, cb);
   SSL_set_accept_state(server);
   SSL_set_connect_state(client);
-  sessions.prepare(client, "provider:8443");
+  sessions.prepare(client, peer);
   bool server_done = false, client_done = false;
   for (int i = 0; i < 50 && !(server_done && client_done); ++i) {
     if (!client_done) {
@@ -122,6 +125,19 @@ TEST_F(TlsSession, AResumedHandshakeReusesTheSessionAndKeepsTheIdentity) {
     EXPECT_TRUE(connect(server->native_handle(), client_->native_handle(), *sessions_, version).reused)
         << "each resumption brings a fresh ticket (each is offered once)";
   }
+}
+
+TEST_F(TlsSession, TheClientDropsTicketsPastTheirLifetimeWhenItKeepsTheNext) {
+  // A peer key that is never asked for again (a school that went away, a trust generation that a
+  // reload replaced) must not hold its ticket for ever.
+  auto s = settings_of("sbb");
+  s.session_lifetime_s = 1;
+  auto server = make_server_context(s, ring_);
+  ASSERT_TRUE(connect(server->native_handle(), client_->native_handle(), *sessions_, 0, "school-a:8443#1").ok);
+  EXPECT_EQ(sessions_->size(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  ASSERT_TRUE(connect(server->native_handle(), client_->native_handle(), *sessions_, 0, "school-b:8443#1").ok);
+  EXPECT_EQ(sessions_->size(), 1u) << "school-a's ticket is past its lifetime and gone";
 }
 
 TEST_F(TlsSession, AChainOfResumptionsEndsAtTheSessionLifetime) {
