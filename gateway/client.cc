@@ -121,7 +121,10 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     // under the trust (anchors, CRLs) it was verified with: the key names the trust generation,
     // and a reload (a new CRL) sends the next connection through a full handshake. The resumed
     // session carries the server's certificate: the identity check below applies unchanged.
-    sessions_->prepare(stream.native_handle(), url->host + ":" + url->port + "#" + std::to_string(trust_generation));
+    // A signed request always goes over a full handshake: the receiver builds our signature's
+    // chain from the certificates of the TLS handshake, which a resumed session does not carry.
+    if (!sign)
+      sessions_->prepare(stream.native_handle(), url->host + ":" + url->port + "#" + std::to_string(trust_generation));
     auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(url->host, url->port);
