@@ -2,7 +2,7 @@
 #include "adapters/postgres/factory.h"
 #include "adapters/registry.h"
 #include "adapters/spool/sink.h"
-#include "adapters/sqlite/factory.h"
+#include "adapters/sql/factory.h"
 #include "store/sql.h"
 
 namespace edugate::adapters {

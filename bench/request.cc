@@ -6,9 +6,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "gateway/contract.h"
-#include "gateway/envelope.h"
-#include "gateway/json_xml.h"
+#include "gateway/soap/contract.h"
+#include "gateway/soap/envelope.h"
+#include "gateway/outbound/json_xml.h"
 
 namespace edugate::bench {
 

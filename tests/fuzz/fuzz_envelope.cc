@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "gateway/envelope.h"
-#include "gateway/wsa_rules.h"
+#include "gateway/soap/envelope.h"
+#include "gateway/soap/wsa_rules.h"
 #include "security/xml_guard.h"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "core/ids.h"
-#include "gateway/envelope.h"
+#include "gateway/soap/envelope.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace edugate;

@@ -11,10 +11,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "gateway/bridge.h"
-#include "gateway/config.h"
-#include "gateway/contract.h"
-#include "gateway/relay.h"
+#include "gateway/outbound/bridge.h"
+#include "gateway/ops/config.h"
+#include "gateway/soap/contract.h"
+#include "gateway/outbound/relay.h"
 #include "security/xml_guard.h"
 #include "store/sqlite_store.h"
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "gateway/json_xml.h"
+#include "gateway/outbound/json_xml.h"
 #include "security/xml_guard.h"
 
 namespace {

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "adapters/sqlite/kwalificaties.h"
+#include "adapters/sql/kwalificaties.h"
 #include "security/xml_guard.h"
 
-namespace kw = edugate::adapters::sqlite::kwalificaties;
+namespace kw = edugate::adapters::sql::kwalificaties;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   edugate::security::init_xml();

@@ -4,16 +4,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
 #include "core/ids.h"
-#include "gateway/contract.h"
-#include "gateway/json_xml.h"
+#include "gateway/soap/contract.h"
+#include "gateway/outbound/json_xml.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::ordered_json;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 
 namespace {
 

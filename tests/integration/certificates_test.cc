@@ -6,12 +6,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 
 namespace {
 

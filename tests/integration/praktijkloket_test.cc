@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::json;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 namespace fs = std::filesystem;
 
 namespace {

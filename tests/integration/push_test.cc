@@ -13,9 +13,9 @@
 #include <sstream>
 
 #include "core/ids.h"
-#include "gateway/contract.h"
-#include "gateway/inbox.h"
-#include "gateway/json_xml.h"
+#include "gateway/soap/contract.h"
+#include "gateway/outbound/inbox.h"
+#include "gateway/outbound/json_xml.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;

@@ -5,12 +5,12 @@
 
 #include <thread>
 
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 
 TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdSucceeds) {
   Provider p;

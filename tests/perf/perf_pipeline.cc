@@ -15,10 +15,10 @@
 
 #include "adapters/registry.h"
 #include "core/leerbedrijf.h"
-#include "gateway/config.h"
-#include "gateway/contract.h"
-#include "gateway/leerbedrijf_service.h"
-#include "gateway/pipeline.h"
+#include "gateway/ops/config.h"
+#include "gateway/soap/contract.h"
+#include "gateway/services/leerbedrijf_service.h"
+#include "gateway/inbound/pipeline.h"
 #include "security/xml_guard.h"
 #include "store/sqlite_store.h"
 

@@ -24,7 +24,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "gateway/json_xml.h"
+#include "gateway/outbound/json_xml.h"
 #include "security/tls_policy.h"
 
 extern char** environ;

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "core/ids.h"
-#include "gateway/client.h"
-#include "gateway/config.h"
-#include "gateway/contract.h"
+#include "gateway/outbound/client.h"
+#include "gateway/ops/config.h"
+#include "gateway/soap/contract.h"
 #include "store/sql.h"
 
 namespace edugate::testkit {

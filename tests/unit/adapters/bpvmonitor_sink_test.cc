@@ -4,15 +4,15 @@
 #include <fstream>
 
 #include "adapters/spool/sink.h"
-#include "adapters/sqlite/bpvmonitor_backend.h"
-#include "adapters/sqlite/leerbedrijf_backend.h"
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
-#include "adapters/sqlite/sink.h"
+#include "adapters/sql/bpvmonitor_backend.h"
+#include "adapters/sql/leerbedrijf_backend.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/sql/sink.h"
 
 using namespace edugate;
 using namespace edugate::adapters;
 namespace bm = edugate::bpvmonitor;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "adapters/sqlite/kwalificaties.h"
+#include "adapters/sql/kwalificaties.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 
 using namespace edugate;
-using namespace edugate::adapters::sqlite::kwalificaties;
+using namespace edugate::adapters::sql::kwalificaties;
 namespace sql = edugate::sql;
 
 namespace {

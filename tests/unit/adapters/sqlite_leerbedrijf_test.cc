@@ -5,14 +5,14 @@
 #include <thread>
 
 #include "adapters/registry.h"
-#include "adapters/sqlite/leerbedrijf_backend.h"
-#include "adapters/sqlite/leerbedrijf_fixtures.h"
+#include "adapters/sql/leerbedrijf_backend.h"
+#include "adapters/sql/leerbedrijf_fixtures.h"
 #include "core/backend_error.h"
 
 using namespace edugate;
-using namespace edugate::adapters::sqlite;
+using namespace edugate::adapters::sql;
 namespace lb = edugate::leerbedrijf;
-namespace fx = edugate::adapters::sqlite::fixtures;
+namespace fx = edugate::adapters::sql::fixtures;
 
 namespace {
 

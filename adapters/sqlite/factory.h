@@ -1,5 +1,0 @@
-#pragma once
-namespace edugate::adapters::sqlite {
-// Registers the "sqlite" adapters (embedded default) with adapters/registry.h.
-void register_factories();
-}  // namespace edugate::adapters::sqlite

@@ -1,0 +1,334 @@
+#include "gateway/edge/listener.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <map>
+#include <mutex>
+
+#include "gateway/edge/listening.h"
+#include "gateway/ops/log.h"
+
+namespace edugate::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+class Session;
+}  // namespace
+
+struct Listener::Shared {
+  asio::io_context& ioc;
+  const Config& config;
+  std::shared_ptr<security::TlsContexts> tls;
+  Pipeline& pipeline;
+  asio::thread_pool& workers;
+  Committer* committer;
+  tcp::acceptor acceptor;
+  Metrics* metrics;
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> stopped{false};
+  ConnectionSet<Session> sessions;  // open connections, for drain()
+
+  Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w,
+         Committer* k, Metrics* m)
+      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), committer(k), acceptor(asio::make_strand(i)), metrics(m) {}
+};
+
+namespace {
+
+// A bounded set of reasons for the metrics (the log line keeps OpenSSL's own words).
+std::string_view tls_failure_reason(const beast::error_code& ec, long verify_result) {
+  switch (verify_result) {
+    case X509_V_OK: break;
+    case X509_V_ERR_CERT_REVOKED: return "certificate_revoked";
+    case X509_V_ERR_CERT_HAS_EXPIRED: return "certificate_expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID: return "certificate_not_yet_valid";
+    case X509_V_ERR_CRL_HAS_EXPIRED: return "crl_expired";
+    case X509_V_ERR_UNABLE_TO_GET_CRL: return "crl_missing";
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return "untrusted";
+    case X509_V_ERR_INVALID_PURPOSE: return "wrong_usage";
+    default: return "bad_certificate";
+  }
+  if (ec == beast::error::timeout) return "timeout";
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated || ec == asio::error::connection_reset)
+    return "closed";
+  if (ec.category() == asio::error::get_ssl_category()) {
+    if (ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE)
+      return "no_client_certificate";
+    return "protocol";
+  }
+  return "other";
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared)
+      : shared_(std::move(shared)),
+        ctx_(shared_->tls->server()),
+        stream_(std::move(socket), *ctx_),
+        peer_(make_error("DK0002", "geen geverifieerd clientcertificaat")),
+        started_(std::chrono::steady_clock::now()) {}
+
+  ~Session() {
+    if (shared_->metrics) shared_->metrics->connections_open.fetch_sub(1, std::memory_order_relaxed);
+    shared_->sessions.remove(id_);
+  }
+
+  void run() {
+    if (shared_->metrics) shared_->metrics->connections_open.fetch_add(1, std::memory_order_relaxed);
+    id_ = shared_->sessions.add(weak_from_this());
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->handshake(); });
+  }
+
+  // Graceful shutdown (on the session's strand): a connection that waits for a request and has
+  // received nothing of it is closed now; any other finishes its request, answered with
+  // Connection: close (respond() sees `stopped`).
+  void drain() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->phase_ != Phase::waiting || self->buffer_.size() > 0 || (self->parser_ && self->parser_->got_some())) return;
+      beast::error_code ec;
+      if (beast::get_lowest_layer(self->stream_).socket().available(ec) > 0 && !ec) return;  // a request is arriving
+      self->phase_ = Phase::closing;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+      beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  const Config& cfg() const { return shared_->config; }
+
+  void handshake() {
+    phase_ = Phase::handshake;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().header_timeout_ms));
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec) {
+      long vr = SSL_get_verify_result(stream_.native_handle());
+      auto kind = tls_failure_reason(ec, vr);
+      if (shared_->metrics) shared_->metrics->tls_handshake_failure(kind);
+      jlog::info("tls_refused", {{"reason", ec.message()},
+                                 {"verify", vr == X509_V_OK ? "" : security::verify_failure_reason(vr)},
+                                 {"kind", kind}});
+      return;  // the socket closes when the session dies
+    }
+    if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {
+      peer_ = security::identity_of(cert);
+      X509_free(cert);
+    }
+    peer_chain_ = peer_chain_of(stream_.native_handle());
+    read_header();
+  }
+
+  void read_header() {
+    // Between requests a connection keeps no large buffer (a big request's stays otherwise).
+    if (buffer_.size() == 0 && buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
+    // Shutting down: a connection that was answered is not kept for another request.
+    if (shared_->stopped && requests_ > 0) return shutdown();
+    phase_ = Phase::waiting;
+    parser_.emplace();
+    parser_->header_limit(16 * 1024);
+    parser_->body_limit(cfg().max_body_bytes);
+    int timeout = requests_ == 0 ? cfg().header_timeout_ms : cfg().idle_timeout_ms;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    // Beast compares Content-Length with the body limit while reading the header: a too large
+    // body is refused before one byte of it is read ("Grote Berichten" is out of scope).
+    if (ec == http::error::body_limit && shared_->metrics) shared_->metrics->http_refused("too_large");
+    if (ec == http::error::body_limit)
+      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet van " +
+                                                                  std::to_string(cfg().max_body_bytes) + " bytes\n");
+    if (ec) return close_quietly(ec);
+    phase_ = Phase::reading;
+    auto& req = parser_->get();
+    if (req.method() != http::verb::post) {
+      if (shared_->metrics) shared_->metrics->http_refused("method");
+      return reply_and_close(http::status::method_not_allowed, "alleen POST\n");
+    }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      if (shared_->metrics) shared_->metrics->http_refused("too_large");
+      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet\n");
+    }
+    if (ec) return close_quietly(ec);
+    phase_ = Phase::processing;
+    ++requests_;
+    beast::get_lowest_layer(stream_).expires_never();
+    auto req = parser_->release();
+    // WT008: a connection (and its TLS session) lives at most max_connection_lifetime_ms; the
+    // answer in progress is the last one on it.
+    const bool young = std::chrono::steady_clock::now() - started_ <
+                       std::chrono::milliseconds(cfg().max_connection_lifetime_ms);
+    keep_alive_ = req.keep_alive() && young && requests_ < cfg().max_requests_per_connection && !shared_->stopped;
+
+    InboundRequest in;
+    std::string_view target(req.target().data(), req.target().size());
+    in.path = std::string(target.substr(0, target.find('?')));
+    in.content_type = std::string(req[http::field::content_type]);
+    if (auto it = req.find("SOAPAction"); it != req.end()) in.soap_action = std::string(it->value());
+    in.body = std::move(req.body());
+    in.peer_chain = peer_chain_;
+    in.received = std::chrono::steady_clock::now();
+
+    if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
+      shared_->in_flight.fetch_sub(1);
+      if (shared_->metrics)
+        shared_->metrics->request(shared_->metrics->service_of_path(in.path), "", "fault:DK0051", std::chrono::microseconds(0));
+      return respond(Pipeline::fault_response(false, "DK0051", "gateway overbelast; probeer later opnieuw"));
+    }
+    if (shared_->metrics) shared_->metrics->requests_in_flight.fetch_add(1, std::memory_order_relaxed);
+    asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {
+      Processed p;
+      try {
+        if (self->shared_->committer) p = self->shared_->pipeline.handle(in, self->peer_);
+        else p = self->shared_->pipeline.process(in, self->peer_);
+      } catch (...) {
+        p = Pipeline::fault_response(false, "", "interne fout");
+      }
+      if (!p.commit) return self->answer(std::move(p.response));
+      // Durable before answered: the committer releases the answer after its commit.
+      auto completion = std::move(*p.commit);
+      p.commit.reset();
+      self->shared_->committer->submit(std::move(completion), [self, p = std::move(p)](bool durable) mutable {
+        self->shared_->pipeline.count(p, durable);
+        self->answer(durable ? std::move(p.response) : p.commit_failed());
+      });
+    });
+  }
+
+  // From a worker or the committer: back to this connection's strand with the answer.
+  void answer(OutboundResponse out) {
+    if (shared_->metrics) shared_->metrics->requests_in_flight.fetch_sub(1, std::memory_order_relaxed);
+    shared_->in_flight.fetch_sub(1);
+    asio::post(stream_.get_executor(), [self = shared_from_this(), out = std::move(out)]() mutable {
+      self->respond(std::move(out));
+    });
+  }
+
+  void respond(OutboundResponse out) {
+    phase_ = Phase::writing;
+    keep_alive_ = keep_alive_ && !shared_->stopped;  // shutting down: this answer is the connection's last
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(out.status), 11);
+    res->set(http::field::content_type, out.content_type);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(out.body);
+    res->prepare_payload();
+    write(res);
+  }
+
+  void reply_and_close(http::status status, std::string text) {
+    phase_ = Phase::writing;
+    keep_alive_ = false;
+    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
+    res->set(http::field::content_type, "text/plain; charset=utf-8");
+    res->keep_alive(false);
+    res->body() = std::move(text);
+    res->prepare_payload();
+    write(res);
+  }
+
+  void write(std::shared_ptr<http::response<http::string_body>> res) {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->close_quietly(ec);
+      if (self->keep_alive_) return self->read_header();
+      self->shutdown();
+    });
+  }
+
+  void shutdown() {
+    phase_ = Phase::closing;
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    });
+  }
+
+  void close_quietly(beast::error_code ec) {
+    phase_ = Phase::closing;
+    if (ec == beast::error::timeout) jlog::debug("connection_timeout");
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  std::shared_ptr<Listener::Shared> shared_;
+  security::SslContextPtr ctx_;  // the TLS material this connection started with (reloads do not touch it)
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Result<security::PeerIdentity> peer_;
+  X509ChainPtr peer_chain_;
+  std::chrono::steady_clock::time_point started_;
+  int requests_ = 0;
+  bool keep_alive_ = true;
+  enum class Phase { handshake, waiting, reading, processing, writing, closing } phase_ = Phase::handshake;
+  std::uint64_t id_ = 0;
+};
+
+void do_accept(std::shared_ptr<Listener::Shared> shared) {
+  shared->acceptor.async_accept(asio::make_strand(shared->ioc), [shared](beast::error_code ec, tcp::socket socket) {
+    if (shared->stopped) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), shared)->run();
+    } else {
+      jlog::warn("accept_failed", {{"error", ec.message()}});
+    }
+    do_accept(shared);
+  });
+}
+
+}  // namespace
+
+Listener::Listener(asio::io_context& ioc, const Config& config, std::shared_ptr<security::TlsContexts> tls, Pipeline& pipeline,
+                   asio::thread_pool& workers, Committer* committer, Metrics* metrics)
+    : shared_(std::make_shared<Shared>(ioc, config, std::move(tls), pipeline, workers, committer, metrics)) {}
+
+Listener::~Listener() { stop(); }
+
+void Listener::start() {
+  listen_on(shared_->acceptor, "listen", shared_->config.listen_address, shared_->config.listen_port);
+  do_accept(shared_);
+}
+
+void Listener::stop() { stop_accepting(shared_); }
+
+void Listener::drain() {
+  stop();
+  shared_->sessions.drain_all();
+}
+
+std::size_t Listener::open_connections() const { return shared_->sessions.size(); }
+
+unsigned short Listener::port() const { return shared_->acceptor.local_endpoint().port(); }
+
+}  // namespace edugate::gateway

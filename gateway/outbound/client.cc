@@ -1,0 +1,202 @@
+#include "gateway/outbound/client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <libxml/tree.h>
+
+#include <algorithm>
+
+#include "gateway/soap/envelope.h"
+#include "gateway/soap/wsa_rules.h"
+#include "security/pki.h"
+#include "security/wssec.h"
+#include "security/xml_guard.h"
+
+namespace edugate::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Beast's timeouts (tcp_stream::expires_after) apply to asynchronous operations only, so every
+// step runs as one on this call's own io_context: a peer that accepts and then says nothing
+// ends the attempt at the deadline instead of holding the caller (an outbox sender, the inbox,
+// a graceful shutdown waiting for them) for ever.
+template <class Start>
+void await(asio::io_context& ioc, Start start) {
+  beast::error_code result = asio::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  ioc.restart();
+  ioc.run();
+  if (result) throw beast::system_error(result);
+}
+
+struct Url {
+  std::string host, port, path;
+};
+
+Result<Url> parse_url(const std::string& url) {
+  if (url.rfind("https://", 0) != 0) return make_error("TRANSPORT", "URL moet met https:// beginnen");
+  std::string rest = url.substr(8);
+  auto slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  Url u;
+  u.path = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
+  auto colon = authority.rfind(':');
+  if (colon == std::string::npos) {
+    u.host = authority;
+    u.port = "443";
+  } else {
+    u.host = authority.substr(0, colon);
+    u.port = authority.substr(colon + 1);
+  }
+  if (u.host.size() > 2 && u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
+  return u;
+}
+
+std::string child_text(const xmlNode* parent, const char* name) {
+  for (const xmlNode* c = parent->children; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) {
+      xmlChar* t = xmlNodeGetContent(c);
+      std::string s = t ? reinterpret_cast<const char*>(t) : "";
+      xmlFree(t);
+      return s;
+    }
+  return {};
+}
+const xmlNode* child(const xmlNode* parent, const char* name) {
+  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
+  return nullptr;
+}
+
+}  // namespace
+
+Client::Client(const Config& config, std::shared_ptr<security::TlsContexts> tls)
+    : config_(config),
+      tls_(tls ? std::move(tls) : std::make_shared<security::TlsContexts>(config.tls)),
+      wss_(std::make_shared<WsSecurity>(config_, tls_)) {}
+
+Result<Exchange> Client::send(const ServiceContract& contract, const Operation& op, const std::string& body_xml,
+                              const SendOptions& options) {
+  const std::string remote_url = options.url ? *options.url : config_.remote_url;
+  const std::optional<Oin> remote_oin = options.remote_oin ? options.remote_oin : config_.remote_oin;
+  if (remote_url.empty() || !remote_oin) return make_error("CONFIG", "remote.url en remote.oin zijn niet geconfigureerd");
+  auto url = parse_url(remote_url);
+  if (!url) return url.error();
+  const Oin from = options.act_for ? *options.act_for : (config_.act_for ? *config_.act_for : config_.oin);
+
+  Exchange ex{options.message_id ? *options.message_id : new_message_id(), 0, {}, {}, {}, {}, false, {}, {}, {}, {}, false};
+  const std::string endpoint = "https://" + url->host + ":" + url->port + url->path + contract.path;
+  std::string envelope = options.raw_envelope
+                             ? body_xml
+                             : build_envelope(OutHeaders{address_with_oin(endpoint, *remote_oin),
+                                                         anonymous_with_oin(from), op.input_action, ex.sent.str(), ""},
+                                              body_xml);
+  const bool sign = options.sign.value_or(config_.wss_sign_requests);
+  std::string sent_signature;
+  if (sign) {
+    auto signed_envelope = wss_->sign(envelope, std::nullopt, &sent_signature);
+    if (!signed_envelope) return make_error("SIGN", "ondertekenen mislukt: " + signed_envelope.error().message);
+    envelope = std::move(*signed_envelope);
+  }
+  X509ChainPtr server_chain;
+  try {
+    asio::io_context ioc;
+    const int trust_generation = tls_->generation();  // read before the context: see prepare() below
+    auto ctx = tls_->client();
+    beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
+      return make_error("TRANSPORT", "SNI kan niet gezet worden");
+    // A resumed session skips the verification of the server's chain, so a ticket is only offered
+    // under the trust (anchors, CRLs) it was verified with: the key names the trust generation,
+    // and a reload (a new CRL) sends the next connection through a full handshake. The resumed
+    // session carries the server's certificate: the identity check below applies unchanged.
+    // A signed request always goes over a full handshake: the receiver builds our signature's
+    // chain from the certificates of the TLS handshake, which a resumed session does not carry.
+    if (!sign)
+      sessions_->prepare(stream.native_handle(), url->host + ":" + url->port + "#" + std::to_string(trust_generation));
+    auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(url->host, url->port);
+    beast::get_lowest_layer(stream).expires_after(timeout);
+    await(ioc, [&](auto done) { beast::get_lowest_layer(stream).async_connect(results, std::move(done)); });
+    await(ioc, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, std::move(done)); });
+    beast::get_lowest_layer(stream).expires_after(timeout);
+
+    // The server's identity is the OIN in its certificate, never what it says in a header.
+    X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+    auto id = security::identity_of(cert);
+    if (cert) X509_free(cert);
+    if (!id || !(id->oin == *remote_oin))
+      return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + remote_oin->str());
+    server_chain = peer_chain_of(stream.native_handle());
+    ex.tls_resumed = SSL_session_reused(stream.native_handle()) == 1;
+
+    http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
+    req.set(http::field::host, url->host);
+    req.set(http::field::content_type, "text/xml; charset=utf-8");
+    req.set("SOAPAction", "\"" + (options.soap_action_header.empty() ? op.input_action : options.soap_action_header) + "\"");
+    req.body() = envelope;
+    req.prepare_payload();
+    await(ioc, [&](auto done) { http::async_write(stream, req, std::move(done)); });
+
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(20u << 20);
+    await(ioc, [&](auto done) { http::async_read(stream, buffer, parser, std::move(done)); });
+    ex.http_status = static_cast<int>(parser.get().result_int());
+    ex.response = std::move(parser.get().body());
+    // close_notify, best effort and briefly: the peer may close first, or never answer it.
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    stream.async_shutdown([](beast::error_code) {});
+    ioc.restart();
+    ioc.run();
+  } catch (const beast::system_error& e) {
+    return make_error("TRANSPORT", std::string("verbinding mislukt: ") + e.code().message());
+  }
+
+  auto doc = security::parse_guarded(ex.response);
+  if (!doc) return make_error("TRANSPORT", "HTTP " + std::to_string(ex.http_status) + " zonder geldig SOAP-antwoord: " + doc.error().message);
+  auto env = read_envelope(std::move(doc).value(), /*allow_wsse=*/true);
+  if (!env) return make_error(env.error().code, "antwoord: " + env.error().message, env.error().field);
+  ex.relates_to = env->wsa.relates_to.value_or("");
+  ex.action = env->wsa.action.value_or("");
+  const xmlNode* body = env->body_child;
+  if (body->ns && xmlStrEqual(body->ns->href, BAD_CAST kSoap11Ns) && xmlStrEqual(body->name, BAD_CAST "Fault")) {
+    ex.is_fault = true;
+    ex.faultcode = child_text(body, "faultcode");
+    ex.faultstring = child_text(body, "faultstring");
+    if (const xmlNode* fd = child(child(body, "detail"), "Foutdetail")) {
+      ex.fault_code = child_text(fd, "Code");
+      ex.fault_field = child_text(fd, "Veld");
+    }
+  } else if (auto st = check_response_headers(env->wsa, ex.sent, *remote_oin); !st) {
+    return st.error();
+  }
+  // WS-Security on the answer: verified when signed (signer = the server's TLS identity); after a
+  // signed request a non-fault answer must be signed and confirm our signature [WB014].
+  if (security::wssec::has_security_header(env->doc.get())) {
+    auto v = wss_->verify(env->doc.get(), *remote_oin, server_chain.get(), /*request=*/false);
+    if (!v) return make_error(v.error().code, "antwoord: " + v.error().message, v.error().field);
+    if (sign && std::ranges::find(v->confirmations, sent_signature) == v->confirmations.end())
+      return make_error("EK0031", "antwoord bevestigt onze handtekening niet (SignatureConfirmation)",
+                        "wsse11:SignatureConfirmation");
+  } else if (sign && !ex.is_fault) {
+    return make_error("EK0031", "antwoord op een ondertekend verzoek is niet ondertekend", "wsse:Security");
+  }
+  auto canon = canonical_body(*env);
+  if (canon) ex.body_xml = *canon;
+  return ex;
+}
+
+}  // namespace edugate::gateway

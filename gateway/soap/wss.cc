@@ -1,0 +1,79 @@
+#include "gateway/soap/wss.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+
+namespace edugate::gateway {
+
+X509ChainPtr peer_chain_of(SSL* ssl) {
+  STACK_OF(X509)* sent = SSL_get_peer_cert_chain(ssl);
+  if (sent == nullptr) return nullptr;
+  return X509ChainPtr(X509_chain_up_ref(sent), [](STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); });
+}
+
+WsSecurity::WsSecurity(const Config& config, std::shared_ptr<security::TlsContexts> tls)
+    : config_(config), tls_(std::move(tls)), policy_{config.wss_require_signed, config.wss_skew_seconds} {
+  security::wssec::init();
+}
+
+bool WsSecurity::required(std::string_view service) const {
+  std::lock_guard lock(policy_mu_);
+  const auto& r = policy_.require_signed;
+  return std::ranges::find(r, "all") != r.end() || std::ranges::find(r, service) != r.end();
+}
+
+void WsSecurity::set_policy(WssPolicy policy) {
+  std::lock_guard lock(policy_mu_);
+  policy_ = std::move(policy);
+}
+
+bool signature_required(const Config& config, std::string_view service) {
+  const auto& r = config.wss_require_signed;
+  return std::ranges::find(r, "all") != r.end() || std::ranges::find(r, service) != r.end();
+}
+
+Result<security::wssec::Verified> WsSecurity::verify(xmlDoc* doc, const Oin& peer, STACK_OF(X509)* peer_chain,
+                                                     bool request) const {
+  // Keep the context (and so its store with anchors and CRLs) alive while verifying.
+  security::SslContextPtr ctx = request ? tls_->server() : tls_->client();
+  security::wssec::VerifyPolicy p;
+  p.trust = SSL_CTX_get_cert_store(ctx->native_handle());
+  p.untrusted = peer_chain;
+  p.purpose = request ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER;
+  p.expected_signer = peer;
+  {
+    std::lock_guard lock(policy_mu_);
+    p.skew_seconds = policy_.skew_seconds;
+  }
+  p.allow_confirmation = !request;
+  return security::wssec::verify(doc, p);
+}
+
+std::shared_ptr<const security::wssec::Signer> WsSecurity::signer() {
+  std::lock_guard lock(mu_);
+  int gen = tls_->generation();
+  if (!signer_ || gen != generation_) {
+    // The TLS reload already proved these files usable; a failure here keeps the old signer.
+    try {
+      signer_ = std::make_shared<const security::wssec::Signer>(config_.tls.certificate, config_.tls.private_key);
+      generation_ = gen;
+    } catch (const std::exception&) {
+      if (!signer_) throw;
+    }
+  }
+  return signer_;
+}
+
+Result<std::string> WsSecurity::sign(std::string_view envelope, const std::optional<std::string>& confirm,
+                                     std::string* signature_value) {
+  security::wssec::SignOptions o;
+  o.confirm_signature = confirm;
+  {
+    std::lock_guard lock(policy_mu_);
+    o.ttl_seconds = policy_.skew_seconds;
+  }
+  return signer()->sign(envelope, o, signature_value);
+}
+
+}  // namespace edugate::gateway
