@@ -2,12 +2,12 @@
 #include "adapters/postgres/factory.h"
 #include "adapters/registry.h"
 #include "adapters/spool/sink.h"
-#include "adapters/sql/factory.h"
+#include "adapters/db/factory.h"
 #include "store/sql.h"
 
 namespace edugate::adapters {
 void register_builtin() {
-  sqlite::register_factories();
+  db::register_factories();
   if (sql::postgres_built()) postgres::register_factories();
   spool::register_factories();
   http_json::register_factories();

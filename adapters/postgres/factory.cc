@@ -1,5 +1,5 @@
 // adapters/postgres: the three SBB backends on PostgreSQL, for several gateway instances on one
-// database. The business rules are those of adapters/sql/ (one code path over store/sql.h);
+// database. The business rules are those of adapters/db/ (one code path over store/sql.h);
 // this folder only reads the settings. Robust to untrusted input as those are: typed, validated
 // requests only; all SQL is parameterised.
 //
@@ -14,9 +14,9 @@
 
 #include "adapters/registry.h"
 #include "adapters/settings.h"
-#include "adapters/sql/bpvmonitor_backend.h"
-#include "adapters/sql/leerbedrijf_backend.h"
-#include "adapters/sql/praktijkloket_backend.h"
+#include "adapters/db/bpvmonitor_backend.h"
+#include "adapters/db/leerbedrijf_backend.h"
+#include "adapters/db/praktijkloket_backend.h"
 
 namespace edugate::adapters::postgres {
 namespace {
@@ -48,7 +48,7 @@ class Settings : public AdapterSettings {
 }  // namespace
 
 void register_factories() {
-  namespace sq = adapters::sql;
+  namespace sq = adapters::db;
   register_adapter<leerbedrijf::Backend>("postgres", [](const AdapterContext& ctx) -> std::unique_ptr<leerbedrijf::Backend> {
     Settings s(ctx, {"demo_data", "fixture_seed"});
     sq::LeerbedrijfSettings b;

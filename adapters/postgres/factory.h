@@ -1,5 +1,5 @@
 #pragma once
 namespace edugate::adapters::postgres {
-// Registers the "postgres" backends (the SQL backends of adapters/sql/ on PostgreSQL).
+// Registers the "postgres" backends (the SQL backends of adapters/db/ on PostgreSQL).
 void register_factories();
 }  // namespace edugate::adapters::postgres

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the erkenningen table the benchmark peers answer from, out of the SQLite database that
-edugate's leerbedrijf adapter filled with its demo data (adapters/sql/leerbedrijf_fixtures.cc,
+edugate's leerbedrijf adapter filled with its demo data (adapters/db/leerbedrijf_fixtures.cc,
 `demo_data: true`). Usage: export_erkenningen.py SBB_DB [OUT]   (default OUT: standard output)
 
 Columns (tab-separated, empty = none): leerbedrijf_id, samengevoegd_in, crebo, leerweg,

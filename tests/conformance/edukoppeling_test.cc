@@ -2,13 +2,13 @@
 // a test named after its rule id, against the real binary over mutual TLS.
 #include <gtest/gtest.h>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "gateway/soap/wsa_rules.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 namespace {
 

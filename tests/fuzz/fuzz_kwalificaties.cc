@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "adapters/sql/kwalificaties.h"
+#include "adapters/db/kwalificaties.h"
 #include "security/xml_guard.h"
 
-namespace kw = edugate::adapters::sql::kwalificaties;
+namespace kw = edugate::adapters::db::kwalificaties;
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   edugate::security::init_xml();

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/ids.h"
 #include "gateway/soap/contract.h"
 #include "gateway/outbound/json_xml.h"
@@ -13,7 +13,7 @@
 using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::ordered_json;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 namespace {
 

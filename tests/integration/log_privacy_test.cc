@@ -13,13 +13,13 @@
 #include <set>
 #include <sstream>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/ids.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 

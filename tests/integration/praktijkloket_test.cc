@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::json;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 namespace fs = std::filesystem;
 
 namespace {

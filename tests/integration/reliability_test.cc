@@ -5,12 +5,12 @@
 
 #include <thread>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdSucceeds) {
   Provider p;

@@ -7,13 +7,13 @@
 #include <fstream>
 #include <thread>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
 namespace fs = std::filesystem;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 namespace {
 const std::string kPath = "/edukoppeling/leerbedrijf";

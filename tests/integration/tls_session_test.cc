@@ -13,13 +13,13 @@
 #include <boost/beast/ssl.hpp>
 #include <thread>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "security/tls_policy.h"
 #include "testkit/testkit.h"
 
 using namespace edugate;
 using namespace edugate::testkit;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;

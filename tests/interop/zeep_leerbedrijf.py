@@ -9,7 +9,7 @@ from edukoppeling_zeep import run_interop  # noqa: E402
 
 
 def checks(svc, check):
-    # The well-known fixture facts (adapters/sql/leerbedrijf_fixtures.h).
+    # The well-known fixture facts (adapters/db/leerbedrijf_fixtures.h).
     ids = svc.IdentificeerLeerbedrijf(LeerbedrijfID="100000001")
     check("IdentificeerLeerbedrijf by id returns one leerbedrijf", len(ids.Leerbedrijf) == 1, ids)
     lb = ids.Leerbedrijf[0]

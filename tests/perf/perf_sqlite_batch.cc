@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   check(sqlite3_open(path.c_str(), &db), db, "open");
   exec(db, "PRAGMA journal_mode=WAL");
   exec(db, "PRAGMA synchronous=FULL");
-  // The table of the SQLite BPV Monitor adapter (adapters/sql/bpvmonitor_backend.cc).
+  // The table of the SQLite BPV Monitor adapter (adapters/db/bpvmonitor_backend.cc).
   exec(db,
        "CREATE TABLE studentgegevens (school_oin TEXT NOT NULL, bpvo_kenmerk TEXT NOT NULL, brin TEXT NOT NULL, "
        "rio_aanbieder TEXT NOT NULL, rio_locatie TEXT NOT NULL, opleidingscode TEXT NOT NULL, leerweg TEXT NOT NULL, "

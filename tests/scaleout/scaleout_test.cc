@@ -28,7 +28,7 @@
 #include <set>
 #include <thread>
 
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/ids.h"
 #include "testkit/testkit.h"
 
@@ -37,7 +37,7 @@ extern char** environ;
 using namespace edugate;
 using namespace edugate::testkit;
 using json = nlohmann::ordered_json;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 using Clock = std::chrono::steady_clock;
 
 namespace {

@@ -7,7 +7,7 @@
 // soap_serve, SOAP_IO_KEEPALIVE so one connection carries many requests.
 // VerifieerErkenning answers from an in-memory table loaded from bench/peers/erkenningen.tsv
 // (the demo erkenningen of edugate's SQLite fixtures), with the same rules as
-// adapters/sql/leerbedrijf_backend.cc.
+// adapters/db/leerbedrijf_backend.cc.
 //
 // It does far less per request than edugate, on purpose: WS-Addressing headers
 // (wsa:To/From/Action/MessageID) are parsed past and IGNORED (gSOAP skips unknown header

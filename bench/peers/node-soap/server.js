@@ -88,7 +88,7 @@ function isoDate(v) {
   return String(v).slice(0, 10);
 }
 
-// Same rules as adapters/sql/leerbedrijf_backend.cc (status_on, verifieer).
+// Same rules as adapters/db/leerbedrijf_backend.cc (status_on, verifieer).
 function statusOn(e, peil) {
   if (e.intrek && e.intrek <= peil) return 'ingetrokken';
   if (e.eind && e.eind < peil) return 'verlopen';

@@ -4,15 +4,15 @@
 #include <fstream>
 
 #include "adapters/spool/sink.h"
-#include "adapters/sql/bpvmonitor_backend.h"
-#include "adapters/sql/leerbedrijf_backend.h"
-#include "adapters/sql/leerbedrijf_fixtures.h"
-#include "adapters/sql/sink.h"
+#include "adapters/db/bpvmonitor_backend.h"
+#include "adapters/db/leerbedrijf_backend.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
+#include "adapters/db/sink.h"
 
 using namespace edugate;
 using namespace edugate::adapters;
 namespace bm = edugate::bpvmonitor;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 namespace {
 
@@ -21,9 +21,9 @@ class BpvSqlite : public ::testing::Test {
   void SetUp() override {
     char tmpl[] = "/tmp/edugate-bpv-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    sqlite::LeerbedrijfBackend lb(sqlite::LeerbedrijfSettings{dir_ + "/lb.db", true, 1});
-    backend_ = std::make_unique<sqlite::BpvMonitorBackend>(
-        sqlite::BpvMonitorSettings{dir_ + "/bpv.db", dir_ + "/lb.db", true, 1, 10});
+    db::LeerbedrijfBackend lb(db::LeerbedrijfSettings{dir_ + "/lb.db", true, 1});
+    backend_ = std::make_unique<db::BpvMonitorBackend>(
+        db::BpvMonitorSettings{dir_ + "/bpv.db", dir_ + "/lb.db", true, 1, 10});
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   bm::Studentgegeven rec(const std::string& k, int days, const char* brin = "25BE", const char* lb = fx::kErkendId) {
@@ -32,7 +32,7 @@ class BpvSqlite : public ::testing::Test {
                               civil_from_days(days_from_civil(today_utc()) + days), "V", "A", "e@x.example"};
   }
   std::string dir_;
-  std::unique_ptr<sqlite::BpvMonitorBackend> backend_;
+  std::unique_ptr<db::BpvMonitorBackend> backend_;
   const Oin school_ = *Oin::parse("0000000700025BE00000");
 };
 
@@ -109,7 +109,7 @@ TEST(Sinks, SpoolWritesEachMessageOnceAtomically) {
 TEST(Sinks, SqliteSinkIgnoresARedelivery) {
   char tmpl[] = "/tmp/edugate-sink-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  sqlite::TableSink sink(dir + "/s.db");
+  db::TableSink sink(dir + "/s.db");
   auto id = new_message_id();
   consumer::Monitorresultaten r{*Brin::parse("25BE"), *Periode::parse("2026-K1"), 10,
                                 {{"voorbereiding", "student", 12, false, 7.5, 7.1}}};

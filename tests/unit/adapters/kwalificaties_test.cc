@@ -1,4 +1,4 @@
-#include "adapters/sql/kwalificaties.h"
+#include "adapters/db/kwalificaties.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 
 using namespace edugate;
-using namespace edugate::adapters::sql::kwalificaties;
+using namespace edugate::adapters::db::kwalificaties;
 namespace sql = edugate::sql;
 
 namespace {

@@ -5,14 +5,14 @@
 #include <thread>
 
 #include "adapters/registry.h"
-#include "adapters/sql/leerbedrijf_backend.h"
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_backend.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/backend_error.h"
 
 using namespace edugate;
-using namespace edugate::adapters::sql;
+using namespace edugate::adapters::db;
 namespace lb = edugate::leerbedrijf;
-namespace fx = edugate::adapters::sql::fixtures;
+namespace fx = edugate::adapters::db::fixtures;
 
 namespace {
 

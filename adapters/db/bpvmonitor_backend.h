@@ -6,7 +6,7 @@
 #include "core/bpvmonitor.h"
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 struct BpvMonitorSettings {
   std::string path;             // the BPV Monitor database
@@ -49,4 +49,4 @@ class BpvMonitorBackend final : public bpvmonitor::Backend {
 // Generated, pseudonymous survey responses for the demo and the tests (no names, no e-mail).
 int fill_bpvmonitor_fixtures(sql::Connection& c, std::uint64_t seed);
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,4 +1,4 @@
-#include "adapters/sql/bpvmonitor_backend.h"
+#include "adapters/db/bpvmonitor_backend.h"
 
 #include <chrono>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include <random>
 #include <set>
 
-#include "adapters/sql/database.h"
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/database.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 namespace bm = edugate::bpvmonitor;
 
@@ -318,4 +318,4 @@ int fill_bpvmonitor_fixtures(sql::Connection& c, std::uint64_t seed) {
   return n;
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

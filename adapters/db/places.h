@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 struct Place {
   const char* naam;
@@ -15,4 +15,4 @@ struct Place {
 const std::vector<Place>& places();
 std::optional<Place> find_place(const std::string& naam);  // case-insensitive
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -6,7 +6,7 @@
 #include "core/praktijkloket.h"
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 struct PraktijkloketSettings {
   std::string path;              // the Praktijkloket database (deelnemers, documents, reference data)
@@ -74,4 +74,4 @@ class PraktijkloketBackend final : public praktijkloket::Backend {
   sql::Pool pool_;
 };
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,5 +1,5 @@
 #pragma once
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 // Registers the "sqlite" adapters (embedded default) with adapters/registry.h.
 void register_factories();
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -6,7 +6,7 @@
 
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 namespace fixtures {
 // Well-known facts the tests and the quickstart rely on, whatever the seed.
@@ -28,4 +28,4 @@ inline constexpr int kGenerated = 300;                          // leerbedrijven
 // Fills an empty database. Returns the number of leerbedrijven written (0 if it was not empty).
 int fill_fixtures(sql::Connection& c, std::uint64_t seed);
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,4 +1,4 @@
-#include "adapters/sql/leerbedrijf_backend.h"
+#include "adapters/db/leerbedrijf_backend.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,11 +8,11 @@
 
 #include "core/backend_error.h"
 
-#include "adapters/sql/database.h"
-#include "adapters/sql/leerbedrijf_fixtures.h"
-#include "adapters/sql/places.h"
+#include "adapters/db/database.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
+#include "adapters/db/places.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 namespace lb = edugate::leerbedrijf;
 
@@ -437,4 +437,4 @@ lb::MutatiesAntwoord LeerbedrijfBackend::mutaties(const lb::MutatiesVerzoek& v) 
   return a;
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,4 +1,4 @@
-#include "adapters/sql/leerbedrijf_fixtures.h"
+#include "adapters/db/leerbedrijf_fixtures.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "adapters/sql/leerbedrijf_backend.h"
-#include "adapters/sql/places.h"
+#include "adapters/db/leerbedrijf_backend.h"
+#include "adapters/db/places.h"
 #include "core/ids.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 const std::vector<Place>& places() {
   static const std::vector<Place> p{
@@ -226,4 +226,4 @@ int fill_fixtures(sql::Connection& c, std::uint64_t seed) {
   return fixtures::kGenerated + 4;
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,6 +1,6 @@
 // The embedded Praktijkloket backend: every rule of domain.md §2 on SQLite. Each call is one
 // transaction (bulk: one savepoint per item); data is always scoped to the calling school.
-#include "adapters/sql/praktijkloket_backend.h"
+#include "adapters/db/praktijkloket_backend.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,12 +10,12 @@
 #include <set>
 #include <stdexcept>
 
-#include "adapters/sql/database.h"
+#include "adapters/db/database.h"
 #include "core/backend_error.h"
-#include "adapters/sql/kwalificaties.h"
+#include "adapters/db/kwalificaties.h"
 #include "adapters/pdf/praktijkloket_pdf.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 namespace {
 
 namespace pl = edugate::praktijkloket;
@@ -1037,4 +1037,4 @@ pl::Uitkomst<std::pair<pl::Kwalificatie, std::vector<pl::Kerntaak>>> Praktijklok
   return {r, {}, std::nullopt};
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,9 +1,9 @@
-#include "adapters/sql/sink.h"
+#include "adapters/db/sink.h"
 
 #include <chrono>
 #include <filesystem>
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 namespace {
 constexpr const char* kSchema = R"SQL(
@@ -77,4 +77,4 @@ void TableSink::erkenningmutaties(const MessageId& id, const Oin& from, const st
   tx.commit();
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -6,7 +6,7 @@
 #include "core/leerbedrijf.h"
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 struct LeerbedrijfSettings {
   std::string path;  // SQLite file (adapter sqlite)
@@ -40,4 +40,4 @@ void create_schema(sql::Connection& c);
 // PostgreSQL: schema lb, versioned.
 const std::vector<sql::Migration>& leerbedrijf_migrations();
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,18 +1,18 @@
-// adapters/sql: the embedded default backends and the consumer's table sink. Robust to
+// adapters/db: the embedded default backends and the consumer's table sink. Robust to
 // untrusted input: they receive typed, validated requests only; all SQL is parameterised.
-#include "adapters/sql/factory.h"
+#include "adapters/db/factory.h"
 
 #include <set>
 #include <stdexcept>
 
 #include "adapters/registry.h"
 #include "adapters/settings.h"
-#include "adapters/sql/bpvmonitor_backend.h"
-#include "adapters/sql/leerbedrijf_backend.h"
-#include "adapters/sql/praktijkloket_backend.h"
-#include "adapters/sql/sink.h"
+#include "adapters/db/bpvmonitor_backend.h"
+#include "adapters/db/leerbedrijf_backend.h"
+#include "adapters/db/praktijkloket_backend.h"
+#include "adapters/db/sink.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 namespace {
 
 class Settings : public AdapterSettings {
@@ -55,4 +55,4 @@ void register_factories() {
   });
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -17,7 +17,7 @@
 #include "core/result.h"
 #include "store/sql.h"
 
-namespace edugate::adapters::sql::kwalificaties {
+namespace edugate::adapters::db::kwalificaties {
 
 inline constexpr const char* kNamespace = "urn:edugate:kwalificatiestructuur:1";
 inline constexpr std::size_t kMaxBestand = 16u << 20;  // bytes of one kwalificatiestructuur file
@@ -67,7 +67,7 @@ extern const char* const kPostgresV1;
 // Call outside a transaction. BackendUnavailable if the database fails.
 Result<LoadSummary> load_kwalificatiestructuur(sql::Connection& c, std::string_view xml);
 
-// The demo catalogue embedded at build time (adapters/sql/refdata/kwalificatiestructuur-demo.xml).
+// The demo catalogue embedded at build time (adapters/db/refdata/kwalificatiestructuur-demo.xml).
 std::string_view demo_kwalificatiestructuur_xml();
 Result<LoadSummary> load_demo_kwalificaties(sql::Connection& c);
 
@@ -92,4 +92,4 @@ std::optional<KwalificatieDetail> find_kwalificatie(sql::Connection& c, const Cr
 // Whether werkproces `code` is part of this version of the kwalificatie.
 bool werkproces_belongs(sql::Connection& c, const Crebo& crebo, std::string_view versie, std::string_view code);
 
-}  // namespace edugate::adapters::sql::kwalificaties
+}  // namespace edugate::adapters::db::kwalificaties

@@ -12,7 +12,7 @@
 
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 // Each backend's write transactions take its own advisory lock on PostgreSQL: the counterpart of
 // SQLite's BEGIN IMMEDIATE, so check-then-write rules (a duplicate deelnemer, a BpvoKenmerk
@@ -45,4 +45,4 @@ inline void require_leerbedrijf_schema(sql::Connection& c, const char* who) {
                              "give the leerbedrijf service the same dsn and run `edugate db migrate` first");
 }
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db

@@ -1,4 +1,4 @@
-#include "adapters/sql/kwalificaties.h"
+#include "adapters/db/kwalificaties.h"
 
 #include <libxml/tree.h>
 
@@ -13,7 +13,7 @@
 
 #include "security/xml_guard.h"
 
-namespace edugate::adapters::sql::kwalificaties {
+namespace edugate::adapters::db::kwalificaties {
 namespace {
 
 constexpr const char* kCode = "KWALIFICATIESTRUCTUUR";
@@ -590,4 +590,4 @@ bool werkproces_belongs(sql::Connection& c, const Crebo& crebo, std::string_view
   return st.step();
 }
 
-}  // namespace edugate::adapters::sql::kwalificaties
+}  // namespace edugate::adapters::db::kwalificaties

@@ -5,7 +5,7 @@
 #include "core/sink.h"
 #include "store/sql.h"
 
-namespace edugate::adapters::sql {
+namespace edugate::adapters::db {
 
 class TableSink final : public consumer::Sink {
  public:
@@ -17,4 +17,4 @@ class TableSink final : public consumer::Sink {
   sql::Pool pool_;
 };
 
-}  // namespace edugate::adapters::sql
+}  // namespace edugate::adapters::db
