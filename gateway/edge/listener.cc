@@ -206,21 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (shared_->metrics) shared_->metrics->requests_in_flight.fetch_add(1, std::memory_order_relaxed);
     asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {
-      Processed p;
-      try {
-        if (self->shared_->committer) p = self->shared_->pipeline.handle(in, self->peer_);
-        else p = self->shared_->pipeline.process(in, self->peer_);
-      } catch (...) {
-        p = Pipeline::fault_response(false, "", "interne fout");
-      }
-      if (!p.commit) return self->answer(std::move(p.response));
-      // Durable before answered: the committer releases the answer after its commit.
-      auto completion = std::move(*p.commit);
-      p.commit.reset();
-      self->shared_->committer->submit(std::move(completion), [self, p = std::move(p)](bool durable) mutable {
-        self->shared_->pipeline.count(p, durable);
-        self->answer(durable ? std::move(p.response) : p.commit_failed());
-      });
+      // The chain answers exactly once: here, or after the group commit from the committer.
+      self->shared_->pipeline.handle(in, self->peer_, self->shared_->committer,
+                                     [self](OutboundResponse out) { self->answer(std::move(out)); });
     });
   }
 

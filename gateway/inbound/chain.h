@@ -1,0 +1,27 @@
+#pragma once
+// The inbound chain: the stages every request to a service port passes, in order. The order is
+// written once, in chain.cc; the README's flow picture and docs/DESIGN.md are checked against
+// it (tests/unit/gateway/inbound/chain_test.cc), and `edugate serve` logs it at start-up.
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/inbound/stage.h"
+
+namespace edugate::gateway {
+
+struct StageEntry {
+  std::string_view name;   // as the README's flow picture and docs/DESIGN.md name it
+  std::string_view file;   // where it lives, under gateway/inbound/stages/
+  std::string_view rules;  // the rules of the standard it implements (and their fault codes)
+  std::unique_ptr<Stage> (*make)(const ChainDeps&);
+};
+
+std::span<const StageEntry> inbound_chain();
+
+// "identity → endpoint → … → commit"
+std::string describe_chain();
+
+}  // namespace edugate::gateway
