@@ -21,6 +21,7 @@ inline constexpr Rule DK0004{"DK0004", Side::client, "", ""};
 inline constexpr Rule DK0005{"DK0005", Side::client, "", ""};
 inline constexpr Rule DK0006{"DK0006", Side::client, "", ""};
 inline constexpr Rule DK0007{"DK0007", Side::client, "", ""};
+inline constexpr Rule DK0008{"DK0008", Side::client, "", ""};
 inline constexpr Rule DK0009{"DK0009", Side::client, "", ""};
 inline constexpr Rule DK0011{"DK0011", Side::client, "", ""};
 inline constexpr Rule DK0051{"DK0051", Side::server, "", ""};

@@ -40,22 +40,19 @@ Result<Relay::Prepared> Relay::prepare(std::string_view request) const {
   if (!doc) return doc.error();
   auto env = read_envelope(std::move(doc).value(), /*allow_wsse=*/false);
   if (!env) return env.error();
+  // The WS-A rules of the inbound chain (soap/wsa_rules.h), for a message to another party:
+  // wsa:To names the receiver, wsa:From is ours unless the sender names the school it acts for.
   const WsaHeaders& wsa = env->wsa;
-  if (!wsa.to || wsa.to->empty()) return make_error("DK0005", "wsa:To ontbreekt: het OIN van de ontvanger is nodig", "wsa:To");
-  auto to = oin_of_address(*wsa.to);
-  if (!to) return make_error("DK0005", "wsa:To bevat geen geldig ?oin= van de ontvanger: " + to.error().message, "wsa:To");
-  if (!wsa.action || wsa.action->empty()) return make_error("DK0006", "wsa:Action ontbreekt", "wsa:Action");
-  if (!wsa.message_id || wsa.message_id->empty()) return make_error("DK0007", "wsa:MessageID ontbreekt", "wsa:MessageID");
-  auto mid = MessageId::parse(*wsa.message_id);
+  auto to = check_to(wsa);
+  if (!to) return to.error();
+  if (auto st = check_action(wsa); !st) return st.error();
+  auto mid = check_message_id(wsa);
   if (!mid) return mid.error();
-  if (wsa.reply_to && !is_anonymous_address(*wsa.reply_to))
-    return make_error("DK0011", "wsa:ReplyTo moet anoniem zijn (synchroon antwoord)", "wsa:ReplyTo");
-  if (wsa.fault_to && !is_anonymous_address(*wsa.fault_to))
-    return make_error("DK0011", "wsa:FaultTo moet anoniem zijn (synchroon antwoord)", "wsa:FaultTo");
+  if (auto st = check_reply_targets(wsa); !st) return st.error();
   Prepared p{std::string(request), nullptr, nullptr, *to, config_.act_for ? *config_.act_for : config_.oin, *mid, {}, true};
   if (wsa.from) {
-    auto from = oin_of_address(*wsa.from);
-    if (!from) return make_error("EK0020", "wsa:From/wsa:Address bevat geen geldig ?oin=: " + from.error().message, "wsa:From");
+    auto from = check_from(wsa);
+    if (!from) return from.error();
     p.from_oin = *from;
   } else {
     p.from_given = false;

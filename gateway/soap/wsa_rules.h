@@ -19,7 +19,15 @@ struct RequestHeaders {
   MessageId message_id;
 };
 
-// served: the OINs this gateway answers for (wsa:To must carry one of them).
+// One rule each, shared by the inbound chain (addressing stage) and the relay, which applies
+// the same rules to what it sends on (with a wsa:To of another party, and wsa:From optional).
+Result<Oin> check_to(const WsaHeaders& wsa);                // DK0005: present, with ?oin=
+Status check_action(const WsaHeaders& wsa);                 // DK0006: present
+Result<MessageId> check_message_id(const WsaHeaders& wsa);  // DK0007 present, EK0023 urn:uuid
+Result<Oin> check_from(const WsaHeaders& wsa);              // EK0020: present, with ?oin=
+Status check_reply_targets(const WsaHeaders& wsa);          // DK0011: ReplyTo/FaultTo anonymous
+
+// All of them, and wsa:To naming one of `served` (DK0011): the OINs this gateway answers for.
 Result<RequestHeaders> check_request_headers(const WsaHeaders& wsa, const std::vector<Oin>& served);
 
 // The HTTP SOAPAction header (quotes allowed) must be absent, "" or equal to wsa:Action (DK0003).
