@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "gateway/cli/common.h"
+#include "core/clock.h"
 
 namespace edugate::gateway::cli {
 namespace {
@@ -50,7 +51,7 @@ class Outbox : public Command {
       std::cout << to_json(*m, true).dump(2) << std::endl;
       return 0;
     }
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now = edugate::now_ms();
     if (!store->outbox_retry(id_, now)) throw std::runtime_error("message " + std::to_string(id_) + " was already sent");
     std::cout << "message " << id_ << " will be sent again\n";
     return 0;

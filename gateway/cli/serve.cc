@@ -38,6 +38,7 @@
 #include "security/crl_fetch.h"
 #include "security/pki.h"
 #include "security/tls_policy.h"
+#include "core/clock.h"
 
 namespace edugate::gateway::cli {
 namespace {
@@ -63,7 +64,7 @@ int hold_serve_lock(const std::string& store_path) {
 // CRL in force (its certificates are refused), a warning while the CRL we hold still runs.
 void log_crl_outcomes(const std::vector<security::CrlFetchOutcome>& outcomes) {
   using Kind = security::CrlFetchOutcome::Kind;
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now = edugate::now_s();
   for (const auto& o : outcomes) {
     switch (o.kind) {
       case Kind::updated:
@@ -298,8 +299,7 @@ void Server::start_maintenance() {
 void Server::purge() {
   asio::post(workers_, [this] {
     try {
-      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
+      auto now = edugate::now_ms();
       int n = store_->purge_messages(now - retention_ms_);
       if (n > 0) jlog::info("messages_purged", {{"count", n}});
     } catch (const std::exception& e) {
@@ -313,7 +313,7 @@ void Server::purge() {
 // CRLs: warn a day before one runs out; past its nextUpdate that issuer's certificates are
 // refused (fail closed) until a fresh CRL is in place.
 void Server::check_crls() {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now = edugate::now_s();
   for (const auto& crl : security::crl_info(security::crl_files(config_.tls))) {
     if (crl.next_update < now)
       jlog::error("crl_expired", {{"issuer", crl.issuer}, {"file", crl.file}, {"effect", "certificates of this issuer are refused"}});
