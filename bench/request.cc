@@ -9,6 +9,8 @@
 #include "gateway/soap/contract.h"
 #include "gateway/soap/envelope.h"
 #include "gateway/outbound/json_xml.h"
+#include "core/clock.h"
+#include "core/url.h"
 
 namespace edugate::bench {
 
@@ -17,24 +19,13 @@ using json = nlohmann::ordered_json;
 
 Target parse_target(const std::string& url) {
   if (url.rfind("https://", 0) != 0) throw std::runtime_error("--url must start with https://: " + url);
-  const std::string rest = url.substr(8);
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
+  auto u = parse_url(url);
+  if (!u) throw std::runtime_error("--url has no usable host and port: " + url + " (" + u.error().message + ")");
   Target t;
-  t.path = slash == std::string::npos ? "" : rest.substr(slash);
+  t.host = u->host;
+  t.port = u->port;
+  t.path = u->path();
   while (!t.path.empty() && t.path.back() == '/') t.path.pop_back();
-  const auto colon = authority.rfind(':');
-  const auto bracket = authority.rfind(']');
-  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket)) {
-    t.host = authority;
-    t.port = "443";
-  } else {
-    t.host = authority.substr(0, colon);
-    t.port = authority.substr(colon + 1);
-  }
-  if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-  if (t.host.empty() || t.port.empty() || t.port.find_first_not_of("0123456789") != std::string::npos)
-    throw std::runtime_error("--url has no usable host and port: " + url);
   return t;
 }
 
@@ -76,8 +67,7 @@ std::string slurp(const std::string& path) {
 // collide with those of an earlier run against the same store.
 std::string run_tag() {
   auto ms = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+      edugate::now_ms());
   std::string s;
   do {
     s.insert(s.begin(), "0123456789abcdefghijklmnopqrstuvwxyz"[ms % 36]);

@@ -25,6 +25,7 @@
 
 #include "core/hex.h"
 #include "security/tls_reload.h"
+#include "core/url.h"
 
 namespace edugate::security {
 
@@ -197,10 +198,6 @@ Status write_atomically(const std::string& dir, const std::string& name, const s
   return ok_status();
 }
 
-struct Url {
-  std::string host, port, target;
-};
-
 bool is_http(const std::string& url) {
   return url.size() >= 7 && std::equal(url.begin(), url.begin() + 7, "http://",
                                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
@@ -208,31 +205,7 @@ bool is_http(const std::string& url) {
 
 Result<Url> parse_http_url(const std::string& url) {
   if (!is_http(url)) return make_error("URL", "not an http:// URL");
-  for (char c : url)
-    if (c <= 0x20 || c > 0x7e) return make_error("URL", "URL has characters outside printable ASCII");
-  std::string rest = url.substr(7);
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  Url u{"", "80", slash == std::string::npos ? "/" : rest.substr(slash)};
-  if (authority.find('@') != std::string::npos) return make_error("URL", "user information in the URL");
-  if (!authority.empty() && authority[0] == '[') {
-    auto close = authority.find(']');
-    if (close == std::string::npos) return make_error("URL", "malformed IPv6 address");
-    u.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return make_error("URL", "malformed host");
-      u.port = authority.substr(close + 2);
-    }
-  } else {
-    auto colon = authority.find(':');
-    u.host = authority.substr(0, colon);
-    if (colon != std::string::npos) u.port = authority.substr(colon + 1);
-  }
-  if (u.host.empty()) return make_error("URL", "no host in the URL");
-  if (u.port.empty() || u.port.size() > 5 || u.port.find_first_not_of("0123456789") != std::string::npos)
-    return make_error("URL", "malformed port");
-  if (auto hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
-  return u;
+  return parse_url(url);
 }
 
 std::string with_base(const std::string& url, const std::string& base) {

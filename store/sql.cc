@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/backend_error.h"
+#include "core/clock.h"
 
 namespace edugate::sql {
 
@@ -267,8 +268,7 @@ int migrate(Connection& c, const std::string& schema, const std::vector<Migratio
   c.exec(setup.c_str());
   int current = schema_version(c, schema);
   int applied = 0;
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto now = edugate::now_ms();
   for (const auto& m : migrations) {
     if (m.version <= current) continue;
     c.exec(m.sql);

@@ -8,6 +8,7 @@
 
 #include "adapters/db/database.h"
 #include "adapters/db/leerbedrijf_fixtures.h"
+#include "core/clock.h"
 
 namespace edugate::adapters::db {
 
@@ -44,11 +45,6 @@ CREATE TABLE responses (
 CREATE INDEX responses_brin ON responses(brin, periode);
 CREATE INDEX responses_periode ON responses(periode);
 )SQL";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Melding fout(const char* code, std::string tekst, std::string veld) {
   return Melding{code, Ernst::fout, std::move(tekst), std::move(veld)};

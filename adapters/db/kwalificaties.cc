@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "security/xml_guard.h"
+#include "core/clock.h"
 
 namespace edugate::adapters::db::kwalificaties {
 namespace {
@@ -343,7 +344,7 @@ LoadSummary write(sql::Connection& c, const PStructuur& s) {
   c.exec("DELETE FROM kwal_gedrag; DELETE FROM kwal_werkprocessen; DELETE FROM kwal_kerntaken; "
          "DELETE FROM kwal_versies; DELETE FROM kwal_dossiers; DELETE FROM kwal_structuur;");
   const std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      edugate::now_ms();
   c.prepare("INSERT INTO kwal_structuur (id, versie, peildatum, geladen_op_ms) VALUES (1, ?, ?, ?)")
       .bind(1, s.versie).bind(2, s.peildatum).bind(3, now_ms).run();
   int volgorde = 0;

@@ -11,6 +11,7 @@
 #include "adapters/db/database.h"
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "adapters/db/places.h"
+#include "core/clock.h"
 
 namespace edugate::adapters::db {
 
@@ -392,7 +393,7 @@ lb::VoordrachtAntwoord LeerbedrijfBackend::voordragen(const lb::VoordrachtVerzoe
     nummer = existing.integer(0);
     a.status = existing.text(1);
   } else {
-    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now = edugate::now_ms();
     auto ins = c.prepare(
         "INSERT INTO voordrachten (school_oin, bericht, kvk, vestiging, naam, straat, huisnummer, postcode, plaats, "
         "crebo, leerweg, contact_naam, contact_email, contact_telefoon, toelichting, status, ontvangen_ms) "

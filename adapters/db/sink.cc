@@ -3,6 +3,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "core/clock.h"
+
 namespace edugate::adapters::db {
 
 namespace {
@@ -19,11 +21,6 @@ CREATE TABLE IF NOT EXISTS erkenningmutaties (
   soort TEXT NOT NULL, tijdstip INTEGER NOT NULL, leerbedrijf_id TEXT NOT NULL, nieuw_leerbedrijf_id TEXT,
   crebo TEXT, leerweg TEXT, begindatum TEXT, einddatum TEXT, naam TEXT);
 )SQL";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Records the message; false when it was delivered before (nothing else to do).
 bool first_delivery(sql::Connection& c, const MessageId& id, const Oin& from, const char* soort) {

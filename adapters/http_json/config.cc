@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 #include <stdexcept>
+#include "core/url.h"
 
 namespace edugate::adapters::http_json {
 namespace {
@@ -64,34 +65,21 @@ Settings parse_settings(const AdapterContext& ctx, const std::string& service) {
   r.only(s, "", {"url", "timeout_ms", "retries", "backoff_ms", "circuit_breaker", "tls", "auth", "max_response_bytes"});
   Settings out;
   out.url = r.text(s["url"], "url", true);
-  std::string rest;
-  if (out.url.rfind("http://", 0) == 0) {
-    rest = out.url.substr(7);
-  } else if (out.url.rfind("https://", 0) == 0) {
-    out.https = true;
-    rest = out.url.substr(8);
-  } else {
-    r.fail("url", "must start with http:// or https://");
+  if (out.url.rfind("https://", 0) == 0) out.https = true;
+  else if (out.url.rfind("http://", 0) != 0) r.fail("url", "must start with http:// or https://");
+  auto u = parse_url(out.url);
+  if (!u) {
+    const std::string& why = u.error().message;
+    r.fail("url", why == "user information in the URL" ? "must not carry credentials (use auth.token_env)"
+                  : why == "malformed port"             ? "has an invalid port"
+                  : why == "no host in the URL"         ? "has no host"
+                                                        : why);
   }
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  out.base_path = slash == std::string::npos ? "" : rest.substr(slash);
+  if (out.url.find_first_of("?#") != std::string::npos) r.fail("url", "must not carry a query or fragment");
+  out.host = u->host;
+  out.port = u->port;
+  out.base_path = u->path();
   while (!out.base_path.empty() && out.base_path.back() == '/') out.base_path.pop_back();
-  if (authority.find('@') != std::string::npos) r.fail("url", "must not carry credentials (use auth.token_env)");
-  if (out.base_path.find_first_of("?#") != std::string::npos) r.fail("url", "must not carry a query or fragment");
-  auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-    out.host = authority.substr(0, colon);
-    out.port = authority.substr(colon + 1);
-    if (out.port.empty() || out.port.size() > 5 || out.port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(out.port) < 1 || std::stoi(out.port) > 65535)
-      r.fail("url", "has an invalid port");
-  } else {
-    out.host = authority;
-    out.port = out.https ? "443" : "80";
-  }
-  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
-  if (out.host.empty()) r.fail("url", "has no host");
 
   out.timeout_ms = r.integer(s["timeout_ms"], "timeout_ms", out.timeout_ms, 1, 600000);
   out.retries = r.integer(s["retries"], "retries", out.retries, 0, 10);

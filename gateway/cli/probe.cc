@@ -26,6 +26,7 @@
 #include "gateway/ops/log.h"
 #include "security/pki.h"
 #include "security/xml_guard.h"
+#include "core/url.h"
 
 namespace edugate::gateway::probe {
 
@@ -58,25 +59,11 @@ struct Target {
 
 Target parse_target(const std::string& url, const std::string& service_path) {
   if (url.rfind("https://", 0) != 0) throw std::invalid_argument("URL must start with https:// (Edukoppeling is mutual TLS): " + url);
-  std::string rest = url.substr(8);
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  Target t;
-  t.path = slash == std::string::npos ? "" : rest.substr(slash);
-  if (t.path.find_first_of("?#") != std::string::npos) t.path = t.path.substr(0, t.path.find_first_of("?#"));
+  auto u = parse_url(url);
+  if (!u) throw std::invalid_argument("URL has no usable host and port: " + url + " (" + u.error().message + ")");
+  Target t{u->host, u->port, u->path()};
   while (!t.path.empty() && t.path.back() == '/') t.path.pop_back();
   if (t.path.empty()) t.path = service_path;
-  auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
-    t.host = authority.substr(0, colon);
-    t.port = authority.substr(colon + 1);
-  } else {
-    t.host = authority;
-    t.port = "443";
-  }
-  if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
-  if (t.host.empty() || t.port.empty() || t.port.find_first_not_of("0123456789") != std::string::npos)
-    throw std::invalid_argument("URL has no usable host and port: " + url);
   return t;
 }
 

@@ -20,6 +20,7 @@
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 #include "security/pki.h"
+#include "core/clock.h"
 
 #ifndef EDUGATE_VERSION
 #define EDUGATE_VERSION "unknown"
@@ -34,10 +35,6 @@ namespace fs = std::filesystem;
 using tcp = asio::ip::tcp;
 
 namespace {
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // A file's parsed content, parsed again only when its size or mtime changes (CRLs can be
 // megabytes; a scrape every few seconds must not parse them each time).

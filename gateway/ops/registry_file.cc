@@ -47,16 +47,12 @@ class Reader {
     const auto oin = text(entry, where, oin_key, false);
     const auto cert = cert_key ? text(entry, where, cert_key, false) : std::string();
     if (!oin.empty() && !cert.empty()) throw Refused{where, std::string("has both ") + oin_key + " and " + cert_key};
-    if (!cert.empty()) {
-      fs::path p(cert);
-      if (p.is_relative()) p = dir_ / p;
-      auto id = security::identity_of_file(p.string());
-      if (!id) throw Refused{where + "." + cert_key, p.string() + ": " + id.error().message};
-      return id->oin;
-    }
-    if (oin.empty()) throw Refused{where + "." + oin_key, cert_key ? std::string("is missing (or give ") + cert_key + ")" : "is missing"};
-    auto o = Oin::parse(oin);
-    if (!o) throw Refused{where + "." + oin_key, "'" + oin + "': " + o.error().message};
+    if (cert.empty() && oin.empty())
+      throw Refused{where + "." + oin_key, cert_key ? std::string("is missing (or give ") + cert_key + ")" : "is missing"};
+    fs::path p(cert);
+    if (!cert.empty() && p.is_relative()) p = dir_ / p;
+    auto o = oin_of(oin, cert.empty() ? std::string() : p.string());
+    if (!o) throw Refused{where + "." + (cert.empty() ? oin_key : cert_key), o.error().message};
     return *o;
   }
 
@@ -82,6 +78,17 @@ class Reader {
 
 }  // namespace
 
+Result<Oin> oin_of(const std::string& oin, const std::string& cert_path) {
+  if (!cert_path.empty()) {
+    auto id = security::identity_of_file(cert_path);
+    if (!id) return make_error("", cert_path + ": " + id.error().message);
+    return id->oin;
+  }
+  auto o = Oin::parse(oin);
+  if (!o) return make_error("", "'" + oin + "': " + o.error().message);
+  return *o;
+}
+
 Result<RegistryFile> read_registry_file(const std::string& path, const std::function<bool(const Oin&)>& onboarded) {
   YAML::Node root;
   try {
@@ -105,9 +112,9 @@ Result<RegistryFile> read_registry_file(const std::string& path, const std::func
       if (naam.empty()) throw Refused{where + ".naam", "is empty"};
       auto kind = store::parse_party_kind(Reader::text(e, where, "kind", true));
       if (!kind) throw Refused{where + ".kind", kind.error().message};
-      auto status = store::parse_party_status(Reader::text(e, where, "status", false).empty()
-                                                  ? "actief"
-                                                  : Reader::text(e, where, "status", false));
+      auto status_text = Reader::text(e, where, "status", false);
+      if (status_text.empty()) status_text = "actief";
+      auto status = store::parse_party_status(status_text);
       if (!status) throw Refused{where + ".status", status.error().message};
       const auto endpoint = Reader::text(e, where, "endpoint", false);
       if (!endpoint.empty() && endpoint.rfind("https://", 0) != 0)

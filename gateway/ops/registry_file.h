@@ -25,6 +25,10 @@ struct RegistryFile {
 // `cert` is a PEM file (relative to the file's directory) whose OIN is taken. Every agreement's and
 // mandate's party must be in the file or `onboarded`. An error names the entry and the key, e.g.
 // `parties[2].kind`; nothing is returned half.
+// A party's OIN: read from the certificate file `cert_path` when given, else `oin` parsed. The
+// error reads "<cert_path>: <why>" or "'<oin>': <why>".
+Result<Oin> oin_of(const std::string& oin, const std::string& cert_path);
+
 Result<RegistryFile> read_registry_file(const std::string& path, const std::function<bool(const Oin&)>& onboarded);
 
 }  // namespace edugate::gateway

@@ -16,6 +16,7 @@
 #include "security/pki.h"
 #include "security/wssec.h"
 #include "security/xml_guard.h"
+#include "core/url.h"
 
 namespace edugate::gateway {
 
@@ -39,28 +40,18 @@ void await(asio::io_context& ioc, Start start) {
   if (result) throw beast::system_error(result);
 }
 
-struct Url {
+// The remote endpoint: host, port and the path the contract's path is appended to.
+struct Remote {
   std::string host, port, path;
 };
 
-Result<Url> parse_url(const std::string& url) {
+Result<Remote> parse_remote(const std::string& url) {
   if (url.rfind("https://", 0) != 0) return make_error("TRANSPORT", "URL moet met https:// beginnen");
-  std::string rest = url.substr(8);
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  Url u;
-  u.path = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
-  auto colon = authority.rfind(':');
-  if (colon == std::string::npos) {
-    u.host = authority;
-    u.port = "443";
-  } else {
-    u.host = authority.substr(0, colon);
-    u.port = authority.substr(colon + 1);
-  }
-  if (u.host.size() > 2 && u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
-  return u;
+  auto u = parse_url(url);
+  if (!u) return make_error("TRANSPORT", u.error().message);
+  Remote r{u->host, u->port, u->path()};
+  while (!r.path.empty() && r.path.back() == '/') r.path.pop_back();
+  return r;
 }
 
 std::string child_text(const xmlNode* parent, const char* name) {
@@ -91,7 +82,7 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
   const std::string remote_url = options.url ? *options.url : config_.remote_url;
   const std::optional<Oin> remote_oin = options.remote_oin ? options.remote_oin : config_.remote_oin;
   if (remote_url.empty() || !remote_oin) return make_error("CONFIG", "remote.url en remote.oin zijn niet geconfigureerd");
-  auto url = parse_url(remote_url);
+  auto url = parse_remote(remote_url);
   if (!url) return url.error();
   const Oin from = options.act_for ? *options.act_for : (config_.act_for ? *config_.act_for : config_.oin);
 

@@ -1,6 +1,7 @@
 #include "gateway/outbound/outbox.h"
 
 #include "gateway/ops/log.h"
+#include "core/clock.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,10 +12,6 @@
 
 namespace edugate::gateway {
 namespace {
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 // host:pid:random, unique per running sender.
 std::string claim_owner() {
   char host[256] = {};

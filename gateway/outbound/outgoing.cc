@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/hex.h"
+#include "core/clock.h"
 
 namespace edugate::gateway {
 
@@ -14,9 +15,6 @@ std::string sha256_hex(std::string_view content) {
   unsigned int n = 0;
   EVP_Digest(content.data(), content.size(), md, &n, EVP_sha256(), nullptr);
   return to_hex(md, n);
-}
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 }  // namespace
 

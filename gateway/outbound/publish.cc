@@ -3,14 +3,10 @@
 #include <chrono>
 
 #include "gateway/services/mappings.h"
+#include "core/clock.h"
 
 namespace edugate::gateway {
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 store::OutboxMessage message(const store::Party& school, const char* operation, std::string body) {
   store::OutboxMessage m;

@@ -1,0 +1,28 @@
+// The edugate executable: the gateway's command line with the bench's subcommand wired in
+// (the bench uses the gateway, so the gateway cannot name it).
+#include "bench/cli.h"
+#include "gateway/cli/cli.h"
+#include "gateway/ops/log.h"
+
+namespace {
+
+namespace cli = edugate::gateway::cli;
+
+class Bench : public cli::Command {
+ public:
+  explicit Bench(CLI::App& app) : bench_(edugate::bench::add_command(app)) {}
+  bool parsed() const override { return bench_->parsed(); }
+  int run() override {
+    edugate::gateway::jlog::setup("warn");
+    return bench_->run();
+  }
+
+ private:
+  std::unique_ptr<edugate::bench::Command> bench_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cli::run(argc, argv, {[](CLI::App& app) -> std::unique_ptr<cli::Command> { return std::make_unique<Bench>(app); }});
+}

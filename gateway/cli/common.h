@@ -1,0 +1,52 @@
+#pragma once
+// What several subcommands share: reading a file, opening the store, making the services, an
+// OIN given as digits or as a certificate. Internal to gateway/cli/.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bpvmonitor.h"
+#include "core/ids.h"
+#include "core/leerbedrijf.h"
+#include "core/praktijkloket.h"
+#include "gateway/cli/cli.h"
+#include "gateway/ops/config.h"
+#include "gateway/services/service.h"
+#include "gateway/soap/contract.h"
+#include "store/sql_store.h"
+
+namespace edugate::gateway::cli {
+
+void setup_logging(const std::string& level);
+
+std::string read_file(const std::string& path);
+
+// migrate: apply missing PostgreSQL schema migrations (`db migrate`, or store.migrate: auto).
+std::unique_ptr<store::SqlStore> open_store(const Config& c, bool migrate = false);
+
+// The backends and services this configuration asks for. The Leerbedrijf backend is made
+// first: the BPV Monitor backend reads its leerbedrijven.
+struct Services {
+  std::shared_ptr<leerbedrijf::Backend> leerbedrijf;
+  std::shared_ptr<bpvmonitor::Backend> bpvmonitor;
+  std::shared_ptr<praktijkloket::Backend> praktijkloket;
+  std::vector<std::unique_ptr<Service>> list;
+  std::vector<ServiceContract> contracts;  // also of services we only call (outbox, inbox)
+};
+Services make_services(const Config& c, bool migrate = false);
+
+// An OIN given as digits, or the OIN of a certificate file (when `cert` is not empty).
+Oin oin_or_cert(const std::string& oin, const std::string& cert);
+
+std::unique_ptr<Command> add_serve(CLI::App& app);
+std::unique_ptr<Command> add_send(CLI::App& app);
+std::unique_ptr<Command> add_onboard(CLI::App& app);
+std::unique_ptr<Command> add_config_check(CLI::App& app);
+std::unique_ptr<Command> add_certs(CLI::App& app);
+std::unique_ptr<Command> add_refdata(CLI::App& app);
+std::unique_ptr<Command> add_publish_results(CLI::App& app);
+std::unique_ptr<Command> add_db(CLI::App& app);
+std::unique_ptr<Command> add_outbox(CLI::App& app);
+std::unique_ptr<Command> add_probe(CLI::App& app);
+
+}  // namespace edugate::gateway::cli
