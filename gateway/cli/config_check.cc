@@ -4,6 +4,7 @@
 
 #include "adapters/registry.h"
 #include "core/sink.h"
+#include "gateway/inbound/chain.h"
 #include "gateway/cli/common.h"
 
 namespace edugate::gateway::cli {
@@ -32,6 +33,8 @@ class ConfigCheck : public Command {
         throw ConfigError(config_file_ + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
     }
     std::cout << config_file_ << ": ok\n";
+    if (c.role == Role::provider || c.services.count("schoolontvangst"))
+      std::cout << "inbound chain: " << describe_chain() << "\n";
     return 0;
   }
 

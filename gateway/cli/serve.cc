@@ -209,6 +209,7 @@ void Server::open_store_and_services() {
   for (const auto& svc : services.list) served.push_back(svc->contract());
   metrics_ = std::make_unique<Metrics>(served);
   pipeline_ = std::make_unique<Pipeline>(config_, *store_, std::move(services.list), wss_, metrics_.get());
+  jlog::info("inbound_chain", {{"stages", describe_chain()}});
   committer_ = std::make_unique<Committer>(*store_);
   if (crl_fetcher_) crls_fetched_ = fetch_crls();
 }

@@ -91,7 +91,6 @@ struct Exchange {
 
 // Eight hex digits that name an internal error in the answer and in the log.
 std::string incident_id();
-// Milliseconds since the epoch (audit times, claim leases).
-std::int64_t wall_clock_ms();
+
 
 }  // namespace edugate::gateway

@@ -1,17 +1,13 @@
 #include "gateway/inbound/pipeline.h"
 
 #include "core/backend_error.h"
+#include "core/clock.h"
 #include "core/rules.h"
 #include "gateway/ops/log.h"
 
 namespace edugate::gateway {
 
 std::string incident_id() { return new_message_id().str().substr(9, 8); }
-
-std::int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void Delivery::operator()(OutboundResponse r, std::string_view result) const {
   if (metrics)
@@ -43,7 +39,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
 void Pipeline::handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer, Committer* committer,
                       Responder respond) {
   Exchange ex(req, peer, committer, std::move(respond), metrics_);
-  ex.audit.time_ms = wall_clock_ms();
+  ex.audit.time_ms = now_ms();
   ex.audit.direction = "in";
   ex.audit.receiver_oin = config_.oin.str();
   if (peer) {

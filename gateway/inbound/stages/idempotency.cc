@@ -4,6 +4,7 @@
 // A fresh MessageID is claimed here; the commit stage (or the fault path) ends the claim.
 #include <openssl/evp.h>
 
+#include "core/clock.h"
 #include "core/hex.h"
 #include "core/rules.h"
 #include "gateway/inbound/stages/stages.h"
@@ -29,7 +30,7 @@ class Idempotency final : public Stage {
   explicit Idempotency(const ChainDeps& d) : d_(d) {}
   Status run(Exchange& ex) override {
     ex.hash = sha256_hex(ex.hdr->action, ex.body);
-    auto claim = d_.store.claim_message(ex.peer->oin, ex.hdr->message_id, ex.hash, wall_clock_ms(), d_.config.claim_lease_ms);
+    auto claim = d_.store.claim_message(ex.peer->oin, ex.hdr->message_id, ex.hash, now_ms(), d_.config.claim_lease_ms);
     switch (claim.kind) {
       case store::ClaimKind::replay:
         ex.audit.result = "replay";
