@@ -96,6 +96,17 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     consumer_store.reset();
     std::filesystem::remove_all(cleanup_dir);
   });
+  // Issue 15: a 1 MiB request with 100,000 attributes on one element is a DK0001 fault (at once:
+  // the guard refuses at the 33rd), which mutations of the small seeds never grow into.
+  std::string hostile = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><a";
+  for (int i = 0; i < 100000; ++i) hostile += " x" + std::to_string(i) + "=\"1\"";
+  hostile += "/></soap:Body></soap:Envelope>";
+  gateway::InboundRequest req{"/edukoppeling/leerbedrijf", "text/xml; charset=utf-8", std::nullopt, {}, nullptr, {}};
+  req.body = hostile;
+  auto resp = pipeline->process(req, *peer);
+  if (resp.status != 500 || resp.body.find("DK0001") == std::string::npos ||
+      resp.body.find("te veel attributen") == std::string::npos)
+    __builtin_trap();
   return 0;
 }
 

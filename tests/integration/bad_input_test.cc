@@ -108,6 +108,25 @@ TEST(BadInput, NestingHundredThousandDeep) {
   expect_still_serving(p);
 }
 
+// Issue 15: libxml2's start-tag parsing is quadratic in attributes; this request took minutes
+// before the guard's limits were checked while scanning. Now it is refused at the 33rd.
+TEST(BadInput, HundredThousandAttributesOnOneElementAreRefusedAtOnce) {
+  Provider p;
+  EnvelopeSpec s;
+  s.body = "<a";
+  for (int i = 0; i < 100000; ++i) s.body += " x" + std::to_string(i) + "=\"1\"";
+  s.body += "/>";
+  const std::string hostile = envelope(s);
+  ASSERT_GT(hostile.size(), 1000000u);
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = post(p, hostile);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(fault_code(r.body), "DK0001");
+  EXPECT_NE(r.body.find("te veel attributen"), std::string::npos) << r.body.substr(0, 2000);
+  expect_still_serving(p);
+}
+
 TEST(BadInput, TwentyFiveMiBBodyIsRefusedBeforeItIsRead) {
   Provider p;
   // Announce 25 MiB but send only a few bytes: the 413 must come without waiting for the rest.
