@@ -47,8 +47,8 @@ struct Delivery {
   void operator()(OutboundResponse r, std::string_view result) const;
 };
 
-struct Exchange {
-  Exchange(const InboundRequest& r, const Result<security::PeerIdentity>& p, Committer* c, Responder respond,
+struct InboundExchange {
+  InboundExchange(const InboundRequest& r, const Result<security::PeerIdentity>& p, Committer* c, Responder respond,
            Metrics* metrics)
       : req(r), peer(p), committer(c), respond_(std::move(respond)), metrics_(metrics) {}
 

@@ -38,7 +38,7 @@ OutboundResponse Pipeline::process(const InboundRequest& req, const Result<secur
 
 void Pipeline::handle(const InboundRequest& req, const Result<security::PeerIdentity>& peer, Committer* committer,
                       Responder respond) {
-  Exchange ex(req, peer, committer, std::move(respond), metrics_);
+  InboundExchange ex(req, peer, committer, std::move(respond), metrics_);
   ex.audit.time_ms = now_ms();
   ex.audit.direction = "in";
   ex.audit.receiver_oin = config_.oin.str();
@@ -70,7 +70,7 @@ void Pipeline::handle(const InboundRequest& req, const Result<security::PeerIden
   }
 }
 
-void Pipeline::fail(Exchange& ex, const Error& e) {
+void Pipeline::fail(InboundExchange& ex, const Error& e) {
   Fault f{rules::is_client(e.code), e.code, e.message, e.field};
   if (ex.reply) ex.reply->action = kWsaFaultAction;
   ex.audit.result = "fault:" + e.code;

@@ -1,6 +1,6 @@
 #pragma once
 // The inbound path of a service port, after TLS and HTTP framing: the chain of stages of
-// chain.h (identity → … → commit), run in order over one Exchange per request. A stage that
+// chain.h (identity → … → commit), run in order over one InboundExchange per request. A stage that
 // fails ends the chain with its fault: audited (the MessageID's claim released), signed when the
 // request was, counted, and answered. Nothing past a failing stage runs.
 #include <map>
@@ -38,7 +38,7 @@ class Pipeline {
   static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
 
  private:
-  void fail(Exchange& ex, const Error& e);
+  void fail(InboundExchange& ex, const Error& e);
 
   const Config& config_;
   store::Store& store_;

@@ -1,6 +1,6 @@
 #pragma once
 // A stage of the inbound chain: a name and one entry point over the exchange. A stage passes
-// (ok), answers by itself (sets Exchange::answer: the chain stops there), or fails with the
+// (ok), answers by itself (sets InboundExchange::answer: the chain stops there), or fails with the
 // fault of the rule it checks: the chain stops and answers with that fault (Chain::fail).
 #include <map>
 #include <memory>
@@ -17,7 +17,7 @@ namespace edugate::gateway {
 class Stage {
  public:
   virtual ~Stage() = default;
-  virtual Status run(Exchange& ex) = 0;
+  virtual Status run(InboundExchange& ex) = 0;
 };
 
 // What the stages are built from (each takes the part it needs).
@@ -32,6 +32,6 @@ struct ChainDeps {
 
 // The answer to a request with its signature when the request was signed [WB014]. When
 // signing fails, an internal fault (audit result "fault:").
-OutboundResponse seal(Exchange& ex, WsSecurity* wss, OutboundResponse r);
+OutboundResponse seal(InboundExchange& ex, WsSecurity* wss, OutboundResponse r);
 
 }  // namespace edugate::gateway

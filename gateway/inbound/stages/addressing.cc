@@ -9,7 +9,7 @@ namespace {
 class Addressing final : public Stage {
  public:
   explicit Addressing(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     const WsaHeaders& wsa = ex.env->wsa;
     if (wsa.message_id) ex.audit.message_id = *wsa.message_id;
     if (wsa.action) ex.audit.action = *wsa.action;

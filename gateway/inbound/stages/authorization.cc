@@ -12,7 +12,7 @@ namespace {
 class Authorization final : public Stage {
  public:
   explicit Authorization(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto auth = authorize(ex);
     if (!auth) return auth.error();
     if (auth->via_mandate) ex.audit.on_behalf_of_oin = ex.hdr->from_oin.str();
@@ -21,7 +21,7 @@ class Authorization final : public Stage {
   }
 
  private:
-  Result<security::Authorization> authorize(const Exchange& ex) const {
+  Result<security::Authorization> authorize(const InboundExchange& ex) const {
     const Oin& tls_oin = ex.peer->oin;
     const Oin& from_oin = ex.hdr->from_oin;
     if (d_.config.role == Role::provider)

@@ -7,7 +7,7 @@ namespace {
 
 class CanonicalBody final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto body = gateway::canonical_body(*ex.env);
     if (!body) return body.error();
     ex.body = std::move(body).value();

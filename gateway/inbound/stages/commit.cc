@@ -22,7 +22,7 @@ OutboundResponse commit_failed(OutHeaders h) {
 class Commit final : public Stage {
  public:
   explicit Commit(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     ex.reply->action = ex.op->output_action;
     OutboundResponse resp{200, build_envelope(*ex.reply, ex.outcome->body_xml)};
     ex.audit.result = ex.outcome->result;

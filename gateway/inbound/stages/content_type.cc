@@ -10,7 +10,7 @@ namespace {
 
 class ContentType final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     std::string ct = ex.req.content_type;
     for (auto& ch : ct) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (ct.rfind("application/soap+xml", 0) == 0)

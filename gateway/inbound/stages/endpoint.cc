@@ -9,7 +9,7 @@ namespace {
 class Endpoint final : public Stage {
  public:
   explicit Endpoint(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto it = d_.by_path.find(ex.req.path);
     if (it == d_.by_path.end()) {
       ex.audit.result = "fault:" + std::string(rules::DK0003.code);

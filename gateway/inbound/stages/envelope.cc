@@ -7,7 +7,7 @@ namespace {
 
 class Envelope final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto env = read_envelope(std::move(ex.doc), /*allow_wsse=*/true);
     if (!env) return env.error();
     ex.env.emplace(std::move(env).value());

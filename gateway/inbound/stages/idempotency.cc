@@ -28,7 +28,7 @@ std::string sha256_hex(std::string_view a, std::string_view b) {
 class Idempotency final : public Stage {
  public:
   explicit Idempotency(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     ex.hash = sha256_hex(ex.hdr->action, ex.body);
     auto claim = d_.store.claim_message(ex.peer->oin, ex.hdr->message_id, ex.hash, now_ms(), d_.config.claim_lease_ms);
     switch (claim.kind) {

@@ -9,7 +9,7 @@ namespace {
 class Identity final : public Stage {
  public:
   explicit Identity(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     if (!ex.peer) return ex.peer.error();
     if (d_.config.role != Role::provider) return ok_status();
     ex.caller = d_.store.find_party(ex.peer->oin);  // read once per request

@@ -9,7 +9,7 @@ namespace {
 
 class OperationStage final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     const ServiceContract& contract = ex.service->contract();
     const Operation* op = contract.by_action(ex.hdr->action);
     if (op == nullptr)

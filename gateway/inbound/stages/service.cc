@@ -8,7 +8,7 @@ namespace {
 
 class ServiceStage final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto outcome = ex.service->handle(*ex.op, ex.body, CallContext{*ex.auth, ex.hdr->message_id, ex.auth->on_behalf_of_naam});
     if (!outcome) return outcome.error();
     ex.outcome.emplace(std::move(outcome).value());

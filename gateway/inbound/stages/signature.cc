@@ -10,7 +10,7 @@
 
 namespace edugate::gateway {
 
-OutboundResponse seal(Exchange& ex, WsSecurity* wss, OutboundResponse r) {
+OutboundResponse seal(InboundExchange& ex, WsSecurity* wss, OutboundResponse r) {
   if (!ex.confirm || !wss) return r;
   auto s = wss->sign(r.body, ex.confirm);
   if (!s) {
@@ -29,7 +29,7 @@ namespace {
 class Signature final : public Stage {
  public:
   explicit Signature(const ChainDeps& d) : d_(d) {}
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     const std::string& name = ex.service->contract().name;
     bool required = d_.wss ? d_.wss->required(name) : signature_required(d_.config, name);
     if (!required && ex.caller) required = ex.caller->require_signature;

@@ -9,7 +9,7 @@ namespace {
 
 class XmlGuard final : public Stage {
  public:
-  Status run(Exchange& ex) override {
+  Status run(InboundExchange& ex) override {
     auto doc = security::parse_guarded(ex.req.body);
     if (!doc) return doc.error();
     ex.doc = std::move(doc).value();
