@@ -1,5 +1,7 @@
 #pragma once
-// PLACEHOLDER on branch chain: replaced by the catalogue of branch rules at merge.
+// The start of the rule catalogue (issue 15, point 2, not done): names for the codes the inbound
+// chain and the WS-A rules raise, so raise sites name an entry instead of a literal. Texts, the
+// standard's rule per entry, the other codes and the tests over the catalogue are still to come.
 #include <span>
 #include <string>
 #include <string_view>

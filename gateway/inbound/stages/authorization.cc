@@ -1,4 +1,4 @@
-// Stage authorization (edukoppeling.md §3). Provider: the caller has an agreement for the
+// Stage authorization: edukoppeling.md §3. Provider: the caller has an agreement for the
 // service, or, acting for the party in wsa:From, a mandate for it (security/authorization.h:
 // DK0002, EK0030). Consumer (a school's push receiver): only SBB's configured OIN delivers, for
 // itself (DK0002, EK0030).

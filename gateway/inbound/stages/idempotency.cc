@@ -1,4 +1,4 @@
-// Stage idempotency (edukoppeling.md §6): a MessageID is an idempotency key per sender OIN. The
+// Stage idempotency: edukoppeling.md §6, a MessageID is an idempotency key per sender OIN. The
 // same MessageID with the same canonical content gets the stored answer again, unprocessed; with
 // other content it is refused (DK0011); while the first is still in progress, DK0051 (retry).
 // A fresh MessageID is claimed here; the commit stage (or the fault path) ends the claim.
