@@ -14,7 +14,7 @@ step "1/5 dependencies"
 
 step "2/5 build"
 ./deploy/build.sh >/tmp/edugate-quickstart-build.log 2>&1 || { tail -50 /tmp/edugate-quickstart-build.log; exit 1; }
-EDUGATE="$ROOT/${EDUGATE_BUILD_DIR:-build}/gateway/edugate"
+EDUGATE="$ROOT/${EDUGATE_BUILD_DIR:-build}/app/edugate"
 echo "built $EDUGATE"
 
 step "3/5 example PKI (TEST ONLY: never use these certificates in production)"
