@@ -35,7 +35,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.build = os.path.abspath(args.build)
-        self.edugate = os.path.join(self.build, "gateway", "edugate")
+        self.edugate = os.path.abspath(args.edugate) if args.edugate else os.path.join(self.build, "app", "edugate")
         self.pki = os.path.join(self.build, "bench-pki")
         self.work = tempfile.mkdtemp(prefix="edugate-bench-")
         self.procs = []
@@ -322,6 +322,7 @@ def fmt(v, unit=""):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--edugate", default="", help="the gateway binary (default: BUILD/app/edugate)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=2.0)
