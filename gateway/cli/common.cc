@@ -5,15 +5,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "adapters/registry.h"
-#include "core/sink.h"
 #include "gateway/cli/probe.h"
 #include "gateway/ops/log.h"
 #include "gateway/ops/registry_file.h"
-#include "gateway/services/bpvmonitor_service.h"
-#include "gateway/services/leerbedrijf_service.h"
-#include "gateway/services/praktijkloket_service.h"
-#include "gateway/services/schoolontvangst_service.h"
+#include "gateway/services/registry.h"
 
 namespace edugate::gateway::cli {
 
@@ -40,41 +35,23 @@ std::unique_ptr<store::SqlStore> open_store(const Config& c, bool migrate) {
 }
 
 Services make_services(const Config& c, bool migrate) {
-  namespace ad = adapters;
   Services out;
-  auto settings = [&](const std::string& name) {
-    const auto& sc = c.services.at(name);
-    return std::pair{sc.adapter, ad::AdapterContext{sc.settings, c.base_dir, migrate || c.store_migrate_auto}};
+  auto enabled = [&](std::string_view name) {
+    auto it = c.services.find(std::string(name));
+    return it != c.services.end() && it->second.enabled;
   };
-  auto enabled = [&](const char* name) { return c.services.count(name) && c.services.at(name).enabled; };
-  auto contract = [&](const char* name) { return load_contract(c.contract_dir, name); };
-  for (const char* name : {"leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"})
-    out.contracts.push_back(contract(name));
-  if (c.role == Role::provider) {
-    if (enabled("schoolontvangst")) throw ConfigError(c.file + ": services.schoolontvangst: only for role consumer");
-    if (enabled("leerbedrijf")) {
-      auto [adapter, ctx] = settings("leerbedrijf");
-      out.leerbedrijf = ad::make_adapter<leerbedrijf::Backend>(adapter, ctx);
-      out.list.push_back(make_leerbedrijf_service(contract("leerbedrijf"), out.leerbedrijf));
-    }
-    if (enabled("bpvmonitor")) {
-      auto [adapter, ctx] = settings("bpvmonitor");
-      out.bpvmonitor = ad::make_adapter<bpvmonitor::Backend>(adapter, ctx);
-      out.list.push_back(make_bpvmonitor_service(contract("bpvmonitor"), out.bpvmonitor));
-    }
-    if (enabled("praktijkloket")) {
-      auto [adapter, ctx] = settings("praktijkloket");
-      out.praktijkloket = ad::make_adapter<praktijkloket::Backend>(adapter, ctx);
-      out.list.push_back(make_praktijkloket_service(contract("praktijkloket"), out.praktijkloket));
-    }
-  } else {
-    for (const char* other : {"leerbedrijf", "bpvmonitor", "praktijkloket"})
-      if (enabled(other)) throw ConfigError(c.file + ": services." + other + ": only for role provider");
-    if (enabled("schoolontvangst")) {
-      auto [adapter, ctx] = settings("schoolontvangst");
-      out.list.push_back(make_schoolontvangst_service(contract("schoolontvangst"),
-                                                      ad::make_adapter<consumer::Sink>(adapter, ctx)));
-    }
+  for (const auto& s : service_registry()) out.contracts.push_back(load_contract(c.contract_dir, std::string(s.name)));
+  for (const auto& s : service_registry()) {
+    if (!enabled(s.name)) continue;
+    if (s.role != c.role)
+      throw ConfigError(c.file + ": services." + std::string(s.name) + ": only for role " +
+                        (s.role == Role::provider ? "provider" : "consumer"));
+  }
+  for (const auto& s : service_registry()) {
+    if (!enabled(s.name)) continue;
+    const auto& sc = c.services.at(std::string(s.name));
+    adapters::AdapterContext ctx{sc.settings, c.base_dir, migrate || c.store_migrate_auto};
+    out.list.push_back(s.make(load_contract(c.contract_dir, std::string(s.name)), sc.adapter, ctx, out));
   }
   return out;
 }

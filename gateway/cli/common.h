@@ -5,13 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "core/bpvmonitor.h"
 #include "core/ids.h"
-#include "core/leerbedrijf.h"
-#include "core/praktijkloket.h"
 #include "gateway/cli/cli.h"
 #include "gateway/ops/config.h"
-#include "gateway/services/service.h"
+#include "gateway/services/registry.h"
 #include "gateway/soap/contract.h"
 #include "store/sql_store.h"
 
@@ -26,10 +23,7 @@ std::unique_ptr<store::SqlStore> open_store(const Config& c, bool migrate = fals
 
 // The backends and services this configuration asks for. The Leerbedrijf backend is made
 // first: the BPV Monitor backend reads its leerbedrijven.
-struct Services {
-  std::shared_ptr<leerbedrijf::Backend> leerbedrijf;
-  std::shared_ptr<bpvmonitor::Backend> bpvmonitor;
-  std::shared_ptr<praktijkloket::Backend> praktijkloket;
+struct Services : Backends {
   std::vector<std::unique_ptr<Service>> list;
   std::vector<ServiceContract> contracts;  // also of services we only call (outbox, inbox)
 };

@@ -2,8 +2,6 @@
 #include <algorithm>
 #include <iostream>
 
-#include "adapters/registry.h"
-#include "core/sink.h"
 #include "gateway/inbound/chain.h"
 #include "gateway/cli/common.h"
 
@@ -21,19 +19,21 @@ class ConfigCheck : public Command {
   bool parsed() const override { return check_->parsed(); }
   int run() override {
     auto c = load_config(config_file_);
-    namespace ad = adapters;
     for (const auto& [n, sc] : c.services) {
       load_contract(c.contract_dir, n);
       // The adapter must exist; its settings are checked when it starts (it may create files).
-      auto names = n == "leerbedrijf"  ? ad::adapter_names<leerbedrijf::Backend>()
-                   : n == "bpvmonitor" ? ad::adapter_names<bpvmonitor::Backend>()
-                   : n == "praktijkloket" ? ad::adapter_names<praktijkloket::Backend>()
-                                          : ad::adapter_names<consumer::Sink>();
+      auto names = find_service(n)->adapter_names();  // the configuration knows only registered names
       if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
         throw ConfigError(config_file_ + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
     }
     std::cout << config_file_ << ": ok\n";
-    if (c.role == Role::provider || c.services.count("schoolontvangst"))
+    // The chain runs where this gateway serves a service: always at a provider; at a consumer
+    // when it takes pushes.
+    bool serves = c.role == Role::provider ||
+                  std::any_of(c.services.begin(), c.services.end(), [](const auto& kv) {
+                    return find_service(kv.first)->role == Role::consumer;
+                  });
+    if (serves)
       std::cout << "inbound chain: " << describe_chain() << "\n";
     return 0;
   }

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/services/registry.h"
 #include "store/sql.h"
 
 namespace edugate::gateway {
@@ -218,7 +219,10 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.store_path = resolve_path(base_dir, c.store_path);
 
   if (auto n = root["services"]; n.IsDefined()) {
-    r.only_keys(n, "services", {"leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"});
+    {
+      auto names = service_names();
+      r.only_keys(n, "services", std::set<std::string>(names.begin(), names.end()));
+    }
     for (const auto& kv : n) {
       std::string name = kv.first.as<std::string>();
       std::string prefix = "services." + name;
@@ -271,11 +275,9 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     r.only_keys(n, "wssecurity", {"require_signed", "skew_seconds", "sign_requests"});
     if (auto req = n["require_signed"]; req.IsDefined() && !req.IsNull()) {
       if (!req.IsSequence()) r.fail(req, "wssecurity.require_signed", "must be a list of service names (or [all])");
-      static const std::set<std::string> known{"all", "leerbedrijf", "bpvmonitor", "schoolontvangst", "praktijkloket"};
       for (const auto& e : req) {
-        if (!e.IsScalar() || !known.count(e.as<std::string>()))
-          r.fail(e, "wssecurity.require_signed",
-                 "must name services: all, leerbedrijf, bpvmonitor, schoolontvangst, praktijkloket");
+        if (!e.IsScalar() || (e.as<std::string>() != "all" && !find_service(e.as<std::string>())))
+          r.fail(e, "wssecurity.require_signed", "must name services: all, " + service_list(false));
         c.wss_require_signed.push_back(e.as<std::string>());
       }
     }

@@ -7,6 +7,7 @@
 
 #include "gateway/ops/log.h"
 #include "gateway/outbound/openapi.h"
+#include "gateway/services/registry.h"
 
 namespace edugate::gateway {
 
@@ -102,7 +103,7 @@ std::variant<Bridge::Prepared, HttpAnswer> Bridge::prepare(const BridgeRequest& 
     for (const auto& c : contracts_)
       if (c.name == r.service) p.contract = &c;
   if (!p.contract)
-    return problem(404, "DK0003", "onbekende dienst '" + r.service + "': leerbedrijf, bpvmonitor of praktijkloket (zie /v1/openapi.json)",
+    return problem(404, "DK0003", "onbekende dienst '" + r.service + "': " + service_list(true, " of ") + " (zie /v1/openapi.json)",
                    "service");
   p.operation = p.contract->by_name(r.operation);
   if (!p.operation)

@@ -1,11 +1,18 @@
 #include "gateway/outbound/openapi.h"
 
+#include "gateway/services/registry.h"
+
 namespace edugate::gateway {
 
 using json = nlohmann::ordered_json;
 
 const std::vector<std::string>& bridge_services() {
-  static const std::vector<std::string> s{"leerbedrijf", "bpvmonitor", "praktijkloket"};
+  static const std::vector<std::string> s = [] {
+    std::vector<std::string> out;
+    for (const auto& e : service_registry())
+      if (e.bridged) out.emplace_back(e.name);
+    return out;
+  }();
   return s;
 }
 
