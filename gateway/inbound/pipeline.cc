@@ -75,8 +75,10 @@ void Pipeline::fail(InboundExchange& ex, const Error& e) {
   if (ex.reply) ex.reply->action = kWsaFaultAction;
   ex.audit.result = "fault:" + e.code;
   ex.audit.duration_us = ex.elapsed_us();
-  jlog::info("fault", {{"message_id", ex.audit.message_id}, {"code", e.code}, {"sender", ex.audit.sender_oin},
-                       {"service", ex.audit.service}, {"operation", ex.operation_name()}});
+  jlog::lazy(spdlog::level::info, "fault", [&] {
+    return jlog::Fields{{"message_id", ex.audit.message_id}, {"code", e.code}, {"sender", ex.audit.sender_oin},
+                        {"service", ex.audit.service}, {"operation", ex.operation_name()}};
+  });
   try {
     if (ex.claimed) store_.release_message(ex.peer->oin, ex.hdr->message_id, ex.audit);
     else store_.append_audit(ex.audit);

@@ -230,7 +230,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
       r.only_keys(kv.second, prefix, {"enabled", "adapter", "settings"});
       r.get(kv.second, prefix, "enabled", sc.enabled, "a boolean");
       sc.adapter = r.str(kv.second, prefix, "adapter", false, sc.adapter);
-      sc.settings = kv.second["settings"];
+      // A missing key is an invalid node, which yaml-cpp refuses to assign: only a present one is taken.
+      if (const YAML::Node given = kv.second["settings"]; given.IsDefined()) sc.settings = given;
       if (sc.settings.IsDefined() && !sc.settings.IsNull() && !sc.settings.IsMap())
         r.fail(sc.settings, prefix + ".settings", "must be a mapping");
       if (!sc.settings.IsDefined() || sc.settings.IsNull()) sc.settings = YAML::Node(YAML::NodeType::Map);

@@ -150,6 +150,8 @@ void setup(const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+bool on(spdlog::level::level_enum level) { return spdlog::should_log(level); }
+
 void write(spdlog::level::level_enum level, std::string_view event, const Fields& fields) {
   if (!spdlog::should_log(level)) return;
   Fields j = Fields::object();

@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace edugate::gateway::jlog {
 
@@ -26,6 +27,16 @@ inline void debug(std::string_view event, const Fields& f = Fields::object()) { 
 inline void info(std::string_view event, const Fields& f = Fields::object()) { write(spdlog::level::info, event, f); }
 inline void warn(std::string_view event, const Fields& f = Fields::object()) { write(spdlog::level::warn, event, f); }
 inline void error(std::string_view event, const Fields& f = Fields::object()) { write(spdlog::level::err, event, f); }
+
+// The fields made only when the level is on: for the lines of every request, whose fields
+// (a JSON object of copied strings) would otherwise be built and dropped at a higher level.
+//   jlog::lazy(spdlog::level::info, "request", [&] { return jlog::Fields{{"message_id", id}}; });
+bool on(spdlog::level::level_enum level);
+template <class MakeFields>
+  requires std::is_invocable_r_v<Fields, MakeFields>
+void lazy(spdlog::level::level_enum level, std::string_view event, MakeFields&& make) {
+  if (on(level)) write(level, event, make());
+}
 
 // The personal-data scrubber applied to every string value (exposed for its unit test):
 // e-mail addresses become "<e-mail>", 9-digit numbers passing the eleven-test "<bsn>", dates

@@ -27,9 +27,11 @@ class Commit final : public Stage {
     OutboundResponse resp{200, build_envelope(*ex.reply, ex.outcome->body_xml)};
     ex.audit.result = ex.outcome->result;
     ex.audit.duration_us = ex.elapsed_us();
-    jlog::info("request", {{"message_id", ex.audit.message_id}, {"sender", ex.audit.sender_oin},
-                           {"service", ex.audit.service}, {"operation", ex.op->name}, {"result", ex.audit.result},
-                           {"us", ex.audit.duration_us}});
+    jlog::lazy(spdlog::level::info, "request", [&] {
+      return jlog::Fields{{"message_id", ex.audit.message_id}, {"sender", ex.audit.sender_oin},
+                          {"service", ex.audit.service}, {"operation", ex.op->name}, {"result", ex.audit.result},
+                          {"us", ex.audit.duration_us}};
+    });
     store::Completion completion{ex.peer->oin, ex.hdr->message_id, ex.hash, {resp.status, resp.body}, ex.audit};
     ex.claimed = false;  // the completion carries the claim from here on
     OutboundResponse sealed = seal(ex, d_.wss, std::move(resp));

@@ -71,6 +71,20 @@ TEST(Config, ServicesAndRemote) {
             std::string::npos);
 }
 
+// yaml-cpp refuses to assign the node of a missing key: a service block without `settings` was a
+// crash of the configuration reader ("invalid node") instead of an empty mapping.
+TEST(Config, AServiceWithoutSettingsGetsAnEmptyMapping) {
+  auto c = parse_config(kMin + "services:\n  leerbedrijf:\n    enabled: false\n  bpvmonitor:\n    adapter: sqlite\n",
+                        "t.yaml", "/b");
+  ASSERT_EQ(c.services.count("leerbedrijf"), 1u);
+  EXPECT_FALSE(c.services["leerbedrijf"].enabled);
+  EXPECT_TRUE(c.services["leerbedrijf"].settings.IsMap());
+  EXPECT_EQ(c.services["leerbedrijf"].settings.size(), 0u);
+  EXPECT_TRUE(c.services["bpvmonitor"].settings.IsMap());
+  EXPECT_NE(error_of(kMin + "services:\n  leerbedrijf:\n    settings: [a]\n").find("services.leerbedrijf.settings: must be a mapping"),
+            std::string::npos);
+}
+
 TEST(Config, ShippedExamplesAreValid) {
   for (const char* f : {"edugate.example.yaml", "quickstart-provider.yaml", "quickstart-school.yaml",
                         "quickstart-vendor.yaml"}) {
