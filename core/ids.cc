@@ -1,5 +1,4 @@
 #include "core/ids.h"
-#include "core/rules.h"
 
 #include <openssl/rand.h>
 
@@ -8,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+
+#include "core/rules.h"
 
 namespace edugate {
 namespace {

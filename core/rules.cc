@@ -1,5 +1,6 @@
 #include "core/rules.h"
 
+#include <string>
 #include <vector>
 
 namespace edugate::rules {
@@ -113,11 +114,8 @@ const Rule* find(std::string_view code) {
 }
 
 const Rule* invalid_field(std::string_view tag) {
-  for (const Rule* r : kAll)
-    if (r->kind == Kind::melding && r->code.size() == tag.size() + 9 && r->code.substr(0, 9) == "ONGELDIG-" &&
-        r->code.substr(9) == tag)
-      return r;
-  return nullptr;
+  const Rule* r = find(std::string(kInvalidPrefix) + std::string(tag));
+  return r && r->kind == Kind::melding ? r : nullptr;
 }
 
 std::span<const std::string> fault_outcomes() {

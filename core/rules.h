@@ -210,6 +210,8 @@ EDUGATE_MELDING(PL_PDF, "PL-PDF", "the PDF cannot be made", "")
 std::span<const Rule* const> all();
 // The entry with this code, or nullptr.
 const Rule* find(std::string_view code);
+// The Melding code of a field a parser refused: ONGELDIG-<the parser's tag>.
+inline constexpr std::string_view kInvalidPrefix = "ONGELDIG-";
 // The Melding for a field whose parser refused it with `tag` (core/ids.cc: BRIN, CREBO, ...):
 // ONGELDIG-<tag>; nullptr for a tag without an entry.
 const Rule* invalid_field(std::string_view tag);

@@ -1,4 +1,5 @@
 #include "security/authorization.h"
+
 #include "core/rules.h"
 
 namespace edugate::security {

@@ -1,5 +1,4 @@
 #include "security/pki.h"
-#include "core/rules.h"
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -8,6 +7,8 @@
 
 #include <cstdio>
 #include <memory>
+
+#include "core/rules.h"
 
 namespace edugate::security {
 

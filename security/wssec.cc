@@ -1,5 +1,4 @@
 #include "security/wssec.h"
-#include "core/rules.h"
 
 #include <libxml/parser.h>
 #include <libxml/valid.h>
@@ -20,6 +19,8 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+
+#include "core/rules.h"
 
 namespace edugate::security::wssec {
 namespace {

@@ -1,5 +1,4 @@
 #include "security/xml_guard.h"
-#include "core/rules.h"
 
 #include <libxml/parser.h>
 
@@ -9,6 +8,8 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
+#include "core/rules.h"
 
 namespace edugate::security {
 namespace {

@@ -1,5 +1,4 @@
 #include "adapters/db/bpvmonitor_backend.h"
-#include "core/rules.h"
 
 #include <chrono>
 #include <cmath>
@@ -10,6 +9,7 @@
 #include "adapters/db/database.h"
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/clock.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 

@@ -1,5 +1,4 @@
 #include "adapters/db/leerbedrijf_backend.h"
-#include "core/rules.h"
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "adapters/db/places.h"
 #include "core/clock.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 

@@ -1,7 +1,6 @@
 // The embedded Praktijkloket backend: every rule of domain.md §2 on SQLite. Each call is one
 // transaction (bulk: one savepoint per item); data is always scoped to the calling school.
 #include "adapters/db/praktijkloket_backend.h"
-#include "core/rules.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,9 +11,10 @@
 #include <stdexcept>
 
 #include "adapters/db/database.h"
-#include "core/backend_error.h"
 #include "adapters/db/kwalificaties.h"
 #include "adapters/pdf/praktijkloket_pdf.h"
+#include "core/backend_error.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 namespace {

@@ -1,5 +1,4 @@
 #include "gateway/edge/internal.h"
-#include "core/rules.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -15,6 +14,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "core/rules.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 

@@ -1,11 +1,11 @@
 #include "gateway/outbound/bridge.h"
-#include "core/rules.h"
 
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
 
+#include "core/rules.h"
 #include "gateway/ops/log.h"
 #include "gateway/outbound/openapi.h"
 #include "security/authorization.h"

@@ -1,5 +1,4 @@
 #include "gateway/outbound/client.h"
-#include "core/rules.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,12 +11,13 @@
 
 #include <algorithm>
 
+#include "core/rules.h"
+#include "core/url.h"
 #include "gateway/soap/envelope.h"
 #include "gateway/soap/wsa_rules.h"
 #include "security/pki.h"
 #include "security/wssec.h"
 #include "security/xml_guard.h"
-#include "core/url.h"
 
 namespace edugate::gateway {
 

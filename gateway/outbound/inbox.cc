@@ -1,6 +1,6 @@
 #include "gateway/outbound/inbox.h"
-#include "core/rules.h"
 
+#include "core/rules.h"
 #include "gateway/ops/log.h"
 
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 #include "gateway/outbound/openapi.h"
+
 #include "core/rules.h"
 
 namespace edugate::gateway {

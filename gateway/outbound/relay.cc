@@ -1,10 +1,10 @@
 #include "gateway/outbound/relay.h"
-#include "core/rules.h"
 
 #include <libxml/tree.h>
 
-#include "gateway/soap/envelope.h"
+#include "core/rules.h"
 #include "gateway/ops/log.h"
+#include "gateway/soap/envelope.h"
 #include "gateway/soap/wsa_rules.h"
 #include "security/authorization.h"
 #include "security/xml_guard.h"
@@ -147,7 +147,7 @@ HttpAnswer Relay::handle(std::string_view request, const std::optional<std::stri
       if (e.code == "TLS-IDENTITY")
         return fault_answer({false, "TLS-IDENTITY",
                              "het certificaat van " + url + " draagt niet het OIN " + p->to_oin.str() + " uit wsa:To; niet verzonden",
-                             "wsa:To"));
+                             "wsa:To"});
       return fault_answer({false, e.code, "antwoord van " + p->to_oin.str() + " afgekeurd: " + e.message, e.field});
     }
     jlog::info("relayed", {{"message_id", mid},

@@ -2,7 +2,6 @@
 // school's results and response records out. The school is the wsa:From OIN (a vendor with a
 // mandate acts as that school).
 #include "gateway/services/bpvmonitor_service.h"
-#include "core/rules.h"
 
 #include "gateway/services/mappings.h"
 #include "gateway/services/service_support.h"

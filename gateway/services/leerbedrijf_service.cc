@@ -1,7 +1,6 @@
 // Leerbedrijf service: gSOAP structs in, typed domain requests to the backend, gSOAP structs out.
 // Identifiers are parsed here, once; a malformed one becomes a Melding naming the field.
 #include "gateway/services/leerbedrijf_service.h"
-#include "core/rules.h"
 
 
 #include "gateway/services/mappings.h"

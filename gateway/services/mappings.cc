@@ -1,4 +1,5 @@
 #include "gateway/services/mappings.h"
+
 #include "core/rules.h"
 
 namespace edugate::gateway::mapping {

@@ -2,7 +2,6 @@
 // at SBB. Every field is parsed here (a Melding naming it when it does not parse); the business
 // rules are the backend's. The school is the wsa:From OIN; a vendor with a mandate acts as it.
 #include "gateway/services/praktijkloket_service.h"
-#include "core/rules.h"
 
 #include <charconv>
 

@@ -2,7 +2,6 @@
 // DK0004 and stored nowhere; a redelivery (same MessageID) is answered from the message store
 // by the pipeline, and the sink itself ignores a MessageID it has seen.
 #include "gateway/services/schoolontvangst_service.h"
-#include "core/rules.h"
 
 #include "gateway/services/mappings.h"
 #include "gateway/services/service_support.h"

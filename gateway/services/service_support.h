@@ -48,7 +48,7 @@ std::optional<T> field(Result<T> r, const std::string& veld, Meldingen& out) {
   // ONGELDIG-<the parser's tag> (core/ids.cc); every tag a service parses has its entry (tests/unit/core/rules_test.cc).
   const rules::Rule* invalid = rules::invalid_field(r.error().code);
   out.push_back(invalid ? fout(*invalid, r.error().message, veld)
-                        : Melding{"ONGELDIG-" + r.error().code, Ernst::fout, r.error().message, veld});
+                        : Melding{std::string(rules::kInvalidPrefix) + r.error().code, Ernst::fout, r.error().message, veld});
   return std::nullopt;
 }
 

@@ -1,5 +1,4 @@
 #include "gateway/soap/contract.h"
-#include "core/rules.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -7,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <stdexcept>
+
+#include "core/rules.h"
 
 namespace edugate::gateway {
 namespace {

@@ -1,10 +1,11 @@
 #include "gateway/soap/envelope.h"
-#include "core/rules.h"
 
 #include <libxml/c14n.h>
 
 #include <cctype>
 #include <memory>
+
+#include "core/rules.h"
 
 namespace edugate::gateway {
 namespace {

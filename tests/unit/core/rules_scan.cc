@@ -187,8 +187,8 @@ const std::map<std::string, std::string>& untested_meldingen() {
 }
 
 std::vector<std::string> literal_codes(const std::string& source_dir) {
-  static const std::regex code(R"(\b((?:DK|EK)[0-9]{4}|(?:WT|WB|WS|WW)[0-9]{3})\b)");
-  static const std::regex melding(R"(\b(?:fout|melding)\s*\(\s*(?:[^"(),]*\?\s*)?"([A-Z][A-Z0-9-]+)\"|\bMelding\s*\{\s*"([A-Z][A-Z0-9-]+)")");
+  static const std::regex code(R"re(\b((?:DK|EK)[0-9]{4}|(?:WT|WB|WS|WW)[0-9]{3})\b)re");
+  static const std::regex melding(R"re(\b(?:fout|melding)\s*\(\s*(?:[^"(),]*\?\s*)?"([A-Z][A-Z0-9-]+)"|\bMelding\s*\{\s*"([A-Z][A-Z0-9-]+)")re");
   std::vector<std::string> out;
   for (const auto& file : sources(source_dir, {"core", "gateway", "security", "store", "adapters", "app"})) {
     const std::string rel = fs::relative(file, source_dir).generic_string();

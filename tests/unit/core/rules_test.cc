@@ -46,7 +46,9 @@ TEST(Rules, EveryCodeIsDefinedOnceWithItsTextAndRule) {
     } else {
       EXPECT_TRUE(std::regex_match(std::string(r->code), std::regex("(DK|EK)[0-9]{4}|(WT|WB|WS|WW)[0-9]{3}"))) << r->code;
     }
-    if (r->kind == rules::Kind::fault) EXPECT_NE(r->side, rules::Side::none) << r->code;
+    if (r->kind == rules::Kind::fault) {
+      EXPECT_NE(r->side, rules::Side::none) << r->code;
+    }
     EXPECT_EQ(rules::find(r->code), r);
   }
   EXPECT_EQ(rules::find("XX0000"), nullptr);
@@ -56,7 +58,7 @@ TEST(Rules, EveryEntryOfTheHeaderIsInAll) {
   // An entry written in core/rules.h but left out of all() would escape every other test here.
   const std::string h = read("core/rules.h");
   std::set<std::string> declared;
-  const std::regex fault(R"(inline constexpr Rule \w+\{"([^"]+)")"), melding(R"(EDUGATE_MELDING\(\w+, "([^"]+)")");
+  const std::regex fault(R"re(inline constexpr Rule \w+\{"([^"]+)")re"), melding(R"re(EDUGATE_MELDING\(\w+, "([^"]+)")re");
   for (const auto* re : {&fault, &melding})
     for (std::sregex_iterator it(h.begin(), h.end(), *re), end; it != end; ++it) declared.insert((*it)[1]);
   std::set<std::string> listed;
