@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "core/rules.h"
+
 namespace edugate {
 namespace {
 
@@ -80,18 +82,18 @@ Result<Vestigingsnummer> Vestigingsnummer::parse(std::string_view t) {
 Result<MessageId> MessageId::parse(std::string_view t) {
   constexpr std::string_view prefix = "urn:uuid:";
   if (t.size() < prefix.size() || t.substr(0, prefix.size()) != prefix)
-    return make_error("EK0023", "wsa:MessageID is niet van de vorm urn:uuid:...", "wsa:MessageID");
+    return make_error(rules::EK0023, "wsa:MessageID is niet van de vorm urn:uuid:...", "wsa:MessageID");
   std::string_view u = t.substr(prefix.size());
   // 8-4-4-4-12 hex digits, RFC 4122 variant (10xx) in the 4th group.
-  if (u.size() != 36) return make_error("EK0023", "wsa:MessageID bevat geen geldige UUID", "wsa:MessageID");
+  if (u.size() != 36) return make_error(rules::EK0023, "wsa:MessageID bevat geen geldige UUID", "wsa:MessageID");
   for (size_t i = 0; i < u.size(); ++i) {
     bool dash = (i == 8 || i == 13 || i == 18 || i == 23);
     if (dash ? u[i] != '-' : !is_hex(u[i]))
-      return make_error("EK0023", "wsa:MessageID bevat geen geldige UUID", "wsa:MessageID");
+      return make_error(rules::EK0023, "wsa:MessageID bevat geen geldige UUID", "wsa:MessageID");
   }
   char variant = static_cast<char>(std::tolower(static_cast<unsigned char>(u[19])));
   if (variant != '8' && variant != '9' && variant != 'a' && variant != 'b')
-    return make_error("EK0023", "wsa:MessageID is geen RFC 4122 UUID (variant)", "wsa:MessageID");
+    return make_error(rules::EK0023, "wsa:MessageID is geen RFC 4122 UUID (variant)", "wsa:MessageID");
   std::string lower(prefix);
   for (char c : u) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return MessageId(std::move(lower));

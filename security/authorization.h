@@ -32,4 +32,10 @@ Result<Authorization> authorize(store::Store& registry, const Oin& tls_oin, cons
 Result<Authorization> authorize(store::Store& registry, const store::Party& caller, const Oin& from_oin,
                                 std::string_view service);
 
+// Our own outbound side (relay, JSON bridge): this gateway (`own`) may send for `on_behalf_of`
+// when it is itself, the party configured as remote.act_for, or a party it holds a mandate for
+// on `service`; otherwise EK0030, as the receiver would answer (docs/DESIGN.md, decision log).
+Status check_may_send_for(store::Store& registry, const Oin& own, const std::optional<Oin>& act_for,
+                          const Oin& on_behalf_of, std::string_view service, std::string field);
+
 }  // namespace edugate::security

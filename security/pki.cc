@@ -8,20 +8,22 @@
 #include <cstdio>
 #include <memory>
 
+#include "core/rules.h"
+
 namespace edugate::security {
 
 Result<PeerIdentity> identity_of(X509* cert) {
-  if (cert == nullptr) return make_error("DK0002", "geen clientcertificaat");
+  if (cert == nullptr) return make_error(rules::DK0002, "geen clientcertificaat");
   X509_NAME* subject = X509_get_subject_name(cert);
   int idx = X509_NAME_get_index_by_NID(subject, NID_serialNumber, -1);
-  if (idx < 0) return make_error("DK0002", "certificaat bevat geen OIN in subject.serialNumber");
+  if (idx < 0) return make_error(rules::DK0002, "certificaat bevat geen OIN in subject.serialNumber");
   if (X509_NAME_get_index_by_NID(subject, NID_serialNumber, idx) >= 0)
-    return make_error("DK0002", "certificaat bevat meer dan één subject.serialNumber");
+    return make_error(rules::DK0002, "certificaat bevat meer dan één subject.serialNumber");
   ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
   std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
                    static_cast<size_t>(ASN1_STRING_length(data)));
   auto oin = Oin::parse(text);
-  if (!oin) return make_error("DK0002", "subject.serialNumber van het certificaat is geen geldig OIN");
+  if (!oin) return make_error(rules::DK0002, "subject.serialNumber van het certificaat is geen geldig OIN");
 
   std::string serial;
   if (BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr)) {

@@ -20,6 +20,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "core/rules.h"
+
 namespace edugate::security::wssec {
 namespace {
 
@@ -68,7 +70,7 @@ std::vector<xmlNode*> element_children(xmlNode* n) {
   return out;
 }
 
-Error bad(std::string message, std::string field) { return make_error("EK0031", std::move(message), std::move(field)); }
+Error bad(std::string message, std::string field) { return make_error(rules::EK0031, std::move(message), std::move(field)); }
 
 std::int64_t clock_now(std::int64_t now) {
   return now != 0 ? now : static_cast<std::int64_t>(std::time(nullptr));
@@ -543,11 +545,11 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
   auto t_created = parse_time(text(created));
   if (!t_created) return bad("wsu:Created is geen UTC xsd:dateTime", "wsu:Created");
   if (*t_created > now + policy.skew_seconds || *t_created < now - policy.skew_seconds)
-    return make_error("DK0011", "wsu:Timestamp valt buiten de toegestane klokafwijking", "wsu:Created");
+    return make_error(rules::DK0011, "wsu:Timestamp valt buiten de toegestane klokafwijking", "wsu:Created");
   if (expires) {
     auto t_expires = parse_time(text(expires));
     if (!t_expires || *t_expires < *t_created) return bad("wsu:Expires is ongeldig", "wsu:Expires");
-    if (*t_expires + policy.skew_seconds < now) return make_error("DK0011", "wsu:Timestamp is verlopen", "wsu:Expires");
+    if (*t_expires + policy.skew_seconds < now) return make_error(rules::DK0011, "wsu:Timestamp is verlopen", "wsu:Expires");
   }
 
   // The cryptography, restricted to the same algorithms and to same-document references.

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rules.h"
+
 namespace edugate::security {
 namespace {
 
@@ -100,11 +102,11 @@ class Prescan {
   bool at(std::string_view lit) const { return s_.substr(i_, lit.size()) == lit; }
 
   bool malformed(const std::string& why) {
-    err_ = make_error("DK0001", "XML is niet well-formed: " + why + " (byte " + std::to_string(i_) + ")");
+    err_ = make_error(rules::DK0001, "XML is niet well-formed: " + why + " (byte " + std::to_string(i_) + ")");
     return false;
   }
   bool too_much(const std::string& what, std::size_t max, const char* unit = "", const char* note = "") {
-    err_ = make_error("DK0001", what + " (max " + std::to_string(max) + unit + note + ")");
+    err_ = make_error(rules::DK0001, what + " (max " + std::to_string(max) + unit + note + ")");
     return false;
   }
 
@@ -340,7 +342,7 @@ Status check_no_entities(const xmlNode* root) {
   const xmlNode* n = root;
   while (n != nullptr) {
     if (n->type == XML_ENTITY_REF_NODE || n->type == XML_DTD_NODE || n->type == XML_ENTITY_DECL)
-      return make_error("DK0001", "entiteiten zijn niet toegestaan");
+      return make_error(rules::DK0001, "entiteiten zijn niet toegestaan");
     if (n->type == XML_ELEMENT_NODE && n->children != nullptr) {
       n = n->children;
       continue;
@@ -387,24 +389,24 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 Result<XmlDocPtr> parse_guarded(std::string_view bytes, const XmlLimits& limits) {
-  if (bytes.empty()) return make_error("DK0001", "leeg bericht: geen XML");
+  if (bytes.empty()) return make_error(rules::DK0001, "leeg bericht: geen XML");
   if (bytes.size() > limits.max_bytes)
-    return make_error("DK0001", "bericht te groot (max " + std::to_string(limits.max_bytes) + " bytes)");
+    return make_error(rules::DK0001, "bericht te groot (max " + std::to_string(limits.max_bytes) + " bytes)");
   if (bytes.size() >= 2 && ((bytes[0] == '\xFE' && bytes[1] == '\xFF') || (bytes[0] == '\xFF' && bytes[1] == '\xFE')))
-    return make_error("DK0009", "bericht is UTF-16; alleen UTF-8 is toegestaan");
+    return make_error(rules::DK0009, "bericht is UTF-16; alleen UTF-8 is toegestaan");
   if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
-  if (!is_valid_utf8(bytes)) return make_error("DK0009", "bericht is geen geldige UTF-8");
+  if (!is_valid_utf8(bytes)) return make_error(rules::DK0009, "bericht is geen geldige UTF-8");
   std::string_view enc = declared_encoding(bytes);
   if (!enc.empty() && !iequals(enc, "utf-8"))
-    return make_error("DK0009", "XML-declaratie noemt een andere codering dan UTF-8");
+    return make_error(rules::DK0009, "XML-declaratie noemt een andere codering dan UTF-8");
   // Refused before parsing: a DTD is where entity expansion (billion laughs) and XXE live.
   if (bytes.find("<!DOCTYPE") != std::string_view::npos || bytes.find("<!ENTITY") != std::string_view::npos)
-    return make_error("DK0001", "DOCTYPE/DTD is niet toegestaan");
-  if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) return make_error("DK0001", "bericht te groot");
+    return make_error(rules::DK0001, "DOCTYPE/DTD is niet toegestaan");
+  if (bytes.size() > static_cast<std::size_t>(INT32_MAX)) return make_error(rules::DK0001, "bericht te groot");
   if (auto st = Prescan(bytes, limits).run(); !st) return st.error();
 
   xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-  if (ctxt == nullptr) return make_error("DK0051", "geen geheugen voor XML-parser");
+  if (ctxt == nullptr) return make_error(rules::DK0051, "geen geheugen voor XML-parser");
   const int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
   xmlDocPtr doc = xmlCtxtReadMemory(ctxt, bytes.data(), static_cast<int>(bytes.size()), nullptr, "UTF-8", options);
   std::string why;
@@ -415,11 +417,11 @@ Result<XmlDocPtr> parse_guarded(std::string_view bytes, const XmlLimits& limits)
   }
   xmlFreeParserCtxt(ctxt);
   XmlDocPtr owned(doc);
-  if (!why.empty() || !owned) return make_error("DK0001", "XML is niet well-formed: " + why);
+  if (!why.empty() || !owned) return make_error(rules::DK0001, "XML is niet well-formed: " + why);
   if (owned->intSubset != nullptr || owned->extSubset != nullptr)
-    return make_error("DK0001", "DOCTYPE/DTD is niet toegestaan");
+    return make_error(rules::DK0001, "DOCTYPE/DTD is niet toegestaan");
   xmlNode* root = xmlDocGetRootElement(owned.get());
-  if (root == nullptr) return make_error("DK0001", "XML zonder root-element");
+  if (root == nullptr) return make_error(rules::DK0001, "XML zonder root-element");
   if (auto st = check_no_entities(root); !st) return st.error();
   return owned;
 }

@@ -9,6 +9,7 @@
 #include "adapters/db/database.h"
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "core/clock.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 
@@ -46,8 +47,8 @@ CREATE INDEX responses_brin ON responses(brin, periode);
 CREATE INDEX responses_periode ON responses(periode);
 )SQL";
 
-Melding fout(const char* code, std::string tekst, std::string veld) {
-  return Melding{code, Ernst::fout, std::move(tekst), std::move(veld)};
+Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
+  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
 }
 
 void store_record(sql::Connection& c, const Oin& school, const bm::Studentgegeven& r, const Datum& uitnodiging) {
@@ -104,25 +105,25 @@ Meldingen BpvMonitorBackend::check(sql::Connection& c, const Oin& school, const 
   Meldingen m;
   auto school_brin = brin_of(school);
   if (!school_brin || !(*school_brin == r.brin))
-    m.push_back(fout("BPV-BRIN", "BRIN hoort niet bij de school waarvoor geleverd wordt", "Brin"));
+    m.push_back(fout(rules::BPV_BRIN, "BRIN hoort niet bij de school waarvoor geleverd wordt", "Brin"));
   {
     auto st = c.prepare("SELECT samengevoegd_in FROM lb.leerbedrijven WHERE id = ?");
     st.bind(1, r.leerbedrijf.str());
-    if (!st.step()) m.push_back(fout("BPV-LEERBEDRIJF", "LeerbedrijfID is niet bekend bij SBB", "LeerbedrijfID"));
+    if (!st.step()) m.push_back(fout(rules::BPV_LEERBEDRIJF, "LeerbedrijfID is niet bekend bij SBB", "LeerbedrijfID"));
     else if (auto merged = st.opt_text(0))
-      m.push_back(fout("BPV-LEERBEDRIJF", "leerbedrijf is samengevoegd met " + *merged + "; gebruik dat LeerbedrijfID",
+      m.push_back(fout(rules::BPV_LEERBEDRIJF, "leerbedrijf is samengevoegd met " + *merged + "; gebruik dat LeerbedrijfID",
                        "LeerbedrijfID"));
   }
   const long today = days_from_civil(today_utc());
   const long eind = days_from_civil(r.einddatum);
-  if (eind < today) m.push_back(fout("BPV-AFGELOPEN", "Einddatum ligt in het verleden: de bpv is al afgelopen", "Einddatum"));
+  if (eind < today) m.push_back(fout(rules::BPV_AFGELOPEN, "Einddatum ligt in het verleden: de bpv is al afgelopen", "Einddatum"));
   else if (eind > today + 3 * 366)
-    m.push_back(fout("BPV-EINDDATUM", "Einddatum ligt meer dan drie jaar in de toekomst", "Einddatum"));
+    m.push_back(fout(rules::BPV_EINDDATUM, "Einddatum ligt meer dan drie jaar in de toekomst", "Einddatum"));
   if (!m.empty()) return m;
   long invite = eind - bm::kUitnodigingDagenVoorEinde;
   if (invite < today) {
     invite = today;
-    m.push_back(Melding{"BPV-KORT", Ernst::waarschuwing,
+    m.push_back(Melding{std::string(rules::BPV_KORT.code), Ernst::waarschuwing,
                         "Einddatum ligt binnen drie weken: de student wordt zo snel mogelijk uitgenodigd", "Einddatum"});
   }
   uitnodiging = civil_from_days(invite);
@@ -147,9 +148,9 @@ std::vector<bm::Recordresultaat> BpvMonitorBackend::lever_aan(const Oin& school,
   for (const auto& r : records) {
     bm::Recordresultaat res{r.bpvo_kenmerk, "geweigerd", std::nullopt, {}};
     if (!seen.insert(r.bpvo_kenmerk).second) {
-      res.meldingen.push_back(fout("BPV-DUBBEL", "BpvoKenmerk komt meer dan eens voor in dit bericht", "BpvoKenmerk"));
+      res.meldingen.push_back(fout(rules::BPV_DUBBEL, "BpvoKenmerk komt meer dan eens voor in dit bericht", "BpvoKenmerk"));
     } else if (record_status(c, school, r.bpvo_kenmerk) == std::optional<std::string>("actief")) {
-      res.meldingen.push_back(fout("BPV-BESTAAT", "BpvoKenmerk is al geleverd; gebruik CorrigeerStudentgegeven", "BpvoKenmerk"));
+      res.meldingen.push_back(fout(rules::BPV_BESTAAT, "BpvoKenmerk is al geleverd; gebruik CorrigeerStudentgegeven", "BpvoKenmerk"));
     } else {
       check_and_store(c, school, r, res);
     }
@@ -164,7 +165,7 @@ bm::Recordresultaat BpvMonitorBackend::corrigeer(const Oin& school, const bm::St
   bm::Recordresultaat res{r.bpvo_kenmerk, "geweigerd", std::nullopt, {}};
   sql::Transaction tx(c);
   if (record_status(c, school, r.bpvo_kenmerk) != std::optional<std::string>("actief")) {
-    res.meldingen.push_back(fout("BPV-ONBEKEND", "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
+    res.meldingen.push_back(fout(rules::BPV_ONBEKEND, "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
     return res;
   }
   check_and_store(c, school, r, res);
@@ -177,7 +178,7 @@ bm::Recordresultaat BpvMonitorBackend::trek_in(const Oin& school, const std::str
   bm::Recordresultaat res{kenmerk, "geweigerd", std::nullopt, {}};
   sql::Transaction tx(c);
   if (record_status(c, school, kenmerk) != std::optional<std::string>("actief")) {
-    res.meldingen.push_back(fout("BPV-ONBEKEND", "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
+    res.meldingen.push_back(fout(rules::BPV_ONBEKEND, "geen geleverd record met dit BpvoKenmerk", "BpvoKenmerk"));
     return res;
   }
   // Withdrawn: the student is not invited; the personal data is erased, the key is kept.
@@ -227,7 +228,7 @@ bm::Resultaten BpvMonitorBackend::resultaten(const Brin& brin, const bm::Resulta
     }
   }
   if (out.cellen.front().aantal == 0 && out.cellen[7].aantal == 0)
-    out.meldingen.push_back(Melding{"BPV-GEEN-RESPONS", Ernst::informatie, "geen respons voor deze selectie", "Filter"});
+    out.meldingen.push_back(Melding{std::string(rules::BPV_GEEN_RESPONS.code), Ernst::informatie, "geen respons voor deze selectie", "Filter"});
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "adapters/db/places.h"
 #include "core/clock.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 
@@ -90,8 +91,8 @@ CREATE TABLE voordrachten (
   status TEXT NOT NULL, ontvangen_ms BIGINT NOT NULL, UNIQUE (school_oin, bericht));
 )SQL";
 
-Melding melding(const char* code, Ernst e, std::string tekst, std::string veld = {}) {
-  return Melding{code, e, std::move(tekst), std::move(veld)};
+Melding melding(const rules::Rule& r, Ernst e, std::string tekst, std::string veld = {}) {
+  return Melding{std::string(r.code), e, std::move(tekst), std::move(veld)};
 }
 
 std::string normalize_postcode(std::string p) {
@@ -194,13 +195,13 @@ lb::IdentificeerAntwoord LeerbedrijfBackend::identificeer(const lb::Identificeer
   }
   for (auto& r : rows) {
     if (r.samengevoegd_in)
-      a.meldingen.push_back(melding("LB-SAMENGEVOEGD", Ernst::waarschuwing,
+      a.meldingen.push_back(melding(rules::LB_SAMENGEVOEGD, Ernst::waarschuwing,
                                     "leerbedrijf " + r.s.id.str() + " is samengevoegd met " + *r.samengevoegd_in,
                                     "LeerbedrijfID"));
     a.leerbedrijven.push_back(std::move(r.s));
   }
   if (a.leerbedrijven.empty())
-    a.meldingen.push_back(melding("LB-GEEN-RESULTAAT", Ernst::informatie, "geen leerbedrijf gevonden met deze gegevens"));
+    a.meldingen.push_back(melding(rules::LB_GEEN_RESULTAAT, Ernst::informatie, "geen leerbedrijf gevonden met deze gegevens"));
   return a;
 }
 
@@ -214,7 +215,7 @@ lb::VerifieerAntwoord LeerbedrijfBackend::verifieer(const lb::VerifieerVerzoek& 
     if (!st.step()) {
       a.signaal_code = "ONBEKEND";
       a.signaal_omschrijving = "LeerbedrijfID " + v.id.str() + " is niet bekend bij SBB";
-      a.meldingen.push_back(melding("LB-ONBEKEND", Ernst::fout, "LeerbedrijfID is niet bekend", "LeerbedrijfID"));
+      a.meldingen.push_back(melding(rules::LB_ONBEKEND, Ernst::fout, "LeerbedrijfID is niet bekend", "LeerbedrijfID"));
       return a;
     }
     if (auto merged = st.opt_text(0)) {
@@ -280,13 +281,13 @@ lb::DetailsAntwoord LeerbedrijfBackend::details(const LeerbedrijfId& id) {
                       "telefoon, website FROM leerbedrijven WHERE id = ?");
   st.bind(1, id.str());
   if (!st.step()) {
-    a.meldingen.push_back(melding("LB-ONBEKEND", Ernst::fout, "LeerbedrijfID is niet bekend", "LeerbedrijfID"));
+    a.meldingen.push_back(melding(rules::LB_ONBEKEND, Ernst::fout, "LeerbedrijfID is niet bekend", "LeerbedrijfID"));
     return a;
   }
   Row r = row_from(st);
   lb::Details d{r.s, st.text(11), st.text(12), {}, {}, {}};
   if (r.samengevoegd_in)
-    a.meldingen.push_back(melding("LB-SAMENGEVOEGD", Ernst::waarschuwing,
+    a.meldingen.push_back(melding(rules::LB_SAMENGEVOEGD, Ernst::waarschuwing,
                                   "leerbedrijf is samengevoegd met " + *r.samengevoegd_in, "LeerbedrijfID"));
   const std::string today = today_utc().str();
   auto e = c.prepare("SELECT e.crebo, coalesce(k.naam, ''), e.leerweg, e.begindatum, e.einddatum, e.intrekdatum "
@@ -322,7 +323,7 @@ lb::ZoekAntwoord LeerbedrijfBackend::zoek(const lb::ZoekVerzoek& v) {
   if (v.plaats && v.max_afstand_km) {
     centre = find_place(*v.plaats);
     if (!centre) {
-      a.meldingen.push_back(melding("LB-ONBEKENDE-PLAATS", Ernst::fout, "plaats is niet bekend voor zoeken op afstand", "Plaats"));
+      a.meldingen.push_back(melding(rules::LB_ONBEKENDE_PLAATS, Ernst::fout, "plaats is niet bekend voor zoeken op afstand", "Plaats"));
       return a;
     }
   }
@@ -380,7 +381,7 @@ lb::VoordrachtAntwoord LeerbedrijfBackend::voordragen(const lb::VoordrachtVerzoe
                         "AND (e.einddatum IS NULL OR e.einddatum >= ?) AND (e.intrekdatum IS NULL OR e.intrekdatum > ?) LIMIT 1");
     st.bind(1, v.kvk.str()).bind(2, v.crebo.str()).bind(3, to_string(v.leerweg)).bind(4, today).bind(5, today).bind(6, today);
     if (st.step())
-      a.meldingen.push_back(melding("LB-AL-ERKEND", Ernst::waarschuwing,
+      a.meldingen.push_back(melding(rules::LB_AL_ERKEND, Ernst::waarschuwing,
                                     "dit bedrijf is al erkend voor deze kwalificatie en leerweg (LeerbedrijfID " +
                                         st.text(0) + ")",
                                     "KvkNummer"));

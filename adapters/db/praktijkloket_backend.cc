@@ -11,9 +11,10 @@
 #include <stdexcept>
 
 #include "adapters/db/database.h"
-#include "core/backend_error.h"
 #include "adapters/db/kwalificaties.h"
 #include "adapters/pdf/praktijkloket_pdf.h"
+#include "core/backend_error.h"
+#include "core/rules.h"
 
 namespace edugate::adapters::db {
 namespace {
@@ -112,8 +113,8 @@ std::string now_iso() {
   return buf;
 }
 
-Melding fout(std::string code, std::string tekst, std::string veld) {
-  return Melding{std::move(code), Ernst::fout, std::move(tekst), std::move(veld)};
+Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
+  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
 }
 
 std::string lower(std::string s) {
@@ -156,7 +157,7 @@ std::optional<pl::Deelnemer> find_deelnemer(sql::Connection& c, const pl::Caller
 }
 
 Melding onbekende_deelnemer(const std::string& veld = "DeelnemerID") {
-  return fout("PL-ONBEKENDE-DEELNEMER", "deelnemer is niet bekend bij deze school", veld);
+  return fout(rules::PL_ONBEKENDE_DEELNEMER, "deelnemer is niet bekend bij deze school", veld);
 }
 
 // The existing deelnemer with the same naam and geboortedatum at this school, if any.
@@ -174,9 +175,9 @@ std::optional<pl::Id> duplicate_of(sql::Connection& c, const pl::Caller& who, co
 Meldingen check_deelnemer(const pl::Deelnemergegevens& g, const std::string& prefix = {}) {
   Meldingen m;
   if (g.geboortedatum.str() > today_utc().str())
-    m.push_back(fout("PL-GEBOORTEDATUM", "Geboortedatum ligt in de toekomst", prefix + "Geboortedatum"));
+    m.push_back(fout(rules::PL_GEBOORTEDATUM, "Geboortedatum ligt in de toekomst", prefix + "Geboortedatum"));
   else if (g.geboortedatum.str() < "1900-01-01")
-    m.push_back(fout("PL-GEBOORTEDATUM", "Geboortedatum ligt voor 1900", prefix + "Geboortedatum"));
+    m.push_back(fout(rules::PL_GEBOORTEDATUM, "Geboortedatum ligt voor 1900", prefix + "Geboortedatum"));
   return m;
 }
 
@@ -202,9 +203,9 @@ pl::Id insert_deelnemer(sql::Connection& c, const pl::Caller& who, const pl::Dee
 std::optional<Melding> check_leerbedrijf(sql::Connection& c, const LeerbedrijfId& id, const std::string& veld) {
   auto st = c.prepare("SELECT samengevoegd_in FROM lb.leerbedrijven WHERE id = ?");
   st.bind(1, id.str());
-  if (!st.step()) return fout("PL-ONBEKEND-LEERBEDRIJF", "LeerbedrijfID is niet bekend bij SBB", veld);
+  if (!st.step()) return fout(rules::PL_ONBEKEND_LEERBEDRIJF, "LeerbedrijfID is niet bekend bij SBB", veld);
   if (auto merged = st.opt_text(0))
-    return fout("PL-ONBEKEND-LEERBEDRIJF", "leerbedrijf is samengevoegd met " + *merged + "; gebruik dat LeerbedrijfID", veld);
+    return fout(rules::PL_ONBEKEND_LEERBEDRIJF, "leerbedrijf is samengevoegd met " + *merged + "; gebruik dat LeerbedrijfID", veld);
   return std::nullopt;
 }
 
@@ -250,36 +251,36 @@ std::string veld(const std::string& base, std::size_t i, const std::string& sub)
 // Resolves versions and checks each werkproces against the kwalificatiestructuur.
 Meldingen resolve_kwalificaties(sql::Connection& c, std::vector<pl::GekozenKwalificatie>& ks) {
   Meldingen m;
-  if (ks.empty()) m.push_back(fout("VERPLICHT", "kies ten minste één kwalificatie", "Kwalificatie"));
+  if (ks.empty()) m.push_back(fout(rules::VERPLICHT, "kies ten minste één kwalificatie", "Kwalificatie"));
   std::set<std::pair<std::string, std::string>> seen_k;
   for (std::size_t i = 0; i < ks.size(); ++i) {
     auto& k = ks[i];
     if (k.versie.empty()) {
       auto cur = current_version(c, k.crebo);
       if (!cur) {
-        m.push_back(fout("PL-ONBEKENDE-KWALIFICATIE", "crebo " + k.crebo.str() + " is niet bekend",
+        m.push_back(fout(rules::PL_ONBEKENDE_KWALIFICATIE, "crebo " + k.crebo.str() + " is niet bekend",
                          veld("Kwalificatie", i, "Crebo")));
         continue;
       }
       k.versie = *cur;
     } else if (!kw::find_kwalificatie(c, k.crebo, k.versie, today_utc())) {
-      m.push_back(fout("PL-ONBEKENDE-KWALIFICATIE", "kwalificatie " + k.crebo.str() + " versie " + k.versie + " bestaat niet",
+      m.push_back(fout(rules::PL_ONBEKENDE_KWALIFICATIE, "kwalificatie " + k.crebo.str() + " versie " + k.versie + " bestaat niet",
                        veld("Kwalificatie", i, "Versie")));
       continue;
     }
     if (!seen_k.insert({k.crebo.str(), k.versie}).second)
-      m.push_back(fout("PL-DUBBEL", "kwalificatie staat er twee keer in", veld("Kwalificatie", i, "Crebo")));
+      m.push_back(fout(rules::PL_DUBBEL, "kwalificatie staat er twee keer in", veld("Kwalificatie", i, "Crebo")));
     if (k.werkprocessen.empty())
-      m.push_back(fout("VERPLICHT", "kies ten minste één werkproces", veld("Kwalificatie", i, "Werkproces")));
+      m.push_back(fout(rules::VERPLICHT, "kies ten minste één werkproces", veld("Kwalificatie", i, "Werkproces")));
     std::set<std::string> seen;
     for (std::size_t j = 0; j < k.werkprocessen.size(); ++j) {
       const auto& w = k.werkprocessen[j];
       const std::string v = veld("Kwalificatie", i, veld("Werkproces", j, "Code"));
       if (!kw::werkproces_belongs(c, k.crebo, k.versie, w.code))
-        m.push_back(fout("PL-ONBEKEND-WERKPROCES",
+        m.push_back(fout(rules::PL_ONBEKEND_WERKPROCES,
                          "werkproces " + w.code + " hoort niet bij kwalificatie " + k.crebo.str() + " versie " + k.versie, v));
       else if (!seen.insert(w.code).second)
-        m.push_back(fout("PL-DUBBEL", "werkproces " + w.code + " staat er twee keer in", v));
+        m.push_back(fout(rules::PL_DUBBEL, "werkproces " + w.code + " staat er twee keer in", v));
     }
   }
   return m;
@@ -287,7 +288,7 @@ Meldingen resolve_kwalificaties(sql::Connection& c, std::vector<pl::GekozenKwali
 
 Meldingen check_periode(const Datum& begin, const Datum& eind) {
   Meldingen m;
-  if (eind.str() < begin.str()) m.push_back(fout("PL-DATUMVOLGORDE", "Einddatum ligt voor Begindatum", "Einddatum"));
+  if (eind.str() < begin.str()) m.push_back(fout(rules::PL_DATUMVOLGORDE, "Einddatum ligt voor Begindatum", "Einddatum"));
   return m;
 }
 
@@ -340,7 +341,7 @@ pl::Uitkomst<pl::Deelnemer> PraktijkloketBackend::voeg_deelnemer_toe(const Calle
   sql::Transaction tx(c);
   if (auto m = check_deelnemer(g, "Deelnemer/"); !m.empty()) return refused<pl::Deelnemer>(std::move(m));
   if (auto dup = duplicate_of(c, who, g, std::nullopt); dup && !doorzetten) {
-    auto u = refused<pl::Deelnemer>(fout("PL-DUBBELE-DEELNEMER",
+    auto u = refused<pl::Deelnemer>(fout(rules::PL_DUBBELE_DEELNEMER,
                                          "er is al een deelnemer met deze naam en geboortedatum (DeelnemerID " +
                                              std::to_string(*dup) + "); zet Doorzetten om toch toe te voegen",
                                          "Deelnemer"));
@@ -370,7 +371,7 @@ std::vector<pl::Itemresultaat> PraktijkloketBackend::voeg_deelnemers_toe(const C
     } else if (auto dup = duplicate_of(c, who, g, std::nullopt); dup && !doorzetten) {
       r.status = "dubbel";
       r.deelnemer = *dup;
-      r.meldingen.push_back(fout("PL-DUBBELE-DEELNEMER",
+      r.meldingen.push_back(fout(rules::PL_DUBBELE_DEELNEMER,
                                  "er is al een deelnemer met deze naam en geboortedatum (DeelnemerID " +
                                      std::to_string(*dup) + ")",
                                  prefix));
@@ -409,7 +410,7 @@ pl::Uitkomst<pl::Deelnemer> PraktijkloketBackend::archiveer_deelnemer(const Call
   auto d = find_deelnemer(c, who, id);
   if (!d) return refused<pl::Deelnemer>(onbekende_deelnemer());
   if (d->archief == archief)
-    return refused<pl::Deelnemer>(fout(archief ? "PL-AL-GEARCHIVEERD" : "PL-NIET-GEARCHIVEERD",
+    return refused<pl::Deelnemer>(fout(archief ? rules::PL_AL_GEARCHIVEERD : rules::PL_NIET_GEARCHIVEERD,
                                        archief ? "deelnemer staat al in het archief" : "deelnemer staat niet in het archief",
                                        "DeelnemerID"));
   c.prepare("UPDATE deelnemers SET archief = ?, gewijzigd = ? WHERE id = ?").bind(1, archief ? 1 : 0).bind(2, now_iso())
@@ -455,7 +456,7 @@ pl::Uitkomst<std::vector<pl::Deelnemer>> PraktijkloketBackend::zoek_deelnemers(c
   pl::Uitkomst<std::vector<pl::Deelnemer>> u;
   if (out.size() > 500) {
     out.resize(500);
-    u.meldingen.push_back(Melding{"PL-MEER-RESULTATEN", Ernst::informatie,
+    u.meldingen.push_back(Melding{std::string(rules::PL_MEER_RESULTATEN.code), Ernst::informatie,
                                   "meer dan 500 deelnemers gevonden; verfijn de zoekvraag", ""});
   }
   u.waarde = std::move(out);
@@ -545,7 +546,7 @@ std::optional<pl::Begeleidingsdocument> find_document(sql::Connection& c, const 
 }
 
 Melding onbekend_document() {
-  return fout("PL-ONBEKEND-DOCUMENT", "begeleidingsdocument is niet bekend bij deze school", "DocumentID");
+  return fout(rules::PL_ONBEKEND_DOCUMENT, "begeleidingsdocument is niet bekend bij deze school", "DocumentID");
 }
 
 // Checks a document's data; resolves versions and snapshots the praktijkopleider.
@@ -556,17 +557,17 @@ Meldingen check_document(sql::Connection& c, const pl::Caller& who, pl::Begeleid
   auto d = find_deelnemer(c, who, g.deelnemer);
   if (!d) m.push_back(onbekende_deelnemer(p + "DeelnemerID"));
   else if (d->archief)
-    m.push_back(fout("PL-GEARCHIVEERD", "deelnemer staat in het archief; herstel hem eerst", p + "DeelnemerID"));
+    m.push_back(fout(rules::PL_GEARCHIVEERD, "deelnemer staat in het archief; herstel hem eerst", p + "DeelnemerID"));
   if (auto x = check_leerbedrijf(c, g.leerbedrijf, p + "LeerbedrijfID")) m.push_back(*x);
   else if (d) {
     auto o = find_opleider(c, g.praktijkopleider, g.leerbedrijf, g.deelnemer);
     if (!o)
-      m.push_back(fout("PL-ONBEKENDE-PRAKTIJKOPLEIDER",
+      m.push_back(fout(rules::PL_ONBEKENDE_PRAKTIJKOPLEIDER,
                        "praktijkopleider hoort niet bij dit leerbedrijf of deze deelnemer", p + "PraktijkopleiderID"));
     else opleider = *o;
   }
-  for (auto& x : check_periode(g.begin, g.eind)) m.push_back(fout(x.code, x.tekst, p + x.veld));
-  for (auto& x : resolve_kwalificaties(c, g.kwalificaties)) m.push_back(fout(x.code, x.tekst, p + x.veld));
+  for (auto& x : check_periode(g.begin, g.eind)) m.push_back(Melding{x.code, Ernst::fout, x.tekst, p + x.veld});
+  for (auto& x : resolve_kwalificaties(c, g.kwalificaties)) m.push_back(Melding{x.code, Ernst::fout, x.tekst, p + x.veld});
   return m;
 }
 
@@ -633,7 +634,7 @@ pl::Uitkomst<pl::Begeleidingsdocument> PraktijkloketBackend::wijzig_begeleidings
   auto existing = find_document(c, who, id);
   if (!existing) return refused<pl::Begeleidingsdocument>(onbekend_document());
   if (existing->afgerond)
-    return refused<pl::Begeleidingsdocument>(fout("PL-AFGEROND",
+    return refused<pl::Begeleidingsdocument>(fout(rules::PL_AFGEROND,
                                                   "begeleidingsdocument is afgerond en kan niet meer worden gewijzigd; "
                                                   "maak een nieuw document",
                                                   "DocumentID"));
@@ -658,7 +659,7 @@ pl::Uitkomst<pl::Begeleidingsdocument> PraktijkloketBackend::rond_begeleidingsdo
   auto d = find_document(c, who, id);
   if (!d) return refused<pl::Begeleidingsdocument>(onbekend_document());
   if (d->afgerond)
-    return refused<pl::Begeleidingsdocument>(fout("PL-AFGEROND", "begeleidingsdocument is al afgerond", "DocumentID"));
+    return refused<pl::Begeleidingsdocument>(fout(rules::PL_AFGEROND, "begeleidingsdocument is al afgerond", "DocumentID"));
   c.prepare("UPDATE begeleidingsdocumenten SET afgerond = 1, afgerond_op = ? WHERE id = ?").bind(1, now_iso()).bind(2, id).run();
   d = find_document(c, who, id);
   tx.commit();
@@ -715,7 +716,7 @@ std::optional<std::pair<pl::Praktijkverklaring, std::string>> find_verklaring(sq
 }
 
 Melding onbekende_verklaring() {
-  return fout("PL-ONBEKENDE-VERKLARING", "praktijkverklaring is niet bekend bij deze school", "VerklaringID");
+  return fout(rules::PL_ONBEKENDE_VERKLARING, "praktijkverklaring is niet bekend bij deze school", "VerklaringID");
 }
 
 Meldingen check_verklaring(sql::Connection& c, const pl::Caller& who, pl::Praktijkverklaringgegevens& g,
@@ -725,28 +726,28 @@ Meldingen check_verklaring(sql::Connection& c, const pl::Caller& who, pl::Prakti
   auto d = find_deelnemer(c, who, g.deelnemer);
   if (!d) m.push_back(onbekende_deelnemer(p + "DeelnemerID"));
   else if (d->archief)
-    m.push_back(fout("PL-GEARCHIVEERD", "deelnemer staat in het archief; herstel hem eerst", p + "DeelnemerID"));
+    m.push_back(fout(rules::PL_GEARCHIVEERD, "deelnemer staat in het archief; herstel hem eerst", p + "DeelnemerID"));
   if (auto x = check_leerbedrijf(c, g.leerbedrijf, p + "LeerbedrijfID")) m.push_back(*x);
   else if (d && g.praktijkopleider) {
     auto o = find_opleider(c, *g.praktijkopleider, g.leerbedrijf, g.deelnemer);
     if (!o)
-      m.push_back(fout("PL-ONBEKENDE-PRAKTIJKOPLEIDER",
+      m.push_back(fout(rules::PL_ONBEKENDE_PRAKTIJKOPLEIDER,
                        "praktijkopleider hoort niet bij dit leerbedrijf of deze deelnemer", p + "PraktijkopleiderID"));
     else po_naam = o->naam;
   }
   if (g.bpv_uren < pl::kMinBpvUren || g.bpv_uren > pl::kMaxBpvUren)
-    m.push_back(fout("PL-BPV-UREN", "BpvUren moet een geheel getal van 10 tot en met 10000 zijn", p + "BpvUren"));
-  for (auto& x : check_periode(g.begin, g.eind)) m.push_back(fout(x.code, x.tekst, p + x.veld));
+    m.push_back(fout(rules::PL_BPV_UREN, "BpvUren moet een geheel getal van 10 tot en met 10000 zijn", p + "BpvUren"));
+  for (auto& x : check_periode(g.begin, g.eind)) m.push_back(Melding{x.code, Ernst::fout, x.tekst, p + x.veld});
   if (g.begeleidingsdocument && !g.werkprocessen.empty())
-    m.push_back(fout("PL-WERKPROCESSEN", "geef BegeleidingsdocumentID of Werkproces, niet allebei", p + "Werkproces"));
+    m.push_back(fout(rules::PL_WERKPROCESSEN, "geef BegeleidingsdocumentID of Werkproces, niet allebei", p + "Werkproces"));
   else if (!g.begeleidingsdocument && g.werkprocessen.empty())
-    m.push_back(fout("VERPLICHT", "geef BegeleidingsdocumentID of ten minste één Werkproces", p + "Werkproces"));
+    m.push_back(fout(rules::VERPLICHT, "geef BegeleidingsdocumentID of ten minste één Werkproces", p + "Werkproces"));
   if (g.begeleidingsdocument) {
     auto doc = find_document(c, who, *g.begeleidingsdocument);
     if (!doc)
-      m.push_back(fout("PL-ONBEKEND-DOCUMENT", "begeleidingsdocument is niet bekend bij deze school", p + "BegeleidingsdocumentID"));
+      m.push_back(fout(rules::PL_ONBEKEND_DOCUMENT, "begeleidingsdocument is niet bekend bij deze school", p + "BegeleidingsdocumentID"));
     else if (doc->gegevens.deelnemer != g.deelnemer)
-      m.push_back(fout("PL-ANDERE-DEELNEMER", "begeleidingsdocument hoort bij een andere deelnemer", p + "BegeleidingsdocumentID"));
+      m.push_back(fout(rules::PL_ANDERE_DEELNEMER, "begeleidingsdocument hoort bij een andere deelnemer", p + "BegeleidingsdocumentID"));
     else
       for (const auto& k : doc->gegevens.kwalificaties)
         for (const auto& w : k.werkprocessen) g.werkprocessen.push_back({k.crebo, k.versie, w.code});
@@ -758,23 +759,23 @@ Meldingen check_verklaring(sql::Connection& c, const pl::Caller& who, pl::Prakti
       if (w.versie.empty()) {
         auto cur = current_version(c, w.crebo);
         if (!cur) {
-          m.push_back(fout("PL-ONBEKENDE-KWALIFICATIE", "crebo " + w.crebo.str() + " is niet bekend", v + "Crebo"));
+          m.push_back(fout(rules::PL_ONBEKENDE_KWALIFICATIE, "crebo " + w.crebo.str() + " is niet bekend", v + "Crebo"));
           continue;
         }
         w.versie = *cur;
       }
       if (!kw::werkproces_belongs(c, w.crebo, w.versie, w.code))
-        m.push_back(fout("PL-ONBEKEND-WERKPROCES",
+        m.push_back(fout(rules::PL_ONBEKEND_WERKPROCES,
                          "werkproces " + w.code + " hoort niet bij kwalificatie " + w.crebo.str() + " versie " + w.versie,
                          v + "Code"));
       else if (!seen.insert(w.crebo.str() + "/" + w.versie + "/" + w.code).second)
-        m.push_back(fout("PL-DUBBEL", "werkproces " + w.code + " staat er twee keer in", v + "Code"));
+        m.push_back(fout(rules::PL_DUBBEL, "werkproces " + w.code + " staat er twee keer in", v + "Code"));
     }
   }
   std::set<std::string> known(std::begin(pl::kBranchelogos), std::end(pl::kBranchelogos));
   for (std::size_t i = 0; i < g.branchelogos.size(); ++i)
     if (!known.count(g.branchelogos[i]))
-      m.push_back(fout("PL-BRANCHELOGO", "onbekend branchelogo '" + g.branchelogos[i] + "'", p + veld("Branchelogo", i, "")));
+      m.push_back(fout(rules::PL_BRANCHELOGO, "onbekend branchelogo '" + g.branchelogos[i] + "'", p + veld("Branchelogo", i, "")));
   return m;
 }
 
@@ -833,7 +834,7 @@ pl::Uitkomst<pl::Praktijkverklaring> PraktijkloketBackend::wijzig_praktijkverkla
   if (!existing || existing->second != who.school.str()) return refused<pl::Praktijkverklaring>(onbekende_verklaring());
   if (existing->first.definitief)
     return refused<pl::Praktijkverklaring>(
-        fout("PL-DEFINITIEF", "praktijkverklaring is definitief en kan niet meer worden gewijzigd", "VerklaringID"));
+        fout(rules::PL_DEFINITIEF, "praktijkverklaring is definitief en kan niet meer worden gewijzigd", "VerklaringID"));
   auto g = in;
   std::string po_naam;
   if (auto m = check_verklaring(c, who, g, po_naam); !m.empty()) return refused<pl::Praktijkverklaring>(std::move(m));
@@ -857,9 +858,9 @@ pl::Uitkomst<pl::Praktijkverklaring> PraktijkloketBackend::maak_definitief(const
   auto v = find_verklaring(c, id);
   if (!v || v->second != who.school.str()) return refused<pl::Praktijkverklaring>(onbekende_verklaring());
   if (v->first.definitief)
-    return refused<pl::Praktijkverklaring>(fout("PL-DEFINITIEF", "praktijkverklaring is al definitief", "VerklaringID"));
+    return refused<pl::Praktijkverklaring>(fout(rules::PL_DEFINITIEF, "praktijkverklaring is al definitief", "VerklaringID"));
   if (!erkend(c, v->first.gegevens.leerbedrijf))
-    return refused<pl::Praktijkverklaring>(fout("PL-NIET-ERKEND",
+    return refused<pl::Praktijkverklaring>(fout(rules::PL_NIET_ERKEND,
                                                 "een praktijkverklaring kan alleen definitief worden bij een erkend "
                                                 "leerbedrijf; dit leerbedrijf heeft geen geldige erkenning",
                                                 "LeerbedrijfID"));
@@ -875,10 +876,10 @@ pl::Uitkomst<bool> PraktijkloketBackend::verwijder_praktijkverklaring(const Call
   auto v = find_verklaring(c, id);
   if (!v) return refused<bool>(onbekende_verklaring());
   if (v->second != who.school.str())
-    return refused<bool>(fout("PL-NIET-EIGENAAR", "alleen de school die de praktijkverklaring maakte mag hem verwijderen",
+    return refused<bool>(fout(rules::PL_NIET_EIGENAAR, "alleen de school die de praktijkverklaring maakte mag hem verwijderen",
                               "VerklaringID"));
   if (v->first.definitief)
-    return refused<bool>(fout("PL-DEFINITIEF", "een definitieve praktijkverklaring kan niet worden verwijderd", "VerklaringID"));
+    return refused<bool>(fout(rules::PL_DEFINITIEF, "een definitieve praktijkverklaring kan niet worden verwijderd", "VerklaringID"));
   c.prepare("DELETE FROM praktijkverklaringen WHERE id = ?").bind(1, id).run();
   tx.commit();
   return {true, {}, std::nullopt};
@@ -914,7 +915,7 @@ pv::SchoolView school_view(const pl::Caller& who) {
 }
 
 pl::Uitkomst<pl::Pdf> rendered(Result<std::string> r) {
-  if (!r) return refused<pl::Pdf>(fout("PL-PDF", "PDF kan niet gemaakt worden: " + r.error().message, ""));
+  if (!r) return refused<pl::Pdf>(fout(rules::PL_PDF, "PDF kan niet gemaakt worden: " + r.error().message, ""));
   return {pl::Pdf{std::move(*r)}, {}, std::nullopt};
 }
 
@@ -1012,7 +1013,7 @@ pl::Uitkomst<std::vector<pl::Kwalificatie>> PraktijkloketBackend::kwalificaties(
     out.push_back({k.crebo, k.versie, k.naam, k.dossier_naam, k.geldig_vanaf, k.geldig_tot, k.actueel});
   if (crebo && out.empty())
     return refused<std::vector<pl::Kwalificatie>>(
-        fout("PL-ONBEKENDE-KWALIFICATIE", "crebo " + crebo->str() + " is niet bekend of niet meer geldig", "Crebo"));
+        fout(rules::PL_ONBEKENDE_KWALIFICATIE, "crebo " + crebo->str() + " is niet bekend of niet meer geldig", "Crebo"));
   return {out, {}, std::nullopt};
 }
 
@@ -1021,7 +1022,7 @@ pl::Uitkomst<std::pair<pl::Kwalificatie, std::vector<pl::Kerntaak>>> Praktijklok
   using R = std::pair<pl::Kwalificatie, std::vector<pl::Kerntaak>>;
   auto d = kw::find_kwalificatie(pool_.get(), crebo, versie, today_utc());
   if (!d)
-    return refused<R>(fout("PL-ONBEKENDE-KWALIFICATIE",
+    return refused<R>(fout(rules::PL_ONBEKENDE_KWALIFICATIE,
                            versie.empty() ? "crebo " + crebo.str() + " is niet bekend of niet meer geldig"
                                           : "kwalificatie " + crebo.str() + " versie " + versie + " bestaat niet",
                            versie.empty() ? "Crebo" : "Versie"));

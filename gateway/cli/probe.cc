@@ -26,6 +26,7 @@
 #include "gateway/ops/log.h"
 #include "security/pki.h"
 #include "security/xml_guard.h"
+#include "core/rules.h"
 #include "core/url.h"
 
 namespace edugate::gateway::probe {
@@ -34,6 +35,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+namespace {
+// A check's id: the catalogue's rule id, with a variant where one rule has several checks.
+std::string check_id(const rules::Rule& r, std::string_view variant = {}) { return std::string(r.code) + std::string(variant); }
+}  // namespace
 using ojson = nlohmann::ordered_json;
 
 const char* to_string(Verdict v) {
@@ -489,15 +495,15 @@ class Prober {
       Connection c(target_, o_, no_cert);
       Env e = good(new_message_id().str());
       if (!c.open()) {
-        add(r, "WT001", "two-way TLS: a connection without client certificate is refused", Verdict::pass,
+        add(r, check_id(rules::WT001), "two-way TLS: a connection without client certificate is refused", Verdict::pass,
             "without client certificate: " + c.error());
       } else {
         Seen s = look(c.send(http_request(target_, op_->input_action, render(e))));
         if (s.http.status == 0)
-          add(r, "WT001", "two-way TLS: a connection without client certificate is refused", Verdict::pass,
+          add(r, check_id(rules::WT001), "two-way TLS: a connection without client certificate is refused", Verdict::pass,
               "without client certificate no answer came (TLS 1.3 refuses after the handshake): " + describe(s));
         else
-          add(r, "WT001", "two-way TLS: a connection without client certificate is refused", Verdict::fail,
+          add(r, check_id(rules::WT001), "two-way TLS: a connection without client certificate is refused", Verdict::fail,
               "without client certificate the handshake completed and the request got: " + describe(s), seen_json(s));
       }
     }
@@ -542,12 +548,12 @@ class Prober {
     const bool answered = s.http.status == 200 && s.soap11 && !s.fault;
     add(r, "SAMPLE", "the sample operation gets a normal answer (HTTP 200, no fault)", answered ? Verdict::pass : Verdict::fail,
         "sent " + op_->name + " with MessageID " + id + ": " + describe(s), d);
-    auto header_check = [&](const char* rule, const char* title, const std::optional<std::string>& got, const std::string& want) {
+    auto header_check = [&](const std::string& rule, const char* title, const std::optional<std::string>& got, const std::string& want) {
       if (!answered) return add(r, rule, title, Verdict::skip, "no normal answer to look at (see SAMPLE)");
       add(r, rule, title, got && *got == want ? Verdict::pass : Verdict::fail,
           "expected " + want + ", got " + (got ? *got : std::string("(absent)")), {{"expected", want}, {"got", got ? ojson(*got) : ojson()}});
     };
-    header_check("DK0008", "wsa:RelatesTo of the answer is the request's MessageID", s.wsa.relates_to, id);
+    header_check(check_id(rules::DK0008), "wsa:RelatesTo of the answer is the request's MessageID", s.wsa.relates_to, id);
     header_check("WSA-RESPONSE-ACTION", "wsa:Action of the answer is the operation's response action", s.wsa.action,
                  op_->output_action);
     header_check("WSA-RESPONSE-TO", "wsa:To of the answer is the anonymous URI with the requester's OIN", s.wsa.to,
@@ -556,7 +562,7 @@ class Prober {
                  anonymous_with_oin(server_oin()));
     if (!answered) {
       add(r, "WSA-RESPONSE-MESSAGEID", "the answer has a new wsa:MessageID urn:uuid:…", Verdict::skip, "no normal answer (see SAMPLE)");
-      add(r, "WS006", "the answer is text/xml; charset=utf-8", Verdict::skip, "no normal answer (see SAMPLE)");
+      add(r, check_id(rules::WS006), "the answer is text/xml; charset=utf-8", Verdict::skip, "no normal answer (see SAMPLE)");
     } else {
       bool fresh = s.wsa.message_id && MessageId::parse(*s.wsa.message_id) && *s.wsa.message_id != id;
       add(r, "WSA-RESPONSE-MESSAGEID", "the answer has a new wsa:MessageID urn:uuid:…", fresh ? Verdict::pass : Verdict::fail,
@@ -564,59 +570,59 @@ class Prober {
       std::string ct = s.http.content_type;
       for (auto& ch : ct) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       bool ok = ct.rfind("text/xml", 0) == 0 && ct.find("charset=utf-8") != std::string::npos;
-      add(r, "WS006", "the answer is text/xml; charset=utf-8", ok ? Verdict::pass : Verdict::fail,
+      add(r, check_id(rules::WS006), "the answer is text/xml; charset=utf-8", ok ? Verdict::pass : Verdict::fail,
           "Content-Type: " + s.http.content_type);
     }
     keep_alive_check(r);
 
     // Deliberately broken requests: each must get a SOAP 1.1 Client fault with its code, HTTP 500.
-    auto broken = [&](const char* rule, const char* title, const std::string& expected, const std::string& what, Env e,
+    auto broken = [&](const std::string& rule, const char* title, const rules::Rule& expected, const std::string& what, Env e,
                       std::optional<std::string> soap_action = std::nullopt) {
       Seen b = exchange(http_request(target_, soap_action.value_or(op_->input_action), render(e)));
       expect_fault(r, rule, title, expected, what, b);
     };
     Env e = good(new_message_id().str());
     e.message_id.clear();
-    broken("DK0007", "a request without wsa:MessageID is refused", "DK0007", "no wsa:MessageID", e);
+    broken(check_id(rules::DK0007), "a request without wsa:MessageID is refused", rules::DK0007, "no wsa:MessageID", e);
     e = good("uuid:2f1e5d8c-3b4a-4c5d-9e6f-7a8b9c0d1e2f");
-    broken("EK0023", "a wsa:MessageID that is not urn:uuid:<uuid> is refused", "EK0023", "MessageID uuid:… (not urn:uuid:)", e);
+    broken(check_id(rules::EK0023), "a wsa:MessageID that is not urn:uuid:<uuid> is refused", rules::EK0023, "MessageID uuid:… (not urn:uuid:)", e);
     e = good(new_message_id().str());
     e.to.clear();
-    broken("DK0005", "a request without wsa:To is refused", "DK0005", "no wsa:To", e);
+    broken(check_id(rules::DK0005), "a request without wsa:To is refused", rules::DK0005, "no wsa:To", e);
     e = good(new_message_id().str());
     e.to = "https://" + target_.host + ":" + target_.port + target_.path;
-    broken("DK0005-NO-OIN", "a wsa:To without ?oin= is refused", "DK0005", "wsa:To without ?oin=", e);
+    broken(check_id(rules::DK0005, "-NO-OIN"), "a wsa:To without ?oin= is refused", rules::DK0005, "wsa:To without ?oin=", e);
     e = good(new_message_id().str());
     e.to = address_with_oin("https://" + target_.host + ":" + target_.port + target_.path, *Oin::parse("00000099000000000001"));
-    broken("DK0011-TO", "a wsa:To with another OIN than the receiver's is refused", "DK0011", "wsa:To ?oin=00000099000000000001", e);
+    broken(check_id(rules::DK0011, "-TO"), "a wsa:To with another OIN than the receiver's is refused", rules::DK0011, "wsa:To ?oin=00000099000000000001", e);
     e = good(new_message_id().str());
     e.action.clear();
-    broken("DK0006", "a request without wsa:Action is refused", "DK0006", "no wsa:Action (SOAPAction \"\")", e, "");
+    broken(check_id(rules::DK0006), "a request without wsa:Action is refused", rules::DK0006, "no wsa:Action (SOAPAction \"\")", e, "");
     e = good(new_message_id().str());
     e.action = contract_.target_ns + ":DezeActieBestaatNiet";
-    broken("DK0003", "an action the endpoint does not serve is refused", "DK0003", "wsa:Action " + e.action, e, e.action);
+    broken(check_id(rules::DK0003), "an action the endpoint does not serve is refused", rules::DK0003, "wsa:Action " + e.action, e, e.action);
     e = good(new_message_id().str());
-    broken("WS002", "an HTTP SOAPAction that differs from wsa:Action is refused", "DK0003",
+    broken(check_id(rules::WS002), "an HTTP SOAPAction that differs from wsa:Action is refused", rules::DK0003,
            "SOAPAction urn:probe:other, wsa:Action " + op_->input_action, e, "urn:probe:other");
     e = good(new_message_id().str());
     e.from.clear();
-    broken("EK0020", "a request without wsa:From is refused", "EK0020", "no wsa:From", e);
+    broken(check_id(rules::EK0020), "a request without wsa:From is refused", rules::EK0020, "no wsa:From", e);
     e = good(new_message_id().str());
     e.reply_to = "https://probe.invalid/antwoorden";
-    broken("DK0011-REPLYTO", "a non-anonymous wsa:ReplyTo is refused (never connected to)", "DK0011",
+    broken(check_id(rules::DK0011, "-REPLYTO"), "a non-anonymous wsa:ReplyTo is refused (never connected to)", rules::DK0011,
            "wsa:ReplyTo https://probe.invalid/antwoorden", e);
     e = good(new_message_id().str());
     e.soap_ns = kSoap12Ns;
-    broken("DK0001-SOAP12", "a SOAP 1.2 envelope is refused", "DK0001", "SOAP 1.2 envelope namespace", e);
+    broken(check_id(rules::DK0001, "-SOAP12"), "a SOAP 1.2 envelope is refused", rules::DK0001, "SOAP 1.2 envelope namespace", e);
     e = good(new_message_id().str());
     e.prolog = "<!DOCTYPE soap:Envelope [<!ENTITY probe \"probe\">]>";
-    broken("DK0001-DOCTYPE", "a request with a DOCTYPE is refused", "DK0001", "a DOCTYPE with an internal entity", e);
+    broken(check_id(rules::DK0001, "-DOCTYPE"), "a request with a DOCTYPE is refused", rules::DK0001, "a DOCTYPE with an internal entity", e);
     e = good(new_message_id().str());
     e.body += body_;
-    broken("WW003", "a Body with more than one child is refused", "DK0001", "two Body children", e);
+    broken(check_id(rules::WW003), "a Body with more than one child is refused", rules::DK0001, "two Body children", e);
     e = good(new_message_id().str());
     e.extra_headers = "<x:Tracking xmlns:x=\"urn:probe:tracking\">42</x:Tracking>";
-    broken("WS007", "a header block other than WS-Addressing is refused", "DK0010", "an extra header block x:Tracking", e);
+    broken(check_id(rules::WS007), "a header block other than WS-Addressing is refused", rules::DK0010, "an extra header block x:Tracking", e);
     {
       // Latin-1 bytes in a document that says UTF-8.
       e = good(new_message_id().str());
@@ -624,13 +630,14 @@ class Prober {
       auto at = doc.find("</soap:Body>");
       doc.insert(at, "<!-- \xE9\xE9 -->");
       Seen b = exchange(http_request(target_, op_->input_action, doc));
-      expect_fault(r, "WS006-UTF8", "a request that is not UTF-8 is refused", "DK0009", "bytes E9 E9 (Latin-1) in a UTF-8 document", b);
+      expect_fault(r, check_id(rules::WS006, "-UTF8"), "a request that is not UTF-8 is refused", rules::DK0009, "bytes E9 E9 (Latin-1) in a UTF-8 document", b);
     }
     size_check(r);
   }
 
-  void expect_fault(Report& r, const char* rule, const char* title, const std::string& expected, const std::string& what,
+  void expect_fault(Report& r, const std::string& rule, const char* title, const rules::Rule& fault, const std::string& what,
                     const Seen& b) {
+    const std::string expected(fault.code);
     const bool ok = b.http.status == 500 && b.soap11 && b.fault && b.code == expected &&
                     b.faultcode.size() >= 6 && b.faultcode.compare(b.faultcode.size() - 6, 6, "Client") == 0;
     add(r, rule, title, ok ? Verdict::pass : Verdict::fail,
@@ -640,12 +647,12 @@ class Prober {
 
   void keep_alive_check(Report& r) {
     Connection c(target_, o_, Offer{});
-    if (!c.open()) return add(r, "WT007", "several messages share one TLS connection", Verdict::fail, c.error());
+    if (!c.open()) return add(r, check_id(rules::WT007), "several messages share one TLS connection", Verdict::fail, c.error());
     std::vector<int> statuses;
     for (int i = 0; i < 2; ++i) statuses.push_back(look(c.send(http_request(target_, op_->input_action,
                                                                              render(good(new_message_id().str()))))).http.status);
     const bool ok = statuses[0] == 200 && statuses[1] == 200;
-    add(r, "WT007", "several messages share one TLS connection", ok ? Verdict::pass : Verdict::fail,
+    add(r, check_id(rules::WT007), "several messages share one TLS connection", ok ? Verdict::pass : Verdict::fail,
         "two requests on one connection: HTTP " + std::to_string(statuses[0]) + ", HTTP " + std::to_string(statuses[1]) +
             (statuses[1] == 0 ? " (no answer: the connection was not kept)" : ""));
   }

@@ -14,6 +14,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "core/rules.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 
@@ -145,7 +146,7 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
 
   void too_large() {
     linger_ = true;
-    reply(problem(413, "DK0001",
+    reply(problem(413, rules::DK0001,
                   "body groter dan internal.max_body_bytes (" + std::to_string(cfg().internal_max_body_bytes) + ")", ""));
   }
 
@@ -177,7 +178,7 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
       auto slash = rest.find('/');
       if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size() ||
           rest.find('/', slash + 1) != std::string::npos)
-        return reply(problem(404, "DK0003", "pad moet /v1/{service}/{operatie} zijn", "path"));
+        return reply(problem(404, rules::DK0003, "pad moet /v1/{service}/{operatie} zijn", "path"));
       return off_loop([this, service = rest.substr(0, slash), operation = rest.substr(slash + 1)] {
         const auto& rq = parser_->get();
         BridgeRequest br{service, operation, header(rq, "Content-Type").value_or(""), rq.body(),

@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/rules.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 
@@ -83,7 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : shared_(std::move(shared)),
         ctx_(shared_->tls->server()),
         stream_(std::move(socket), *ctx_),
-        peer_(make_error("DK0002", "geen geverifieerd clientcertificaat")),
+        peer_(make_error(rules::DK0002, "geen geverifieerd clientcertificaat")),
         started_(std::chrono::steady_clock::now()) {}
 
   ~Session() {
@@ -201,8 +202,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
       shared_->in_flight.fetch_sub(1);
       if (shared_->metrics)
-        shared_->metrics->request(shared_->metrics->service_of_path(in.path), "", "fault:DK0051", std::chrono::microseconds(0));
-      return respond(Pipeline::fault_response(false, "DK0051", "gateway overbelast; probeer later opnieuw"));
+        shared_->metrics->request(shared_->metrics->service_of_path(in.path), "", "fault:" + std::string(rules::DK0051.code),
+                                  std::chrono::microseconds(0));
+      return respond(Pipeline::fault_response(false, std::string(rules::DK0051.code), "gateway overbelast; probeer later opnieuw"));
     }
     if (shared_->metrics) shared_->metrics->requests_in_flight.fetch_add(1, std::memory_order_relaxed);
     asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/rules.h"
 #include "gateway/inbound/stage.h"
 
 namespace edugate::gateway {
@@ -15,7 +16,8 @@ namespace edugate::gateway {
 struct StageEntry {
   std::string_view name;   // as the README's flow picture and docs/DESIGN.md name it
   std::string_view file;   // where it lives, under gateway/inbound/stages/
-  std::string_view rules;  // the rules of the standard it implements (and their fault codes)
+  std::string_view rules;  // what it checks, in words
+  std::span<const rules::Rule* const> codes;  // the catalogue's rules and fault codes it implements
   std::unique_ptr<Stage> (*make)(const ChainDeps&);
 };
 

@@ -4,13 +4,17 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/rules.h"
+
 namespace edugate::gateway {
 
-const std::vector<std::string_view> Metrics::kOutcomes{
-    "ok",           "melding",      "replay",       "fault:DK0001", "fault:DK0002", "fault:DK0003",
-    "fault:DK0004", "fault:DK0005", "fault:DK0006", "fault:DK0007", "fault:DK0008", "fault:DK0009",
-    "fault:DK0010", "fault:DK0011", "fault:DK0051", "fault:EK0020", "fault:EK0023", "fault:EK0030",
-    "fault:EK0031", "fault:EK0032", "fault:internal", "other"};
+// "fault:<code>" for every fault of the catalogue (core/rules.h).
+const std::vector<std::string_view> Metrics::kOutcomes = [] {
+  std::vector<std::string_view> v{"ok", "melding", "replay"};
+  for (const std::string& f : rules::fault_outcomes()) v.push_back(f);
+  v.insert(v.end(), {"fault:internal", "other"});
+  return v;
+}();
 
 const std::vector<std::string_view> Metrics::kTlsFailureReasons{
     "timeout",         "closed",          "no_client_certificate", "protocol",    "certificate_revoked",

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <array>
 
+#include "core/rules.h"
 #include "gateway/ops/log.h"
 #include "gateway/outbound/openapi.h"
 #include "gateway/services/registry.h"
+#include "security/authorization.h"
 
 namespace edugate::gateway {
 
@@ -33,9 +35,9 @@ const char* title_of(int status) {
 
 // The HTTP status for a fault the provider answered with.
 int status_of_fault(const std::string& code, bool client) {
-  if (code == "DK0051") return 503;
-  if (code == "DK0002" || code == "EK0030" || code == "EK0031") return 403;
-  if (code == "DK0011") return 409;
+  if (code == rules::DK0051.code) return 503;
+  if (code == rules::DK0002.code || code == rules::EK0030.code || code == rules::EK0031.code) return 403;
+  if (code == rules::DK0011.code) return 409;
   return client ? 400 : 502;
 }
 
@@ -65,10 +67,10 @@ HttpAnswer problem(int status, const std::string& code, const std::string& detai
 
 Result<MessageId> message_id_for_key(std::string_view key, const Oin& act_for) {
   if (key.empty() || key.size() > 200)
-    return make_error("DK0007", "Idempotency-Key moet 1 tot 200 tekens lang zijn", "Idempotency-Key");
+    return make_error(rules::DK0007, "Idempotency-Key moet 1 tot 200 tekens lang zijn", "Idempotency-Key");
   for (char c : key)
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e)
-      return make_error("DK0007", "Idempotency-Key mag alleen zichtbare ASCII-tekens bevatten", "Idempotency-Key");
+      return make_error(rules::DK0007, "Idempotency-Key mag alleen zichtbare ASCII-tekens bevatten", "Idempotency-Key");
   if (auto m = MessageId::parse(key)) return *m;
   if (auto m = MessageId::parse("urn:uuid:" + lower(std::string(key)))) return *m;
   const std::string name = act_for.str() + "\n" + std::string(key);
@@ -103,21 +105,21 @@ std::variant<Bridge::Prepared, HttpAnswer> Bridge::prepare(const BridgeRequest& 
     for (const auto& c : contracts_)
       if (c.name == r.service) p.contract = &c;
   if (!p.contract)
-    return problem(404, "DK0003", "onbekende dienst '" + r.service + "': " + service_list(true, " of ") + " (zie /v1/openapi.json)",
+    return problem(404, rules::DK0003, "onbekende dienst '" + r.service + "': " + service_list(true, " of ") + " (zie /v1/openapi.json)",
                    "service");
   p.operation = p.contract->by_name(r.operation);
   if (!p.operation)
-    return problem(404, "DK0003", "dienst " + r.service + " kent geen operatie '" + r.operation + "' (zie /v1/openapi.json)",
+    return problem(404, rules::DK0003, "dienst " + r.service + " kent geen operatie '" + r.operation + "' (zie /v1/openapi.json)",
                    "operation");
   std::string_view ct = r.content_type;
   ct = ct.substr(0, ct.find(';'));
   while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
   if (lower(std::string(ct)) != "application/json")
-    return problem(415, "DK0001", "Content-Type moet application/json zijn", "Content-Type");
+    return problem(415, rules::DK0001, "Content-Type moet application/json zijn", "Content-Type");
 
   if (r.act_for) {
     auto o = Oin::parse(*r.act_for);
-    if (!o) return problem(400, "EK0020", "Edugate-Act-For is geen geldig OIN: " + o.error().message, "Edugate-Act-For");
+    if (!o) return problem(400, rules::EK0020, "Edugate-Act-For is geen geldig OIN: " + o.error().message, "Edugate-Act-For");
     p.act_for = *o;
   }
   p.acts_for_other = !(p.act_for == config_.oin);
@@ -130,12 +132,12 @@ std::variant<Bridge::Prepared, HttpAnswer> Bridge::prepare(const BridgeRequest& 
   try {
     body = json::parse(r.body);
   } catch (const json::exception& e) {
-    return problem(400, "DK0001", std::string("de body is geen geldige JSON: ") + e.what(), "");
+    return problem(400, rules::DK0001, std::string("de body is geen geldige JSON: ") + e.what(), "");
   }
   if (!body.is_object())
-    return problem(400, "DK0004", "de body moet een JSON-object zijn (" + p.operation->input_element + ")", "$");
+    return problem(400, rules::DK0004, "de body moet een JSON-object zijn (" + p.operation->input_element + ")", "$");
   auto xml = model_->json_to_xml(p.contract->target_ns, p.operation->input_element, body);
-  if (!xml) return problem(400, "DK0004", xml.error().message, xml.error().field);
+  if (!xml) return problem(400, rules::DK0004, xml.error().message, xml.error().field);
   p.xml = std::move(*xml);
   return p;
 }
@@ -150,20 +152,18 @@ HttpAnswer Bridge::handle(const BridgeRequest& r) {
   const std::string svc = p.contract->name;
   try {
     // Acting for a school: a mandate for it must be in our registry (edugate onboard mandate).
-    if (p.acts_for_other && !(config_.act_for && p.act_for == *config_.act_for) &&
-        !store_.has_mandate(config_.oin, p.act_for, svc)) {
-      jlog::info("bridge_refused", {{"service", svc}, {"code", "DK0002"}, {"act_for", p.act_for.str()}});
-      return problem(403, "DK0002",
-                     "geen machtiging: " + config_.oin.str() + " mag niet namens " + p.act_for.str() + " handelen voor " + svc +
-                         " (edugate onboard mandate)",
-                     "Edugate-Act-For");
+    // EK0030, as the provider would answer a wsa:From it has no mandate for (the relay's check).
+    if (auto st = security::check_may_send_for(store_, config_.oin, config_.act_for, p.act_for, svc, "Edugate-Act-For");
+        !st) {
+      jlog::info("bridge_refused", {{"service", svc}, {"code", st.error().code}, {"act_for", p.act_for.str()}});
+      return problem(403, rules::EK0030, st.error().message, st.error().field);
     }
     if (config_.remote_url.empty() || !config_.remote_oin)
-      return problem(503, "DK0051", "remote.url en remote.oin zijn niet geconfigureerd", "");
+      return problem(503, rules::DK0051, "remote.url en remote.oin zijn niet geconfigureerd", "");
     if (p.message_id) {
       if (record_sent(store_, p.act_for, *p.message_id, p.operation->input_action + "\n" + p.xml) == SentRecord::conflict) {
-        jlog::info("bridge_refused", {{"message_id", p.message_id->str()}, {"code", "DK0011"}, {"reason", "key_reused"}});
-        return problem(409, "DK0011",
+        jlog::info("bridge_refused", {{"message_id", p.message_id->str()}, {"code", rules::DK0011.code}, {"reason", "key_reused"}});
+        return problem(409, rules::DK0011,
                        "Idempotency-Key is al gebruikt met een andere body (MessageID " + p.message_id->str() + ")",
                        "Idempotency-Key", {{"message_id", p.message_id->str()}});
       }
@@ -179,7 +179,7 @@ HttpAnswer Bridge::handle(const BridgeRequest& r) {
       if (p.message_id) extra["message_id"] = p.message_id->str();
       if (e.code == "TRANSPORT") {
         const bool timeout = e.message.find("timed out") != std::string::npos || e.message.find("timeout") != std::string::npos;
-        return problem(timeout ? 504 : 503, "DK0051",
+        return problem(timeout ? 504 : 503, rules::DK0051,
                        std::string(timeout ? "de aanbieder antwoordde niet op tijd: " : "de aanbieder is onbereikbaar: ") +
                            e.message + "; probeer opnieuw met dezelfde Idempotency-Key",
                        "", extra);
@@ -190,13 +190,13 @@ HttpAnswer Bridge::handle(const BridgeRequest& r) {
     if (ex->is_fault) {
       const bool client = ex->faultcode.find("Client") != std::string::npos;
       const int status = status_of_fault(ex->fault_code, client);
-      extra["retryable"] = ex->fault_code == "DK0051";
+      extra["retryable"] = ex->fault_code == rules::DK0051.code;
       jlog::info("bridged", {{"message_id", ex->sent.str()}, {"service", svc}, {"operation", p.operation->name},
                              {"outcome", "fault:" + ex->fault_code}});
       return problem(status, ex->fault_code, ex->faultstring, ex->fault_field, extra);
     }
     auto answer = model_->xml_text_to_json(ex->body_xml);
-    if (!answer) return problem(502, "DK0004", "antwoord van de aanbieder is niet te lezen: " + answer.error().message, "", extra);
+    if (!answer) return problem(502, rules::DK0004, "antwoord van de aanbieder is niet te lezen: " + answer.error().message, "", extra);
     // Meldingen of Ernst "fout" at the top of the answer: the request was not carried out.
     json errors = json::array();
     if (answer->is_object() && answer->contains("Melding") && (*answer)["Melding"].is_array())
@@ -215,7 +215,7 @@ HttpAnswer Bridge::handle(const BridgeRequest& r) {
     return a;
   } catch (const std::exception& e) {
     jlog::error("bridge_failed", {{"service", svc}, {"error", e.what()}});
-    return problem(503, "DK0051", "deze gateway kan het verzoek nu niet verwerken; probeer het later opnieuw", "");
+    return problem(503, rules::DK0051, "deze gateway kan het verzoek nu niet verwerken; probeer het later opnieuw", "");
   }
 }
 

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/rules.h"
 #include "gateway/outbound/client.h"
 #include "gateway/ops/config.h"
 #include "gateway/soap/contract.h"
@@ -39,6 +40,10 @@ Result<MessageId> message_id_for_key(std::string_view key, const Oin& act_for);
 // An RFC 9457 problem: {type, title, status, detail, code, field, ...}.
 HttpAnswer problem(int status, const std::string& code, const std::string& detail, const std::string& field = {},
                    nlohmann::ordered_json extra = nlohmann::ordered_json::object());
+inline HttpAnswer problem(int status, const rules::Rule& r, const std::string& detail, const std::string& field = {},
+                          nlohmann::ordered_json extra = nlohmann::ordered_json::object()) {
+  return problem(status, std::string(r.code), detail, field, std::move(extra));
+}
 
 class Bridge {
  public:

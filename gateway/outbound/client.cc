@@ -11,12 +11,13 @@
 
 #include <algorithm>
 
+#include "core/rules.h"
+#include "core/url.h"
 #include "gateway/soap/envelope.h"
 #include "gateway/soap/wsa_rules.h"
 #include "security/pki.h"
 #include "security/wssec.h"
 #include "security/xml_guard.h"
-#include "core/url.h"
 
 namespace edugate::gateway {
 
@@ -180,10 +181,10 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     auto v = wss_->verify(env->doc.get(), *remote_oin, server_chain.get(), /*request=*/false);
     if (!v) return make_error(v.error().code, "antwoord: " + v.error().message, v.error().field);
     if (sign && std::ranges::find(v->confirmations, sent_signature) == v->confirmations.end())
-      return make_error("EK0031", "antwoord bevestigt onze handtekening niet (SignatureConfirmation)",
+      return make_error(rules::EK0031, "antwoord bevestigt onze handtekening niet (SignatureConfirmation)",
                         "wsse11:SignatureConfirmation");
   } else if (sign && !ex.is_fault) {
-    return make_error("EK0031", "antwoord op een ondertekend verzoek is niet ondertekend", "wsse:Security");
+    return make_error(rules::EK0031, "antwoord op een ondertekend verzoek is niet ondertekend", "wsse:Security");
   }
   auto canon = canonical_body(*env);
   if (canon) ex.body_xml = *canon;

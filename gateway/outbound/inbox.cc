@@ -1,5 +1,6 @@
 #include "gateway/outbound/inbox.h"
 
+#include "core/rules.h"
 #include "gateway/ops/log.h"
 
 #include <fcntl.h>
@@ -143,7 +144,7 @@ InboxRound Inbox::process(const std::string& path, const std::string& original, 
   SendOptions o;
   o.message_id = id;
   auto ex = client_.send(contract_, *op, *body, o);
-  if (!ex || (ex->is_fault && (ex->fault_code == "DK0051" || ex->faultcode == "soap:Server"))) {
+  if (!ex || (ex->is_fault && (ex->fault_code == rules::DK0051.code || ex->faultcode == "soap:Server"))) {
     ++round.failed;  // try again next round with the same MessageID
     jlog::warn("inbox_retry", {{"message_id", id.str()}, {"file", original}, {"error", ex ? ex->fault_code : ex.error().message}});
     return round;

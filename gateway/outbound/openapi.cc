@@ -1,6 +1,7 @@
 #include "gateway/outbound/openapi.h"
 
 #include "gateway/services/registry.h"
+#include "core/rules.h"
 
 namespace edugate::gateway {
 
@@ -18,7 +19,7 @@ const std::vector<std::string>& bridge_services() {
 
 namespace {
 
-json problem_response(const char* description) {
+json problem_response(const std::string& description) {
   return json{{"description", description},
               {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
 }
@@ -39,7 +40,7 @@ json problem_schema() {
         {"title", {{"type", "string"}}},
         {"status", {{"type", "integer"}}},
         {"detail", {{"type", "string"}}},
-        {"code", {{"type", "string"}, {"description", "Edukoppeling/Digikoppeling fault code (DK0004, DK0051 ...) or MELDING"}}},
+        {"code", {{"type", "string"}, {"description", "Edukoppeling/Digikoppeling fault code (" + std::string(rules::DK0004.code) + ", " + std::string(rules::DK0051.code) + " ...) or MELDING"}}},
         {"field", {{"type", "string"}, {"description", "the JSON path, header or element at fault"}}},
         {"message_id", {{"type", "string"}, {"description", "wsa:MessageID of the message sent (urn:uuid:...)"}}},
         {"retryable", {{"type", "boolean"}, {"description", "true: send again with the same Idempotency-Key"}}},
@@ -95,8 +96,8 @@ json openapi_document(const XsdModel& model, const std::vector<ServiceContract>&
             {"415", problem_response("Content-Type is not application/json")},
             {"422", problem_response("the provider answered with Meldingen of Ernst fout (meldingen, antwoord)")},
             {"502", problem_response("the provider's answer was not acceptable, or an unexpected error")},
-            {"503", problem_response("provider unreachable or unavailable (DK0051): retry with the same Idempotency-Key")},
-            {"504", problem_response("provider did not answer in time (DK0051): retry with the same Idempotency-Key")}}}};
+            {"503", problem_response("provider unreachable or unavailable " + rules::cite(rules::DK0051) + ": retry with the same Idempotency-Key")},
+            {"504", problem_response("provider did not answer in time " + rules::cite(rules::DK0051) + ": retry with the same Idempotency-Key")}}}};
       paths["/v1/" + service + "/" + op.name] = json{{"post", post}};
     }
   }

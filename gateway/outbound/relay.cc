@@ -2,9 +2,11 @@
 
 #include <libxml/tree.h>
 
-#include "gateway/soap/envelope.h"
+#include "core/rules.h"
 #include "gateway/ops/log.h"
+#include "gateway/soap/envelope.h"
 #include "gateway/soap/wsa_rules.h"
+#include "security/authorization.h"
 #include "security/xml_guard.h"
 
 namespace edugate::gateway {
@@ -21,7 +23,7 @@ Status add_from(xmlDoc* doc, const Oin& from) {
   xmlNode* header = nullptr;
   for (xmlNode* c = env->children; c; c = c->next)
     if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "Header")) header = c;
-  if (!header) return make_error("DK0005", "soap:Header ontbreekt", "soap:Header");
+  if (!header) return make_error(rules::DK0005, "soap:Header ontbreekt", "soap:Header");
   xmlNs* wsa = xmlSearchNsByHref(doc, header, BAD_CAST kWsaNs);
   if (!wsa) wsa = xmlNewNs(header, BAD_CAST kWsaNs, BAD_CAST "wsa");
   xmlNode* f = xmlNewChild(header, wsa, BAD_CAST "From", nullptr);
@@ -62,7 +64,7 @@ Result<Relay::Prepared> Relay::prepare(std::string_view request) const {
       p.contract = &c;
       p.operation = op;
     }
-  if (!p.operation) return make_error("DK0003", "wsa:Action " + *wsa.action + " is geen actie van een bekend contract", "wsa:Action");
+  if (!p.operation) return make_error(rules::DK0003, "wsa:Action " + *wsa.action + " is geen actie van een bekend contract", "wsa:Action");
   auto canon = canonical_body(*env);
   if (!canon) return canon.error();
   p.content = *wsa.action + "\n" + *canon;
@@ -71,7 +73,7 @@ Result<Relay::Prepared> Relay::prepare(std::string_view request) const {
     xmlChar* out = nullptr;
     int n = 0;
     xmlDocDumpMemoryEnc(env->doc.get(), &out, &n, "UTF-8");
-    if (!out) return make_error("DK0001", "envelope kan niet opnieuw worden geschreven");
+    if (!out) return make_error(rules::DK0001, "envelope kan niet opnieuw worden geschreven");
     p.envelope.assign(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
     xmlFree(out);
   }
@@ -89,13 +91,11 @@ HttpAnswer Relay::handle(std::string_view request, const std::optional<std::stri
     return fault_answer({true, st.error().code, st.error().message, st.error().field});
   try {
     // wsa:From names us, the school we act for by configuration, or a school we hold a mandate for.
-    if (!(p->from_oin == config_.oin) && !(config_.act_for && p->from_oin == *config_.act_for) &&
-        !store_.has_mandate(config_.oin, p->from_oin, p->contract->name)) {
-      jlog::info("relay_refused", {{"message_id", mid}, {"code", "EK0030"}, {"from", p->from_oin.str()}});
-      return fault_answer({true, "EK0030",
-                           "wsa:From noemt OIN " + p->from_oin.str() + ", maar deze gateway (" + config_.oin.str() +
-                               ") heeft daarvoor geen machtiging voor " + p->contract->name,
-                           "wsa:From"});
+    if (auto st = security::check_may_send_for(store_, config_.oin, config_.act_for, p->from_oin, p->contract->name,
+                                               "wsa:From");
+        !st) {
+      jlog::info("relay_refused", {{"message_id", mid}, {"code", st.error().code}, {"from", p->from_oin.str()}});
+      return fault_answer(make_fault(rules::EK0030, st.error().message, st.error().field));
     }
     // The receiver: remote.oin at remote.url, or an active party of the registry with an endpoint.
     std::string url;
@@ -108,18 +108,18 @@ HttpAnswer Relay::handle(std::string_view request, const std::optional<std::stri
       sign = sign || party->require_signature;
     }
     if (url.empty()) {
-      jlog::info("relay_refused", {{"message_id", mid}, {"code", "DK0005"}, {"to", p->to_oin.str()}});
-      return fault_answer({true, "DK0005",
+      jlog::info("relay_refused", {{"message_id", mid}, {"code", rules::DK0005.code}, {"to", p->to_oin.str()}});
+      return fault_answer(make_fault(rules::DK0005,
                            "onbekende ontvanger: OIN " + p->to_oin.str() +
                                " in wsa:To staat niet (actief, met endpoint) in het register en is niet remote.oin",
-                           "wsa:To"});
+                           "wsa:To"));
     }
     switch (record_sent(store_, p->from_oin, p->message_id, p->content)) {
       case SentRecord::conflict:
-        jlog::info("relay_refused", {{"message_id", mid}, {"code", "DK0011"}, {"reason", "message_id_reused"}});
-        return fault_answer({true, "DK0011",
+        jlog::info("relay_refused", {{"message_id", mid}, {"code", rules::DK0011.code}, {"reason", "message_id_reused"}});
+        return fault_answer(make_fault(rules::DK0011,
                              "wsa:MessageID " + mid + " is al verzonden met een andere inhoud; gebruik een nieuw MessageID",
-                             "wsa:MessageID"});
+                             "wsa:MessageID"));
       case SentRecord::same:
         jlog::info("relay_resend", {{"message_id", mid}, {"to", p->to_oin.str()}});
         break;
@@ -138,11 +138,11 @@ HttpAnswer Relay::handle(std::string_view request, const std::optional<std::stri
       jlog::warn("relay_failed", {{"message_id", mid}, {"to", p->to_oin.str()}, {"code", e.code}, {"error", e.message}});
       if (e.code == "TRANSPORT") {
         const bool timeout = e.message.find("timed out") != std::string::npos || e.message.find("timeout") != std::string::npos;
-        return fault_answer({false, "DK0051",
+        return fault_answer(make_fault(rules::DK0051,
                              std::string(timeout ? "ontvanger " : "ontvanger onbereikbaar: ") + p->to_oin.str() + " (" + url +
                                  (timeout ? ") antwoordde niet op tijd: " : "): ") + e.message +
                                  "; probeer het later opnieuw met hetzelfde MessageID",
-                             ""});
+                             ""));
       }
       if (e.code == "TLS-IDENTITY")
         return fault_answer({false, "TLS-IDENTITY",
@@ -158,7 +158,7 @@ HttpAnswer Relay::handle(std::string_view request, const std::optional<std::stri
     return HttpAnswer{ex->http_status == 200 ? 200 : 500, "text/xml; charset=utf-8", std::move(ex->response), {}};
   } catch (const std::exception& e) {
     jlog::error("relay_failed", {{"message_id", mid}, {"error", e.what()}});
-    return fault_answer({false, "DK0051", "deze gateway kan het bericht nu niet vastleggen; probeer het later opnieuw", ""});
+    return fault_answer(make_fault(rules::DK0051, "deze gateway kan het bericht nu niet vastleggen; probeer het later opnieuw", ""));
   }
 }
 

@@ -15,7 +15,7 @@ using namespace support;
 // Parses one record; a field that does not parse becomes a Melding naming it.
 std::optional<bm::Studentgegeven> parse_record(const bpv__Studentgegeven& g, Meldingen& m) {
   required(g.BpvoKenmerk, "BpvoKenmerk", m);
-  if (g.BpvoKenmerk.size() > 64) m.push_back(fout("ONGELDIG-KENMERK", "BpvoKenmerk is langer dan 64 tekens", "BpvoKenmerk"));
+  if (g.BpvoKenmerk.size() > 64) m.push_back(fout(rules::ONGELDIG_KENMERK, "BpvoKenmerk is langer dan 64 tekens", "BpvoKenmerk"));
   auto brin = field(Brin::parse(g.Brin), "Brin", m);
   auto rio_a = field(RioAanbiedercode::parse(g.RioOnderwijsaanbiedercode), "RioOnderwijsaanbiedercode", m);
   auto rio_l = field(RioLocatiecode::parse(g.RioLocatiecode), "RioLocatiecode", m);
@@ -25,7 +25,7 @@ std::optional<bm::Studentgegeven> parse_record(const bpv__Studentgegeven& g, Mel
   auto eind = datum_field(g.Einddatum, "Einddatum", m);
   required(g.StudentVoornaam, "StudentVoornaam", m);
   required(g.StudentAchternaam, "StudentAchternaam", m);
-  if (!plausible_email(g.StudentEmail)) m.push_back(fout("ONGELDIG-EMAIL", "StudentEmail is geen e-mailadres", "StudentEmail"));
+  if (!plausible_email(g.StudentEmail)) m.push_back(fout(rules::ONGELDIG_EMAIL, "StudentEmail is geen e-mailadres", "StudentEmail"));
   if (!m.empty()) return std::nullopt;
   return bm::Studentgegeven{g.BpvoKenmerk, *brin, *rio_a, *rio_l, *opl, *lw, *lb, *eind,
                             g.StudentVoornaam, g.StudentAchternaam, g.StudentEmail};
@@ -70,7 +70,7 @@ class BpvMonitorService final : public HandlerService {
     resp.AantalGeaccepteerd = 0;
     resp.AantalGeweigerd = 0;
     if (req.Studentgegeven.size() > static_cast<std::size_t>(kMaxStudentgegevensPerBericht)) {
-      Meldingen m{fout("BPV-TE-GROOT", "een bericht bevat ten hoogste 1000 studentgegevens; niets is opgeslagen",
+      Meldingen m{fout(rules::BPV_TE_GROOT, "een bericht bevat ten hoogste 1000 studentgegevens; niets is opgeslagen",
                        "Studentgegeven")};
       resp.AantalGeweigerd = static_cast<int>(req.Studentgegeven.size());
       put_meldingen(a, m, resp.Melding);
@@ -135,7 +135,7 @@ class BpvMonitorService final : public HandlerService {
     if (soap_read__bpv__VraagResultatenOpVerzoek(s.get(), &req) != SOAP_OK || !req.Filter) return invalid_body(s);
     Meldingen m;
     auto brin = brin_of(ctx.auth.on_behalf_of);
-    if (!brin) m.push_back(fout("BPV-GEEN-SCHOOL", "resultaten zijn er alleen voor een school-OIN (BRIN)", "wsa:From"));
+    if (!brin) m.push_back(fout(rules::BPV_GEEN_SCHOOL, "resultaten zijn er alleen voor een school-OIN (BRIN)", "wsa:From"));
     auto periode = field(Periode::parse(req.Filter->Periode), "Filter/Periode", m);
     bm::Resultatenfilter f{periode.value_or(*Periode::parse("2000-K1")), std::nullopt, std::nullopt, std::nullopt};
     if (auto t = nonempty(req.Filter->Opleidingscode)) f.opleidingscode = field(Crebo::parse(*t), "Filter/Opleidingscode", m);
@@ -159,13 +159,13 @@ class BpvMonitorService final : public HandlerService {
     if (soap_read__bpv__VraagResponsrecordsOpVerzoek(s.get(), &req) != SOAP_OK) return invalid_body(s);
     Meldingen m;
     auto brin = brin_of(ctx.auth.on_behalf_of);
-    if (!brin) m.push_back(fout("BPV-GEEN-SCHOOL", "responsrecords zijn er alleen voor een school-OIN (BRIN)", "wsa:From"));
+    if (!brin) m.push_back(fout(rules::BPV_GEEN_SCHOOL, "responsrecords zijn er alleen voor een school-OIN (BRIN)", "wsa:From"));
     std::optional<Periode> periode;
     if (auto t = nonempty(req.Periode)) periode = field(Periode::parse(*t), "Periode", m);
     int pagina = req.Pagina ? *req.Pagina : 1, grootte = req.PaginaGrootte ? *req.PaginaGrootte : 100;
-    if (pagina < 1) m.push_back(fout("ONGELDIG-PAGINA", "Pagina begint bij 1", "Pagina"));
+    if (pagina < 1) m.push_back(fout(rules::ONGELDIG_PAGINA, "Pagina begint bij 1", "Pagina"));
     if (grootte < 1 || grootte > 1000)
-      m.push_back(fout("ONGELDIG-PAGINAGROOTTE", "PaginaGrootte moet tussen 1 en 1000 liggen", "PaginaGrootte"));
+      m.push_back(fout(rules::ONGELDIG_PAGINAGROOTTE, "PaginaGrootte moet tussen 1 en 1000 liggen", "PaginaGrootte"));
     bm::Responsrecords r;
     r.pagina = pagina;
     r.pagina_grootte = grootte;

@@ -65,11 +65,11 @@ class LeerbedrijfService final : public HandlerService {
     v.plaats = nonempty(req.Plaats);
     v.postcode = nonempty(req.Postcode);
     if (v.vestiging && !v.kvk && !nonempty(req.KvkNummer))
-      m.push_back(fout("CRITERIUM", "Vestigingsnummer alleen samen met KvkNummer", "Vestigingsnummer"));
+      m.push_back(fout(rules::CRITERIUM, "Vestigingsnummer alleen samen met KvkNummer", "Vestigingsnummer"));
     if (m.empty() && !v.id && !v.kvk && !v.naam && !v.postcode)
-      m.push_back(fout("CRITERIUM", "geef LeerbedrijfID, KvkNummer, of Naam met Plaats of Postcode", "LeerbedrijfID"));
+      m.push_back(fout(rules::CRITERIUM, "geef LeerbedrijfID, KvkNummer, of Naam met Plaats of Postcode", "LeerbedrijfID"));
     if (m.empty() && v.naam && !v.plaats && !v.postcode && !v.id && !v.kvk)
-      m.push_back(fout("CRITERIUM", "zoeken op Naam vraagt ook Plaats of Postcode", "Plaats"));
+      m.push_back(fout(rules::CRITERIUM, "zoeken op Naam vraagt ook Plaats of Postcode", "Plaats"));
     lb::IdentificeerAntwoord a;
     if (m.empty()) a = backend_->identificeer(v);
     a.meldingen.insert(a.meldingen.begin(), m.begin(), m.end());
@@ -164,9 +164,9 @@ class LeerbedrijfService final : public HandlerService {
     v.plaats = nonempty(req.Plaats);
     if (req.MaxAfstandKm) {
       if (*req.MaxAfstandKm < 1 || *req.MaxAfstandKm > 300)
-        m.push_back(fout("ONGELDIG-AFSTAND", "MaxAfstandKm moet tussen 1 en 300 liggen", "MaxAfstandKm"));
+        m.push_back(fout(rules::ONGELDIG_AFSTAND, "MaxAfstandKm moet tussen 1 en 300 liggen", "MaxAfstandKm"));
       else if (!v.plaats)
-        m.push_back(fout("CRITERIUM", "MaxAfstandKm vraagt ook Plaats", "Plaats"));
+        m.push_back(fout(rules::CRITERIUM, "MaxAfstandKm vraagt ook Plaats", "Plaats"));
       else
         v.max_afstand_km = *req.MaxAfstandKm;
     }
@@ -174,16 +174,16 @@ class LeerbedrijfService final : public HandlerService {
     if (auto t = nonempty(req.Leerweg)) v.leerweg = field(parse_leerweg(*t), "Leerweg", m);
     v.alleen_vrije_leerplaatsen = req.AlleenVrijeLeerplaatsen && *req.AlleenVrijeLeerplaatsen;
     if (req.Pagina) {
-      if (*req.Pagina < 1) m.push_back(fout("ONGELDIG-PAGINA", "Pagina begint bij 1", "Pagina"));
+      if (*req.Pagina < 1) m.push_back(fout(rules::ONGELDIG_PAGINA, "Pagina begint bij 1", "Pagina"));
       else v.pagina = *req.Pagina;
     }
     if (req.PaginaGrootte) {
       if (*req.PaginaGrootte < 1 || *req.PaginaGrootte > 100)
-        m.push_back(fout("ONGELDIG-PAGINAGROOTTE", "PaginaGrootte moet tussen 1 en 100 liggen", "PaginaGrootte"));
+        m.push_back(fout(rules::ONGELDIG_PAGINAGROOTTE, "PaginaGrootte moet tussen 1 en 100 liggen", "PaginaGrootte"));
       else v.pagina_grootte = *req.PaginaGrootte;
     }
     if (m.empty() && !v.naam && !v.plaats && !v.crebo)
-      m.push_back(fout("CRITERIUM", "geef ten minste Naam, Plaats of Crebo", "Naam"));
+      m.push_back(fout(rules::CRITERIUM, "geef ten minste Naam, Plaats of Crebo", "Naam"));
     lb::ZoekAntwoord a;
     a.pagina = v.pagina;
     a.pagina_grootte = v.pagina_grootte;
@@ -218,7 +218,7 @@ class LeerbedrijfService final : public HandlerService {
     if (req.Contactpersoon) {
       required(req.Contactpersoon->Naam, "Contactpersoon/Naam", m);
       if (req.Contactpersoon->Email.find('@') == std::string::npos)
-        m.push_back(fout("ONGELDIG-EMAIL", "Contactpersoon/Email is geen e-mailadres", "Contactpersoon/Email"));
+        m.push_back(fout(rules::ONGELDIG_EMAIL, "Contactpersoon/Email is geen e-mailadres", "Contactpersoon/Email"));
     }
     lb::VoordrachtAntwoord a;
     if (m.empty() && req.Adres && req.Contactpersoon) {
@@ -244,11 +244,11 @@ class LeerbedrijfService final : public HandlerService {
     if (soap_read__lb__HaalMutatiesOpVerzoek(s.get(), &req) != SOAP_OK) return invalid(s);
     Meldingen m;
     lb::MutatiesVerzoek v;
-    if (req.VanafVolgnummer < 0) m.push_back(fout("ONGELDIG-VOLGNUMMER", "VanafVolgnummer is negatief", "VanafVolgnummer"));
+    if (req.VanafVolgnummer < 0) m.push_back(fout(rules::ONGELDIG_VOLGNUMMER, "VanafVolgnummer is negatief", "VanafVolgnummer"));
     v.vanaf_volgnummer = req.VanafVolgnummer;
     if (req.MaxAantal) {
       if (*req.MaxAantal < 1 || *req.MaxAantal > 1000)
-        m.push_back(fout("ONGELDIG-MAXAANTAL", "MaxAantal moet tussen 1 en 1000 liggen", "MaxAantal"));
+        m.push_back(fout(rules::ONGELDIG_MAXAANTAL, "MaxAantal moet tussen 1 en 1000 liggen", "MaxAantal"));
       else v.max_aantal = *req.MaxAantal;
     }
     lb::MutatiesAntwoord a;

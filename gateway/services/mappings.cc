@@ -1,5 +1,7 @@
 #include "gateway/services/mappings.h"
 
+#include "core/rules.h"
+
 namespace edugate::gateway::mapping {
 
 using namespace support;
@@ -21,32 +23,32 @@ lb__Mutatie* put_mutatie(Arena& a, const leerbedrijf::Mutatie& x) {
 
 Result<leerbedrijf::Mutatie> mutatie_from(const lb__Mutatie& g) {
   auto id = LeerbedrijfId::parse(g.LeerbedrijfID);
-  if (!id) return make_error("DK0004", "Mutatie/LeerbedrijfID ongeldig", "LeerbedrijfID");
+  if (!id) return make_error(rules::DK0004, "Mutatie/LeerbedrijfID ongeldig", "LeerbedrijfID");
   leerbedrijf::Mutatie m{g.Volgnummer, g.Soort, static_cast<std::int64_t>(g.Tijdstip), *id, std::nullopt, std::nullopt,
                          std::nullopt, std::nullopt, std::nullopt, g.Naam ? std::optional<std::string>(*g.Naam) : std::nullopt};
   if (g.NieuwLeerbedrijfID) {
     auto n = LeerbedrijfId::parse(*g.NieuwLeerbedrijfID);
-    if (!n) return make_error("DK0004", "Mutatie/NieuwLeerbedrijfID ongeldig", "NieuwLeerbedrijfID");
+    if (!n) return make_error(rules::DK0004, "Mutatie/NieuwLeerbedrijfID ongeldig", "NieuwLeerbedrijfID");
     m.nieuw_leerbedrijf = *n;
   }
   if (g.Crebo) {
     auto c = Crebo::parse(*g.Crebo);
-    if (!c) return make_error("DK0004", "Mutatie/Crebo ongeldig", "Crebo");
+    if (!c) return make_error(rules::DK0004, "Mutatie/Crebo ongeldig", "Crebo");
     m.crebo = *c;
   }
   if (g.Leerweg) {
     auto l = parse_leerweg(*g.Leerweg);
-    if (!l) return make_error("DK0004", "Mutatie/Leerweg ongeldig", "Leerweg");
+    if (!l) return make_error(rules::DK0004, "Mutatie/Leerweg ongeldig", "Leerweg");
     m.leerweg = *l;
   }
   for (auto [text, slot, veld] : {std::tuple{g.Begindatum, &m.begindatum, "Begindatum"},
                                   std::tuple{g.Einddatum, &m.einddatum, "Einddatum"}}) {
     if (!text) continue;
     auto d = Datum::parse(*text);
-    if (!d) return make_error("DK0004", std::string("Mutatie/") + veld + " ongeldig", veld);
+    if (!d) return make_error(rules::DK0004, std::string("Mutatie/") + veld + " ongeldig", veld);
     *slot = *d;
   }
-  if (m.volgnummer < 1) return make_error("DK0004", "Mutatie/Volgnummer moet positief zijn", "Volgnummer");
+  if (m.volgnummer < 1) return make_error(rules::DK0004, "Mutatie/Volgnummer moet positief zijn", "Volgnummer");
   return m;
 }
 

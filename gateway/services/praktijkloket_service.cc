@@ -21,7 +21,7 @@ std::optional<pl::Id> parse_id(const std::string& text, const std::string& veld,
   pl::Id v = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v <= 0 || v > (pl::Id{1} << 53)) {
-    m.push_back(fout(text.empty() ? "VERPLICHT" : "ONGELDIG-ID", veld + " is geen geldig nummer", veld));
+    m.push_back(fout(text.empty() ? rules::VERPLICHT : rules::ONGELDIG_ID, veld + " is geen geldig nummer", veld));
     return std::nullopt;
   }
   return v;
@@ -30,13 +30,13 @@ std::optional<pl::Id> parse_id(const std::string& text, const std::string& veld,
 std::string opt(const std::string* s) { return s ? *s : std::string(); }
 
 void max_len(const std::string& v, std::size_t n, const std::string& veld, Meldingen& m) {
-  if (v.size() > n) m.push_back(fout("TE-LANG", veld + " is langer dan " + std::to_string(n) + " tekens", veld));
+  if (v.size() > n) m.push_back(fout(rules::TE_LANG, veld + " is langer dan " + std::to_string(n) + " tekens", veld));
 }
 
 void check_onderwijsvorm(const std::string& v, const std::string& veld, Meldingen& m) {
   for (const char* o : pl::kOnderwijsvormen)
     if (v == o) return;
-  m.push_back(fout("ONGELDIG-ONDERWIJSVORM", veld + " moet mbo, vso, praktijkonderwijs of overig zijn", veld));
+  m.push_back(fout(rules::ONGELDIG_ONDERWIJSVORM, veld + " moet mbo, vso, praktijkonderwijs of overig zijn", veld));
 }
 
 std::optional<pl::Deelnemergegevens> parse_deelnemer(const pl__Deelnemergegevens& g, const std::string& p, Meldingen& m) {
@@ -49,7 +49,7 @@ std::optional<pl::Deelnemergegevens> parse_deelnemer(const pl__Deelnemergegevens
   max_len(opt(g.Kenmerk), 64, p + "Kenmerk", m);
   auto geboren = datum_field(g.Geboortedatum, p + "Geboortedatum", m);
   if (g.Email && !g.Email->empty() && !plausible_email(*g.Email))
-    m.push_back(fout("ONGELDIG-EMAIL", p + "Email is geen e-mailadres", p + "Email"));
+    m.push_back(fout(rules::ONGELDIG_EMAIL, p + "Email is geen e-mailadres", p + "Email"));
   check_onderwijsvorm(g.Onderwijsvorm, p + "Onderwijsvorm", m);
   if (m.size() != before) return std::nullopt;
   return pl::Deelnemergegevens{g.Voornaam, opt(g.Tussenvoegsel), g.Achternaam, *geboren, opt(g.Email), g.Onderwijsvorm,
@@ -65,13 +65,13 @@ std::optional<pl::Begeleidingsdocumentgegevens> parse_document(const pl__Begelei
   auto begin = datum_field(g.Begindatum, p + "Begindatum", m);
   auto eind = datum_field(g.Einddatum, p + "Einddatum", m);
   std::vector<pl::GekozenKwalificatie> ks;
-  if (g.Kwalificatie.size() > 20) m.push_back(fout("TE-VEEL", "ten hoogste 20 kwalificaties per document", p + "Kwalificatie"));
+  if (g.Kwalificatie.size() > 20) m.push_back(fout(rules::TE_VEEL, "ten hoogste 20 kwalificaties per document", p + "Kwalificatie"));
   for (std::size_t i = 0; i < g.Kwalificatie.size() && i < 20; ++i) {
     const auto* k = g.Kwalificatie[i];
     const std::string kp = p + "Kwalificatie[" + std::to_string(i + 1) + "]/";
     auto crebo = field(Crebo::parse(k->Crebo), kp + "Crebo", m);
     pl::GekozenKwalificatie gk{crebo.value_or(*Crebo::parse("00000")), opt(k->Versie), {}};
-    if (k->Werkproces.size() > 200) m.push_back(fout("TE-VEEL", "ten hoogste 200 werkprocessen per kwalificatie", kp + "Werkproces"));
+    if (k->Werkproces.size() > 200) m.push_back(fout(rules::TE_VEEL, "ten hoogste 200 werkprocessen per kwalificatie", kp + "Werkproces"));
     for (std::size_t j = 0; j < k->Werkproces.size() && j < 200; ++j) {
       const auto* w = k->Werkproces[j];
       required(w->Code, kp + "Werkproces[" + std::to_string(j + 1) + "]/Code", m);
@@ -97,12 +97,12 @@ std::optional<pl::Praktijkverklaringgegevens> parse_verklaring(const pl__Praktij
     const std::string& t = g.BpvUren;
     auto [q, ec] = std::from_chars(t.data(), t.data() + t.size(), uren);
     if (t.empty() || ec != std::errc() || q != t.data() + t.size())
-      m.push_back(fout("PL-BPV-UREN", "BpvUren moet een geheel getal van 10 tot en met 10000 zijn", p + "BpvUren"));
+      m.push_back(fout(rules::PL_BPV_UREN, "BpvUren moet een geheel getal van 10 tot en met 10000 zijn", p + "BpvUren"));
   }
   std::optional<pl::Id> document;
   if (g.BegeleidingsdocumentID) document = parse_id(*g.BegeleidingsdocumentID, p + "BegeleidingsdocumentID", m);
   std::vector<pl::BehaaldWerkproces> wps;
-  if (g.Werkproces.size() > 500) m.push_back(fout("TE-VEEL", "ten hoogste 500 werkprocessen", p + "Werkproces"));
+  if (g.Werkproces.size() > 500) m.push_back(fout(rules::TE_VEEL, "ten hoogste 500 werkprocessen", p + "Werkproces"));
   for (std::size_t i = 0; i < g.Werkproces.size() && i < 500; ++i) {
     const auto* w = g.Werkproces[i];
     const std::string wp = p + "Werkproces[" + std::to_string(i + 1) + "]/";
@@ -114,7 +114,7 @@ std::optional<pl::Praktijkverklaringgegevens> parse_verklaring(const pl__Praktij
   if (g.Bedrijfslogo && g.Bedrijfslogo->__ptr && g.Bedrijfslogo->__size > 0) {
     std::string bytes(reinterpret_cast<const char*>(g.Bedrijfslogo->__ptr), static_cast<std::size_t>(g.Bedrijfslogo->__size));
     if (auto st = adapters::pdf::check_logo(bytes, pl::kMaxLogoBytes); !st)
-      m.push_back(fout("PL-LOGO", st.error().message, p + "Bedrijfslogo"));
+      m.push_back(fout(rules::PL_LOGO, st.error().message, p + "Bedrijfslogo"));
     else logo = std::move(bytes);
   }
   std::optional<std::string> po;
@@ -287,7 +287,7 @@ class PraktijkloketService final : public HandlerService {
     resp.AantalToegevoegd = 0;
     resp.AantalGeweigerd = 0;
     if (req.Deelnemer.size() > static_cast<std::size_t>(pl::kMaxDeelnemersPerBericht)) {
-      Meldingen m{fout("PL-TE-GROOT", "een bericht bevat ten hoogste 1000 deelnemers; niets is opgeslagen", "Deelnemer")};
+      Meldingen m{fout(rules::PL_TE_GROOT, "een bericht bevat ten hoogste 1000 deelnemers; niets is opgeslagen", "Deelnemer")};
       resp.AantalGeweigerd = static_cast<int>(req.Deelnemer.size());
       put_meldingen(a, m, resp.Melding);
       return write(s, resp, &soap_write__pl__VoegDeelnemersToeAntwoord, audit_result(m));
@@ -406,7 +406,7 @@ class PraktijkloketService final : public HandlerService {
     Meldingen m;
     std::string status = opt(req.Status);
     if (!status.empty() && status != "actueel" && status != "archief")
-      m.push_back(fout("ONGELDIG-STATUS", "Status moet actueel of archief zijn", "Status"));
+      m.push_back(fout(rules::ONGELDIG_STATUS, "Status moet actueel of archief zijn", "Status"));
     max_len(opt(req.Voornaam), 100, "Voornaam", m);
     max_len(opt(req.Achternaam), 100, "Achternaam", m);
     if (m.empty()) {
@@ -453,7 +453,7 @@ class PraktijkloketService final : public HandlerService {
     max_len(opt(g.Functie), 100, "Praktijkopleider/Functie", m);
     max_len(opt(g.Telefoon), 20, "Praktijkopleider/Telefoon", m);
     if (g.Email && !g.Email->empty() && !plausible_email(*g.Email))
-      m.push_back(fout("ONGELDIG-EMAIL", "Praktijkopleider/Email is geen e-mailadres", "Praktijkopleider/Email"));
+      m.push_back(fout(rules::ONGELDIG_EMAIL, "Praktijkopleider/Email is geen e-mailadres", "Praktijkopleider/Email"));
     if (m.empty()) {
       auto u = backend_->voeg_praktijkopleider_toe(caller(ctx), *id, *lb,
                                                    {g.Naam, opt(g.Functie), opt(g.Email), opt(g.Telefoon)});

@@ -26,9 +26,9 @@ class SchoolontvangstService final : public HandlerService {
     _so__OntvangMonitorresultatenVerzoek req;
     if (soap_read__so__OntvangMonitorresultatenVerzoek(s.get(), &req) != SOAP_OK) return invalid_body(s);
     auto brin = Brin::parse(req.Brin);
-    if (!brin) return make_error("DK0004", "Brin is geen BRIN", "Brin");
+    if (!brin) return make_error(rules::DK0004, "Brin is geen BRIN", "Brin");
     auto periode = Periode::parse(req.Periode);
-    if (!periode) return make_error("DK0004", "Periode is geen periode JJJJ-Kn", "Periode");
+    if (!periode) return make_error(rules::DK0004, "Periode is geen periode JJJJ-Kn", "Periode");
     consumer::Monitorresultaten r{*brin, *periode, req.MinimaleRespons, {}};
     for (const auto* t : req.Themaresultaat) r.cellen.push_back(mapping::themaresultaat_from(*t));
     sink_->monitorresultaten(ctx.message_id, ctx.auth.caller, r);

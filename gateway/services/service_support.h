@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/melding.h"
+#include "core/rules.h"
 #include "core/result.h"
 #include "gateway/services/service.h"
 #include "gateway/soap/soap_context.h"
@@ -36,28 +37,31 @@ class Arena {
   std::deque<std::unique_ptr<void, void (*)(void*)>> owned_;
 };
 
-inline Melding fout(std::string code, std::string tekst, std::string veld) {
-  return Melding{std::move(code), Ernst::fout, std::move(tekst), std::move(veld)};
+inline Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
+  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
 }
 
 // Parses a field with its type's parser; on failure adds a Melding naming the field.
 template <class T>
 std::optional<T> field(Result<T> r, const std::string& veld, Meldingen& out) {
   if (r) return std::move(r).value();
-  out.push_back(fout("ONGELDIG-" + r.error().code, r.error().message, veld));
+  // ONGELDIG-<the parser's tag> (core/ids.cc); every tag a service parses has its entry (tests/unit/core/rules_test.cc).
+  const rules::Rule* invalid = rules::invalid_field(r.error().code);
+  out.push_back(invalid ? fout(*invalid, r.error().message, veld)
+                        : Melding{std::string(rules::kInvalidPrefix) + r.error().code, Ernst::fout, r.error().message, veld});
   return std::nullopt;
 }
 
 inline std::optional<Datum> datum_field(const std::string& text, const std::string& veld, Meldingen& out) {
   auto d = Datum::parse(text);
   if (d) return *d;
-  out.push_back(fout("ONGELDIG-DATUM", veld + ": " + d.error().message, veld));
+  out.push_back(fout(rules::ONGELDIG_DATUM, veld + ": " + d.error().message, veld));
   return std::nullopt;
 }
 
 // A required text field that is empty (or only spaces) gets a Melding.
 inline void required(const std::string& v, const std::string& veld, Meldingen& out) {
-  if (v.find_first_not_of(" \t") == std::string::npos) out.push_back(fout("VERPLICHT", veld + " is leeg", veld));
+  if (v.find_first_not_of(" \t") == std::string::npos) out.push_back(fout(rules::VERPLICHT, veld + " is leeg", veld));
 }
 
 // An e-mail address that is plausible (one @, a dot in the domain, no spaces or separators).
@@ -104,7 +108,7 @@ inline std::string audit_result(const Meldingen& m) {
 }
 
 inline Error invalid_body(SoapScope& s) {
-  return make_error("DK0004", "body voldoet niet aan het XSD: " + s.error_text(), s.error_element());
+  return make_error(rules::DK0004, "body voldoet niet aan het XSD: " + s.error_text(), s.error_element());
 }
 
 template <class T>
@@ -124,7 +128,7 @@ class HandlerService : public Service {
 
   Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
     auto it = handlers_.find(op.name);
-    if (it == handlers_.end()) return make_error("DK0003", "actie wordt door deze dienst niet ondersteund", "wsa:Action");
+    if (it == handlers_.end()) return make_error(rules::DK0003, "actie wordt door deze dienst niet ondersteund", "wsa:Action");
     SoapScope scope;
     scope.set_input(body_xml);
     return it->second(scope, ctx);

@@ -7,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/rules.h"
+
 namespace edugate::gateway {
 namespace {
 
@@ -59,7 +61,7 @@ ServiceContract load_contract(const std::string& dir, const std::string& service
       for (xmlNode* p = n->children; p; p = p->next)
         if (is(p, "part")) {
           std::string el = attr(p, "element");
-          if (el.empty()) throw std::runtime_error(file + ": part of message " + attr(n, "name") + " has no element (WW004)");
+          if (el.empty()) throw std::runtime_error(file + ": part of message " + attr(n, "name") + " has no element " + rules::cite(rules::WW004));
           message_element[attr(n, "name")] = local_part(el);
         }
     }
@@ -81,13 +83,13 @@ ServiceContract load_contract(const std::string& dir, const std::string& service
         }
       }
       if (op.input_action.empty() || op.output_action.empty())
-        throw std::runtime_error(file + ": operation " + op.name + " lacks wsam:Action (WS008)");
+        throw std::runtime_error(file + ": operation " + op.name + " lacks wsam:Action " + rules::cite(rules::WS008));
       if (op.input_element.empty() || op.output_element.empty())
-        throw std::runtime_error(file + ": operation " + op.name + " is not request/response (WS003)");
+        throw std::runtime_error(file + ": operation " + op.name + " is not request/response " + rules::cite(rules::WS003));
       c.operations.push_back(op);
     }
   }
-  if (port_types != 1) throw std::runtime_error(file + ": must have exactly one portType (WS005)");
+  if (port_types != 1) throw std::runtime_error(file + ": must have exactly one portType " + rules::cite(rules::WS005));
   return c;
 }
 

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <memory>
 
+#include "core/rules.h"
+
 namespace edugate::gateway {
 namespace {
 
@@ -30,12 +32,12 @@ bool has_element_children(const xmlNode* n) {
 }
 
 // The fault code that belongs to a malformed occurrence of each WS-A header.
-const char* code_for(std::string_view local) {
-  if (local == "To") return "DK0005";
-  if (local == "Action") return "DK0006";
-  if (local == "MessageID") return "DK0007";
-  if (local == "From") return "EK0020";
-  return "DK0011";
+const rules::Rule& code_for(std::string_view local) {
+  if (local == "To") return rules::DK0005;
+  if (local == "Action") return rules::DK0006;
+  if (local == "MessageID") return rules::DK0007;
+  if (local == "From") return rules::EK0020;
+  return rules::DK0011;
 }
 
 // wsa:From / wsa:ReplyTo / wsa:FaultTo: an EndpointReference holding only wsa:Address.
@@ -61,43 +63,43 @@ Result<std::string> endpoint_address(const xmlNode* n, std::string_view local) {
 Result<ParsedEnvelope> read_envelope(security::XmlDocPtr doc, bool allow_wsse) {
   xmlNode* root = xmlDocGetRootElement(doc.get());
   if (named(root, kSoap12Ns, "Envelope"))
-    return make_error("DK0001", "SOAP 1.2 wordt niet ondersteund; gebruik SOAP 1.1", "soap:Envelope");
+    return make_error(rules::DK0001, "SOAP 1.2 wordt niet ondersteund; gebruik SOAP 1.1", "soap:Envelope");
   if (!named(root, kSoap11Ns, "Envelope"))
-    return make_error("DK0001", "root-element is geen SOAP 1.1 Envelope", "soap:Envelope");
+    return make_error(rules::DK0001, "root-element is geen SOAP 1.1 Envelope", "soap:Envelope");
 
   xmlNode* header = nullptr;
   xmlNode* body = nullptr;
   for (xmlNode* c = root->children; c; c = c->next) {
     if (c->type == XML_TEXT_NODE) {
-      if (!text_of(c).empty()) return make_error("DK0001", "tekst direct in soap:Envelope", "soap:Envelope");
+      if (!text_of(c).empty()) return make_error(rules::DK0001, "tekst direct in soap:Envelope", "soap:Envelope");
       continue;
     }
     if (c->type != XML_ELEMENT_NODE) continue;
     if (named(c, kSoap11Ns, "Header") && header == nullptr && body == nullptr) header = c;
     else if (named(c, kSoap11Ns, "Body") && body == nullptr) body = c;
-    else return make_error("DK0001", "onverwacht element in soap:Envelope", reinterpret_cast<const char*>(c->name));
+    else return make_error(rules::DK0001, "onverwacht element in soap:Envelope", reinterpret_cast<const char*>(c->name));
   }
-  if (body == nullptr) return make_error("DK0001", "soap:Body ontbreekt", "soap:Body");
+  if (body == nullptr) return make_error(rules::DK0001, "soap:Body ontbreekt", "soap:Body");
 
   ParsedEnvelope env;
   for (xmlNode* c = body->children; c; c = c->next) {
     if (c->type == XML_TEXT_NODE && !text_of(c).empty())
-      return make_error("DK0001", "tekst direct in soap:Body", "soap:Body");
+      return make_error(rules::DK0001, "tekst direct in soap:Body", "soap:Body");
     if (c->type != XML_ELEMENT_NODE) continue;
-    if (env.body_child != nullptr) return make_error("DK0001", "soap:Body heeft meer dan één kindelement (WW003)", "soap:Body");
+    if (env.body_child != nullptr) return make_error(rules::DK0001, "soap:Body heeft meer dan één kindelement " + rules::cite(rules::WW003), "soap:Body");
     env.body_child = c;
   }
-  if (env.body_child == nullptr) return make_error("DK0001", "soap:Body is leeg", "soap:Body");
+  if (env.body_child == nullptr) return make_error(rules::DK0001, "soap:Body is leeg", "soap:Body");
 
   if (header != nullptr) {
     for (xmlNode* h = header->children; h; h = h->next) {
       if (h->type == XML_TEXT_NODE && !text_of(h).empty())
-        return make_error("DK0001", "tekst direct in soap:Header", "soap:Header");
+        return make_error(rules::DK0001, "tekst direct in soap:Header", "soap:Header");
       if (h->type != XML_ELEMENT_NODE) continue;
       std::string local = reinterpret_cast<const char*>(h->name);
       if (!in_ns(h, kWsaNs)) {
         if (allow_wsse && local == "Security" && in_ns(h, kWsseNs)) continue;  // checked by wssec::verify
-        return make_error("DK0010", "headerblok " + local + " is niet toegestaan; alleen WS-Addressing (WS007)", local);
+        return make_error(rules::DK0010, "headerblok " + local + " is niet toegestaan; alleen WS-Addressing " + rules::cite(rules::WS007), local);
       }
       std::optional<std::string>* slot = nullptr;
       bool epr = false;
@@ -108,7 +110,7 @@ Result<ParsedEnvelope> read_envelope(security::XmlDocPtr doc, bool allow_wsse) {
       else if (local == "From") { slot = &env.wsa.from; epr = true; }
       else if (local == "ReplyTo") { slot = &env.wsa.reply_to; epr = true; }
       else if (local == "FaultTo") { slot = &env.wsa.fault_to; epr = true; }
-      else return make_error("DK0010", "WS-Addressing header wsa:" + local + " wordt niet ondersteund", "wsa:" + local);
+      else return make_error(rules::DK0010, "WS-Addressing header wsa:" + local + " wordt niet ondersteund", "wsa:" + local);
       if (slot->has_value())
         return make_error(code_for(local), "wsa:" + local + " komt meer dan eens voor", "wsa:" + local);
       if (epr) {
@@ -136,12 +138,12 @@ Result<std::string> canonical_body(const ParsedEnvelope& env) {
   xmlSetGenericErrorFunc(nullptr, silent);
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> copy(xmlNewDoc(BAD_CAST "1.0"), &xmlFreeDoc);
   xmlNode* node = xmlDocCopyNode(env.body_child, copy.get(), 1);
-  if (node == nullptr) return make_error("DK0051", "geen geheugen");
+  if (node == nullptr) return make_error(rules::DK0051, "geen geheugen");
   xmlDocSetRootElement(copy.get(), node);
   xmlChar* out = nullptr;
   int n = xmlC14NDocDumpMemory(copy.get(), nullptr, XML_C14N_EXCLUSIVE_1_0, nullptr, 0, &out);
   if (n < 0 || out == nullptr)
-    return make_error("DK0001", "body kan niet gecanonicaliseerd worden (bijvoorbeeld een relatieve namespace-URI)",
+    return make_error(rules::DK0001, "body kan niet gecanonicaliseerd worden (bijvoorbeeld een relatieve namespace-URI)",
                       "soap:Body");
   std::string s(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
   xmlFree(out);

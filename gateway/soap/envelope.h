@@ -8,6 +8,7 @@
 
 #include "core/ids.h"
 #include "core/result.h"
+#include "core/rules.h"
 #include "security/xml_guard.h"
 
 namespace edugate::gateway {
@@ -65,6 +66,10 @@ struct Fault {
   std::string field;    // offending element or header, if any
 };
 std::string build_fault(const Fault& f, const OutHeaders* h);
+// The fault for a catalogue entry: soap:Client or soap:Server as the entry says.
+inline Fault make_fault(const rules::Rule& r, std::string message, std::string field = {}) {
+  return Fault{r.side != rules::Side::server, std::string(r.code), std::move(message), std::move(field)};
+}
 
 std::string xml_escape(std::string_view s);
 

@@ -63,7 +63,7 @@ Status check_soap_action(const std::optional<std::string>& http, std::string_vie
   while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
   if (v.empty() || v == wsa_action) return ok_status();
-  return make_error(rules::DK0003, "HTTP SOAPAction is niet leeg en niet gelijk aan wsa:Action (WS002)", "SOAPAction");
+  return make_error(rules::DK0003, "HTTP SOAPAction is niet leeg en niet gelijk aan wsa:Action " + rules::cite(rules::WS002), "SOAPAction");
 }
 
 Status check_response_headers(const WsaHeaders& wsa, const MessageId& sent, const Oin& expected_from) {

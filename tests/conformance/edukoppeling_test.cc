@@ -73,6 +73,28 @@ TEST(Conformance, WS007_ForeignHeaderBlockIsDK0010) {
   expect_fault(post(p, s), "DK0010");
 }
 
+TEST(Conformance, DK0009_CharsetOtherThanUtf8IsRefused) {
+  Provider p;
+  auto r = raw_post(p.port(), "school-25be", kPath, envelope(good()), {{"Content-Type", "text/xml; charset=iso-8859-1"}});
+  expect_fault(r, "DK0009");
+  // The same with an XML declaration that names another encoding.
+  std::string latin1 = envelope(good());
+  const std::string utf8_decl = "encoding=\"UTF-8\"";
+  ASSERT_NE(latin1.find(utf8_decl), std::string::npos);
+  latin1.replace(latin1.find(utf8_decl), utf8_decl.size(), "encoding=\"ISO-8859-1\"");
+  auto d = raw_post(p.port(), "school-25be", kPath, latin1, {{"Content-Type", "text/xml; charset=utf-8"}});
+  expect_fault(d, "DK0009");
+}
+
+TEST(Conformance, DK0010_UnsupportedWsAddressingHeaderIsRefused) {
+  Provider p;
+  auto s = good();
+  s.extra_headers = "<wsa:Bestaatniet xmlns:wsa=\"http://www.w3.org/2005/08/addressing\">x</wsa:Bestaatniet>";
+  auto r = post(p, s);
+  expect_fault(r, "DK0010");
+  EXPECT_NE(r.body.find("wsa:Bestaatniet"), std::string::npos) << r.body;
+}
+
 TEST(Conformance, WW003_MoreThanOneBodyChildIsDK0001) {
   Provider p;
   auto s = good();

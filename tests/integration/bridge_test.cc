@@ -308,7 +308,8 @@ TEST_F(InternalListener, BridgeIdempotencyKeyRepeatsTheMessageAndRefusesAnotherB
 TEST_F(InternalListener, BridgeActForWithoutMandateIsRefused) {
   auto r = bridge(port_, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer, {{"Edugate-Act-For", kSchool30gr}});
   EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(parse(r).value("code", ""), "DK0002");
+  // EK0030, as the relay and the provider answer it (docs/DESIGN.md, "The rule catalogue").
+  EXPECT_EQ(parse(r).value("code", ""), "EK0030");
   EXPECT_EQ(parse(r).value("field", ""), "Edugate-Act-For");
   auto bad = bridge(port_, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer, {{"Edugate-Act-For", "25BE"}});
   EXPECT_EQ(bad.status, 400);

@@ -58,7 +58,7 @@ TEST(Certificates, CertificateWithoutOinGetsDK0002) {
   EXPECT_EQ(ex->http_status, 500);
 }
 
-TEST(Certificates, NoClientCertificateIsRefused) {
+TEST(Certificates, WT001_NoClientCertificateIsRefused) {
   Provider p;
   // A TLS client without a certificate (WT001: two-way TLS is mandatory). Under TLS 1.3 the
   // client may finish its handshake before the server's alert arrives, so also try a request.

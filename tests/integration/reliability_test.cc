@@ -34,7 +34,7 @@ TEST(Reliability, StoreThatCannotCommitGivesRetryableDK0051ThenTheSameMessageIdS
   EXPECT_EQ(again->relates_to, o.message_id->str());
 }
 
-TEST(Reliability, WhenTheWorkQueueIsFullNewRequestsGetRetryableDK0051AtOnce) {
+TEST(Reliability, DK0051_WhenTheWorkQueueIsFullNewRequestsGetRetryableDK0051AtOnce) {
   ProviderOptions o;
   o.worker_threads = 1;
   o.max_queue = 1;

@@ -20,7 +20,7 @@ class ContentType final : public Stage {
       std::string charset = ct.substr(cs + 8);
       charset = charset.substr(0, charset.find(';'));
       std::erase(charset, '"');
-      if (charset != "utf-8") return make_error(rules::DK0009, "alleen charset=utf-8 is toegestaan (WS006)");
+      if (charset != "utf-8") return make_error(rules::DK0009, "alleen charset=utf-8 is toegestaan " + rules::cite(rules::WS006));
     }
     return ok_status();
   }

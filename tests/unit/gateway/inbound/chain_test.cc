@@ -49,6 +49,7 @@ TEST(InboundChain, EveryStageHasItsFileAndItsRules) {
   for (const auto& e : inbound_chain()) {
     EXPECT_TRUE(names.insert(e.name).second) << "stage named twice: " << e.name;
     EXPECT_FALSE(e.rules.empty()) << e.name;
+    EXPECT_FALSE(e.codes.empty()) << e.name;  // catalogue entries (core/rules.h)
     const std::string file = "gateway/inbound/stages/" + std::string(e.file);
     EXPECT_TRUE(std::filesystem::exists(std::string(EDUGATE_SOURCE_DIR) + "/" + file)) << file;
     // The stage's file says in its first line which stage it is.
