@@ -33,6 +33,14 @@ bool has_melding(const json& body, const std::string& veld) {
   return false;
 }
 
+// The code of the Melding about `veld` (the catalogue's entry, core/rules.h), or "".
+std::string melding_code(const json& body, const std::string& veld) {
+  if (!body.contains("Melding")) return "";
+  for (const auto& m : body["Melding"])
+    if (m.value("Veld", "") == veld) return m.value("Code", "");
+  return "";
+}
+
 }  // namespace
 
 TEST(Leerbedrijf, VerifieerErkenningErkend) {
@@ -66,6 +74,9 @@ TEST(Leerbedrijf, VerifieerErkenningOnbekendEnOngeldigGevenMeldingen) {
   EXPECT_TRUE(has_melding(b, "Crebo"));
   EXPECT_TRUE(has_melding(b, "Leerweg"));
   EXPECT_TRUE(has_melding(b, "Peildatum")) << b.dump();
+  EXPECT_EQ(melding_code(b, "LeerbedrijfID"), "ONGELDIG-LEERBEDRIJFID") << b.dump();
+  EXPECT_EQ(melding_code(b, "Crebo"), "ONGELDIG-CREBO");
+  EXPECT_EQ(melding_code(b, "Leerweg"), "ONGELDIG-LEERWEG");
 }
 
 TEST(Leerbedrijf, VerifieerErkenningSamengevoegd) {
@@ -121,6 +132,11 @@ TEST(Leerbedrijf, ZoekLeerbedrijvenGepagineerd) {
   for (const auto& l : near["Leerbedrijf"]) EXPECT_LE(l["AfstandKm"].get<double>(), 25.0);
   auto bad = call(p, "ZoekLeerbedrijven", {{"Crebo", "25180"}, {"PaginaGrootte", 1000}});
   EXPECT_TRUE(has_melding(bad, "PaginaGrootte"));
+  EXPECT_EQ(melding_code(bad, "PaginaGrootte"), "ONGELDIG-PAGINAGROOTTE") << bad.dump();
+  bad = call(p, "ZoekLeerbedrijven", {{"Crebo", "25180"}, {"Pagina", 0}});
+  EXPECT_EQ(melding_code(bad, "Pagina"), "ONGELDIG-PAGINA") << bad.dump();
+  bad = call(p, "ZoekLeerbedrijven", {{"Plaats", fx::kPlaats}, {"MaxAfstandKm", 301}});
+  EXPECT_EQ(melding_code(bad, "MaxAfstandKm"), "ONGELDIG-AFSTAND") << bad.dump();
 }
 
 TEST(Leerbedrijf, VoordragenErkenningIsIdempotentPerBericht) {
