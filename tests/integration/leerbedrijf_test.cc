@@ -158,6 +158,30 @@ TEST(Leerbedrijf, VoordragenErkenningIsIdempotentPerBericht) {
   EXPECT_TRUE(has_melding(bad, "Contactpersoon/Email")) << bad.dump();
 }
 
+// Each refusal of a field is a Melding with its catalogue code (core/rules.h) and the field.
+TEST(Leerbedrijf, MeldingenCarryTheCatalogueCodeOfTheirField) {
+  Provider p;
+  auto b = call(p, "IdentificeerLeerbedrijf", {{"KvkNummer", "123"}});
+  EXPECT_EQ(melding_code(b, "KvkNummer"), "ONGELDIG-KVK") << b.dump();
+  b = call(p, "IdentificeerLeerbedrijf", {{"KvkNummer", fx::kKvk}, {"Vestigingsnummer", "12"}});
+  EXPECT_EQ(melding_code(b, "Vestigingsnummer"), "ONGELDIG-VESTIGING") << b.dump();
+  b = call(p, "IdentificeerLeerbedrijf", {{"Vestigingsnummer", fx::kVestiging}});
+  EXPECT_EQ(melding_code(b, "Vestigingsnummer"), "CRITERIUM") << b.dump();
+  json voordracht = {{"KvkNummer", "87654321"},
+                     {"Naam", " "},
+                     {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
+                     {"Crebo", fx::kErkendCrebo},
+                     {"Leerweg", "BBL"},
+                     {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  b = call(p, "VoordragenErkenning", voordracht);
+  EXPECT_FALSE(b.contains("VoordrachtID"));
+  EXPECT_EQ(melding_code(b, "Naam"), "VERPLICHT") << b.dump();
+  b = call(p, "HaalMutatiesOp", {{"VanafVolgnummer", -1}, {"MaxAantal", 10}});
+  EXPECT_EQ(melding_code(b, "VanafVolgnummer"), "ONGELDIG-VOLGNUMMER") << b.dump();
+  b = call(p, "HaalMutatiesOp", {{"VanafVolgnummer", 0}, {"MaxAantal", 1001}});
+  EXPECT_EQ(melding_code(b, "MaxAantal"), "ONGELDIG-MAXAANTAL") << b.dump();
+}
+
 TEST(Leerbedrijf, HaalMutatiesOpVanafVolgnummer) {
   Provider p;
   auto b = call(p, "HaalMutatiesOp", {{"VanafVolgnummer", 0}, {"MaxAantal", 10}});
