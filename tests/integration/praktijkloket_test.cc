@@ -143,6 +143,14 @@ TEST(Praktijkloket, EveryDeelnemerFieldIsValidatedWithAMeldingNamingIt) {
   EXPECT_EQ(melding(future, "Deelnemer/Geboortedatum")["Code"], "PL-GEBOORTEDATUM");
   auto id = call(p, "ArchiveerDeelnemer", {{"DeelnemerID", "12x"}});
   EXPECT_FALSE(melding(id, "DeelnemerID").is_null()) << id.dump();
+  // Each with its catalogue code (core/rules.h).
+  EXPECT_EQ(melding(r, "Deelnemer/Onderwijsvorm")["Code"], "ONGELDIG-ONDERWIJSVORM") << meldingen(r);
+  EXPECT_EQ(melding(r, "Deelnemer/Voornaam")["Code"], "VERPLICHT") << meldingen(r);
+  EXPECT_EQ(melding(id, "DeelnemerID")["Code"], "ONGELDIG-ID") << id.dump();
+  json lang = deelnemer("A", "B", "2006-01-01");
+  lang["Tussenvoegsel"] = std::string(21, 'x');
+  auto te_lang = call(p, "VoegDeelnemerToe", {{"Deelnemer", lang}});
+  EXPECT_EQ(melding(te_lang, "Deelnemer/Tussenvoegsel")["Code"], "TE-LANG") << te_lang.dump();
 }
 
 TEST(Praktijkloket, BulkStoresTheGoodItemsAndReportsEachBadOne) {
