@@ -94,6 +94,21 @@ TEST(BpvMonitor, BatchGetsAResultPerRecordAndStoresOnlyTheGoodOnes) {
   EXPECT_EQ(p.log().find("student.K1@"), std::string::npos) << "no personal data in the log";
 }
 
+// A field the XSD lets through but edugate refuses: its Melding with the catalogue code.
+TEST(BpvMonitor, ABadKenmerkOrBrinIsAMeldingWithItsCode) {
+  Provider p(with_bpvmonitor());
+  json long_kenmerk = record(std::string(65, 'K'));
+  json bad_brin = record("K2");
+  bad_brin["Brin"] = "2";
+  auto r = call(p, "LeverStudentgegevensAan", json{{"Studentgegeven", json::array({long_kenmerk, bad_brin})}});
+  ASSERT_FALSE(r.contains("fault")) << r.dump();
+  EXPECT_EQ(r["AantalGeweigerd"], 2) << r.dump();
+  const auto& res = r["Recordresultaat"];
+  ASSERT_EQ(res.size(), 2u);
+  EXPECT_TRUE(has_melding(res[0], "ONGELDIG-KENMERK", "BpvoKenmerk")) << res[0].dump();
+  EXPECT_TRUE(has_melding(res[1], "ONGELDIG-BRIN", "Brin")) << res[1].dump();
+}
+
 TEST(BpvMonitor, CorrectAndWithdrawARecord) {
   Provider p(with_bpvmonitor());
   call(p, "LeverStudentgegevensAan", json{{"Studentgegeven", json::array({record("K1")})}});

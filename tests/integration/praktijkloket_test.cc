@@ -151,6 +151,8 @@ TEST(Praktijkloket, EveryDeelnemerFieldIsValidatedWithAMeldingNamingIt) {
   lang["Tussenvoegsel"] = std::string(21, 'x');
   auto te_lang = call(p, "VoegDeelnemerToe", {{"Deelnemer", lang}});
   EXPECT_EQ(melding(te_lang, "Deelnemer/Tussenvoegsel")["Code"], "TE-LANG") << te_lang.dump();
+  auto zoek = call(p, "ZoekDeelnemers", {{"Status", "weg"}});
+  EXPECT_EQ(melding(zoek, "Status")["Code"], "ONGELDIG-STATUS") << zoek.dump();
 }
 
 TEST(Praktijkloket, BulkStoresTheGoodItemsAndReportsEachBadOne) {

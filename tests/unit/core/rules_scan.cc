@@ -174,10 +174,9 @@ const std::map<std::string, std::string>& untested_meldingen() {
   static const std::map<std::string, std::string> m = [] {
     std::map<std::string, std::string> v;
     for (const char* c :
-         {"TE-VEEL", "ONGELDIG-BRIN", "ONGELDIG-KENMERK", "ONGELDIG-STATUS", "LB-SAMENGEVOEGD",
-          "BPV-GEEN-SCHOOL", "PL-DUBBEL", "PL-AL-GEARCHIVEERD", "PL-NIET-GEARCHIVEERD", "PL-MEER-RESULTATEN",
-          "PL-ONBEKEND-DOCUMENT", "PL-ONBEKENDE-VERKLARING", "PL-ANDERE-DEELNEMER", "PL-BRANCHELOGO",
-          "PL-PDF"})
+         {"TE-VEEL", "LB-SAMENGEVOEGD", "BPV-GEEN-SCHOOL", "PL-DUBBEL", "PL-AL-GEARCHIVEERD",
+          "PL-NIET-GEARCHIVEERD", "PL-MEER-RESULTATEN", "PL-ONBEKEND-DOCUMENT", "PL-ONBEKENDE-VERKLARING",
+          "PL-ANDERE-DEELNEMER", "PL-BRANCHELOGO", "PL-PDF"})
       v[c] = kReason;
     return v;
   }();
