@@ -103,12 +103,16 @@ TEST(Praktijkloket, DeelnemerAddSearchArchiveRestore) {
   EXPECT_EQ(found["Deelnemer"][0]["Status"], "actueel");
   auto a = call(p, "ArchiveerDeelnemer", {{"DeelnemerID", id}});
   EXPECT_EQ(a["Deelnemer"]["Status"], "archief") << a.dump();
+  auto twice = call(p, "ArchiveerDeelnemer", {{"DeelnemerID", id}});
+  EXPECT_EQ(melding(twice, "DeelnemerID")["Code"], "PL-AL-GEARCHIVEERD") << twice.dump();
   EXPECT_FALSE(call(p, "ZoekDeelnemers", {{"Achternaam", "Testpersoon"}}).contains("Deelnemer"));
   EXPECT_EQ(call(p, "ZoekDeelnemers", {{"Achternaam", "Testpersoon"}, {"Status", "archief"}})["Deelnemer"].size(), 1u);
   // An archived deelnemer gets no new documents.
   auto d = call(p, "MaakBegeleidingsdocument", {{"Begeleidingsdocument", document(id)}});
   EXPECT_EQ(melding(d, "Begeleidingsdocument/DeelnemerID")["Code"], "PL-GEARCHIVEERD") << d.dump();
   EXPECT_EQ(call(p, "HerstelDeelnemer", {{"DeelnemerID", id}})["Deelnemer"]["Status"], "actueel");
+  auto herstel = call(p, "HerstelDeelnemer", {{"DeelnemerID", id}});
+  EXPECT_EQ(melding(herstel, "DeelnemerID")["Code"], "PL-NIET-GEARCHIVEERD") << herstel.dump();
   // Another school does not see it.
   EXPECT_FALSE(call(p, "ZoekDeelnemers", {{"Achternaam", "Testpersoon"}}, "school-30gr", kSchool30gr).contains("Deelnemer"));
   auto w = call(p, "WijzigDeelnemer", {{"DeelnemerID", id}, {"Deelnemer", deelnemer("Sanne", "Gewijzigd")}}, "school-30gr",
@@ -230,6 +234,10 @@ TEST(Praktijkloket, BegeleidingsdocumentRules) {
   EXPECT_EQ(call(p, "GeefBegeleidingsdocument", {{"DocumentID", doc}, {"MetPdf", false}})
                 ["Begeleidingsdocument"]["Gegevens"]["Einddatum"],
             "2027-07-15");
+  auto unknown = call(p, "GeefBegeleidingsdocument", {{"DocumentID", "999999"}, {"MetPdf", false}});
+  EXPECT_EQ(melding(unknown, "DocumentID")["Code"], "PL-ONBEKEND-DOCUMENT") << unknown.dump();
+  auto no_verklaring = call(p, "VerwijderPraktijkverklaring", {{"VerklaringID", "999999"}});
+  EXPECT_EQ(melding(no_verklaring, "VerklaringID")["Code"], "PL-ONBEKENDE-VERKLARING") << no_verklaring.dump();
 }
 
 TEST(Praktijkloket, ANewPraktijkopleiderLeavesExistingDocumentsUntouched) {
