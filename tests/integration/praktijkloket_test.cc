@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
@@ -191,6 +192,28 @@ TEST(Praktijkloket, BulkOf1001DeelnemersIsRefusedWhole) {
   EXPECT_EQ(r["AantalToegevoegd"], 0);
   EXPECT_EQ(melding(r, "Deelnemer")["Code"], "PL-TE-GROOT") << meldingen(r);
   EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM deelnemers"), "0");
+}
+
+// The codes of a document's Meldingen, whatever their field.
+std::set<std::string> codes_of(const json& body) {
+  std::set<std::string> out;
+  for (const auto& m : body.value("Melding", json::array())) out.insert(m.value("Code", ""));
+  return out;
+}
+
+TEST(Praktijkloket, ADocumentWithAWerkprocesTwiceOrTooManyKwalificatiesIsRefused) {
+  Provider p(with_praktijkloket());
+  auto id = add_deelnemer(p);
+  auto twice = call(p, "MaakBegeleidingsdocument",
+                    {{"Begeleidingsdocument", document(id, fx::kErkendId, kOpleider,
+                                                       json::array({{{"Code", "B1-K1-W1"}}, {{"Code", "B1-K1-W1"}}}))}});
+  EXPECT_FALSE(twice.contains("Begeleidingsdocument")) << twice.dump();
+  EXPECT_TRUE(codes_of(twice).count("PL-DUBBEL")) << twice.dump();
+  json many = document(id);
+  for (int i = 0; i < 20; ++i) many["Kwalificatie"].push_back(many["Kwalificatie"][0]);
+  auto too_many = call(p, "MaakBegeleidingsdocument", {{"Begeleidingsdocument", many}});
+  EXPECT_FALSE(too_many.contains("Begeleidingsdocument")) << too_many.dump();
+  EXPECT_EQ(melding(too_many, "Begeleidingsdocument/Kwalificatie")["Code"], "TE-VEEL") << too_many.dump();
 }
 
 TEST(Praktijkloket, BegeleidingsdocumentRules) {

@@ -174,8 +174,8 @@ const std::map<std::string, std::string>& untested_meldingen() {
   static const std::map<std::string, std::string> m = [] {
     std::map<std::string, std::string> v;
     for (const char* c :
-         {"TE-VEEL", "LB-SAMENGEVOEGD", "BPV-GEEN-SCHOOL", "PL-DUBBEL", "PL-MEER-RESULTATEN",
-          "PL-ANDERE-DEELNEMER", "PL-BRANCHELOGO", "PL-PDF"})
+         {"LB-SAMENGEVOEGD", "BPV-GEEN-SCHOOL", "PL-MEER-RESULTATEN", "PL-ANDERE-DEELNEMER",
+          "PL-BRANCHELOGO", "PL-PDF"})
       v[c] = kReason;
     return v;
   }();
