@@ -124,7 +124,7 @@ std::optional<NetError> HttpsClient::resolve(Deadline deadline, tcp::resolver::r
       pending->cv.notify_one();
     }).detach();
   } catch (const std::system_error& e) {
-    return NetError{Phase::resolve, e.code(), {}};
+    return NetError{Phase::resolve, beast::error_code(e.code().value(), boost::system::system_category()), {}};
   }
   std::unique_lock lock(pending->mu);
   if (!pending->cv.wait_until(lock, deadline, [&] { return pending->done; }))
@@ -210,8 +210,13 @@ std::optional<NetError> HttpsClient::read(Response& out, std::uint64_t body_limi
   http::response_parser<http::string_body> parser;
   parser.body_limit(body_limit);
   lowest().expires_at(deadline);
-  beast::error_code ec = tls_ ? await(ioc_, [&](auto done) { http::async_read(*tls_, buffer_, parser, std::move(done)); })
-                              : await(ioc_, [&](auto done) { http::async_read(*plain_, buffer_, parser, std::move(done)); });
+  // The head first, then the body: Boost 1.74's parser skips the Content-Length check against
+  // body_limit when head and body arrive in one buffer (an eager read), and reads it all.
+  beast::error_code ec = tls_ ? await(ioc_, [&](auto done) { http::async_read_header(*tls_, buffer_, parser, std::move(done)); })
+                              : await(ioc_, [&](auto done) { http::async_read_header(*plain_, buffer_, parser, std::move(done)); });
+  if (!ec && !parser.is_done())
+    ec = tls_ ? await(ioc_, [&](auto done) { http::async_read(*tls_, buffer_, parser, std::move(done)); })
+              : await(ioc_, [&](auto done) { http::async_read(*plain_, buffer_, parser, std::move(done)); });
   if (ec) {
     drop();
     return NetError{Phase::read, ec, {}};

@@ -137,6 +137,14 @@ class Server {
   std::string client_oin_;
 };
 
+Server::Options tls_server(SslContextPtr tls, bool close_after_answer = false, std::size_t body_bytes = 0) {
+  Server::Options o;
+  o.tls = std::move(tls);
+  o.close_after_answer = close_after_answer;
+  o.body_bytes = body_bytes;
+  return o;
+}
+
 SslContextPtr provider_context(std::shared_ptr<TicketKeyRing> tickets = nullptr) {
   return make_server_context(settings_of("sbb"), std::move(tickets));
 }
@@ -160,7 +168,9 @@ std::string oin_of_server(const HttpsClient& c) {
 }  // namespace
 
 TEST(HttpsClient, OpenEndsAtTheDeadlineWhenTheServerNeverAnswersTheHandshake) {
-  Server silent({.silent = true});
+  Server::Options silent_options;
+  silent_options.silent = true;
+  Server silent(silent_options);
   HttpsClient c(Peer("127.0.0.1", silent.port(), make_client_context(settings_of("school-25be"))));
   const auto started = std::chrono::steady_clock::now();
   auto e = c.open(deadline_in(300ms));
@@ -199,7 +209,7 @@ TEST(HttpsClient, OpenEndsAtTheDeadlineWhenTheResolverNeverAnswers) {
 }
 
 TEST(HttpsClient, MutualTlsExchangeWithTheTestPki) {
-  Server provider({.tls = provider_context()});
+  Server provider(tls_server(provider_context()));
   HttpsClient c(Peer("127.0.0.1", provider.port(), make_client_context(settings_of("school-25be"))));
   ASSERT_FALSE(c.open(deadline_in(5s))) << "open failed";
   ASSERT_NE(c.ssl(), nullptr);
@@ -217,7 +227,7 @@ TEST(HttpsClient, MutualTlsExchangeWithTheTestPki) {
 }
 
 TEST(HttpsClient, ServerWithAnUntrustedCertificateIsRefusedInTheHandshake) {
-  Server stranger({.tls = make_server_context(settings_of("sbb"))});
+  Server stranger(tls_server(make_server_context(settings_of("sbb"))));
   // The client trusts nothing of the example PKI: an anchor of its own only.
   TlsSettings own = settings_of("school-25be");
   own.trust_anchors = pki("untrusted.cert.pem");
@@ -230,7 +240,7 @@ TEST(HttpsClient, ServerWithAnUntrustedCertificateIsRefusedInTheHandshake) {
 }
 
 TEST(HttpsClient, KeepAliveConnectionIsReusedForASecondRequest) {
-  Server provider({.tls = provider_context()});
+  Server provider(tls_server(provider_context()));
   HttpsClient c(Peer("127.0.0.1", provider.port(), make_client_context(settings_of("school-25be"))));
   for (int i = 1; i <= 2; ++i) {
     ASSERT_FALSE(c.reuse_or_open(deadline_in(5s))) << "request " << i;
@@ -245,7 +255,7 @@ TEST(HttpsClient, KeepAliveConnectionIsReusedForASecondRequest) {
 }
 
 TEST(HttpsClient, ConnectionIsReopenedAfterTheServerClosedIt) {
-  Server provider({.tls = provider_context(), .close_after_answer = true});
+  Server provider(tls_server(provider_context(), /*close_after_answer=*/true));
   HttpsClient c(Peer("127.0.0.1", provider.port(), make_client_context(settings_of("school-25be"))));
   for (int i = 1; i <= 2; ++i) {
     ASSERT_FALSE(c.reuse_or_open(deadline_in(5s))) << "request " << i;
@@ -265,7 +275,7 @@ TEST(HttpsClient, ConnectionIsReopenedAfterTheServerClosedIt) {
 }
 
 TEST(HttpsClient, SessionTicketIsOfferedOnTheNextConnection) {
-  Server provider({.tls = provider_context(std::make_shared<TicketKeyRing>(3600s))});
+  Server provider(tls_server(provider_context(std::make_shared<TicketKeyRing>(3600s))));
   auto client_ctx = make_client_context(settings_of("school-25be"));
   auto sessions = std::make_shared<ClientSessions>();
   for (int i = 1; i <= 2; ++i) {
@@ -284,19 +294,19 @@ TEST(HttpsClient, SessionTicketIsOfferedOnTheNextConnection) {
 }
 
 TEST(HttpsClient, AnswerOverTheBodyLimitIsRefusedAndTheConnectionDropped) {
-  Server provider({.tls = provider_context(), .body_bytes = 4096});
+  Server provider(tls_server(provider_context(), false, /*body_bytes=*/1 << 20));
   HttpsClient c(Peer("127.0.0.1", provider.port(), make_client_context(settings_of("school-25be"))));
   ASSERT_FALSE(c.open(deadline_in(5s)));
   HttpsClient::Response res;
-  auto e = c.exchange(post("<ping/>"), res, 1024, deadline_in(5s));
-  ASSERT_TRUE(e.has_value());
+  auto e = c.exchange(post("<ping/>"), res, 64 << 10, deadline_in(5s));
+  ASSERT_TRUE(e.has_value()) << res.body().size();
   EXPECT_EQ(e->phase, Phase::read);
   EXPECT_EQ(e->ec, http::error::body_limit) << e->message();
   EXPECT_FALSE(c.is_open());
 }
 
 TEST(HttpsClient, PlainHttpForHttpBackends) {
-  Server backend({});
+  Server backend(Server::Options{});
   HttpsClient c(Peer("127.0.0.1", backend.port()));
   for (int i = 1; i <= 2; ++i) {
     ASSERT_FALSE(c.reuse_or_open(deadline_in(5s)));
