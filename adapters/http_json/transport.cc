@@ -1,30 +1,19 @@
 #include "adapters/http_json/transport.h"
 
-#include <sys/socket.h>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
 #include <map>
 #include <random>
 #include <thread>
 
 #include "core/backend_error.h"
+#include "security/https_client.h"
 
 namespace edugate::adapters::http_json {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
 using json = nlohmann::json;
 
 namespace {
@@ -37,46 +26,8 @@ void log(spdlog::level::level_enum level, const json& line) {
   spdlog::log(level, "{}", line.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-// One keep-alive connection of one worker thread to one backend, with its own io_context: every
-// step is an asynchronous operation run to completion here, so the tcp_stream's deadline holds.
-struct Connection {
-  asio::io_context ioc;
-  std::shared_ptr<asio::ssl::context> tls_ctx;  // kept alive with the stream
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
-  beast::flat_buffer buffer;
-
-  beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
-  bool open() { return (plain || tls) && lowest().socket().is_open(); }
-  // An idle keep-alive connection the backend has closed (or that has unexpected bytes waiting)
-  // is not reused.
-  bool still_usable() {
-    if (!open()) return false;
-    char c;
-    ssize_t n = ::recv(lowest().socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-  void reset() {
-    if (plain || tls) {
-      beast::error_code ec;
-      lowest().socket().close(ec);
-    }
-    tls.reset();
-    plain.reset();
-    buffer.clear();
-  }
-};
-
-thread_local std::map<std::uint64_t, std::unique_ptr<Connection>> t_connections;
-
-template <class Start>
-void await(asio::io_context& ioc, Start start) {
-  beast::error_code result = asio::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.restart();
-  ioc.run();
-  if (result) throw beast::system_error(result);
-}
+// One keep-alive connection per worker thread and backend (security/https_client.h).
+thread_local std::map<std::uint64_t, std::unique_ptr<security::HttpsClient>> t_connections;
 
 enum class Failure { none, connect, timeout, io, status_retryable, status, malformed };
 
@@ -138,127 +89,79 @@ Transport::~Transport() = default;
 Transport::Attempt Transport::attempt(const std::string& target, const std::string& body) {
   Attempt a;
   auto& slot = t_connections[id_];
-  if (!slot) slot = std::make_unique<Connection>();
-  Connection& c = *slot;
-  const auto timeout = std::chrono::milliseconds(settings_.timeout_ms);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto left = [&] {
-    auto d = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    return d.count() > 0 ? d : std::chrono::milliseconds(1);
+  if (!slot) {
+    // The backend's certificate must name the host of the url (verify_name).
+    security::Peer peer{settings_.host, settings_.port, tls_};
+    peer.verify_name = true;
+    slot = std::make_unique<security::HttpsClient>(std::move(peer));
+  }
+  security::HttpsClient& c = *slot;
+  // One deadline per attempt: connect, TLS, request and answer.
+  const auto deadline = security::deadline_in(std::chrono::milliseconds(settings_.timeout_ms));
+  auto timed_out = [&] {
+    a.failure = Failure::timeout;
+    a.detail = "no answer within timeout_ms " + std::to_string(settings_.timeout_ms);
   };
-  bool reused = c.still_usable();
-  bool sent = false;
-  try {
-    if (!reused) {
-      c.reset();
+  if (auto e = c.reuse_or_open(deadline)) {
+    if (e->phase == security::Phase::resolve && e->timed_out()) {
+      a.failure = Failure::timeout;
+      a.detail = "name resolution timed out";
+    } else if (e->timed_out()) {
+      timed_out();
+    } else {
       a.failure = Failure::connect;
-      tcp::resolver resolver(c.ioc);
-      tcp::resolver::results_type endpoints;
-      beast::error_code rec = asio::error::would_block;
-      resolver.async_resolve(settings_.host, settings_.port, [&](beast::error_code ec, tcp::resolver::results_type r) {
-        rec = ec;
-        endpoints = std::move(r);
-      });
-      c.ioc.restart();
-      c.ioc.run_for(left());
-      if (rec == asio::error::would_block) {
-        resolver.cancel();
-        c.ioc.restart();
-        c.ioc.run();
-        a.failure = Failure::timeout;
-        a.detail = "name resolution timed out";
-        return a;
-      }
-      if (rec) throw beast::system_error(rec);
-      if (settings_.https) {
-        c.tls_ctx = tls_;
-        c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(c.ioc, *tls_);
-        // The backend's certificate must name the host of the url: a DNS name (also sent as
-        // SNI) or an IP address (matched against its IP SANs; SNI carries no addresses).
-        SSL* ssl = c.tls->native_handle();
-        beast::error_code not_ip;
-        asio::ip::make_address(settings_.host, not_ip);
-        const bool ok = not_ip ? SSL_set_tlsext_host_name(ssl, settings_.host.c_str()) == 1 &&
-                                     SSL_set1_host(ssl, settings_.host.c_str()) == 1
-                               : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), settings_.host.c_str()) == 1;
-        if (!ok) throw std::runtime_error("cannot set the TLS server name");
-      } else {
-        c.plain = std::make_unique<beast::tcp_stream>(c.ioc);
-      }
-      c.lowest().expires_after(left());
-      await(c.ioc, [&](auto done) { c.lowest().async_connect(endpoints, std::move(done)); });
-      if (c.tls) {
-        c.lowest().expires_after(left());
-        await(c.ioc, [&](auto done) { c.tls->async_handshake(asio::ssl::stream_base::client, std::move(done)); });
-      }
+      a.detail = e->phase == security::Phase::setup ? e->message() : "cannot connect: " + e->message();
     }
+    return a;
+  }
+  const bool reused = c.reused();
+  security::HttpsClient::Request req{http::verb::post, target, 11};
+  const bool default_port = settings_.port == (settings_.https ? "443" : "80");
+  const std::string host = settings_.host.find(':') != std::string::npos ? "[" + settings_.host + "]" : settings_.host;
+  req.set(http::field::host, default_port ? host : host + ":" + settings_.port);
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::accept, "application/json, application/problem+json");
+  req.set(http::field::user_agent, "edugate-http_json");
+  if (!settings_.auth_header.empty()) req.set(settings_.auth_header, settings_.auth_value);
+  req.keep_alive(true);
+  req.body() = body;
+  req.prepare_payload();
+  security::HttpsClient::Response res;
+  if (auto e = c.exchange(req, res, settings_.max_response_bytes, deadline)) {
     a.failure = Failure::io;
-    http::request<http::string_body> req{http::verb::post, target, 11};
-    const bool default_port = settings_.port == (settings_.https ? "443" : "80");
-    const std::string host = settings_.host.find(':') != std::string::npos ? "[" + settings_.host + "]" : settings_.host;
-    req.set(http::field::host, default_port ? host : host + ":" + settings_.port);
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::accept, "application/json, application/problem+json");
-    req.set(http::field::user_agent, "edugate-http_json");
-    if (!settings_.auth_header.empty()) req.set(settings_.auth_header, settings_.auth_value);
-    req.keep_alive(true);
-    req.body() = body;
-    req.prepare_payload();
-    c.lowest().expires_after(left());
-    sent = true;
-    if (c.tls) await(c.ioc, [&](auto done) { http::async_write(*c.tls, req, std::move(done)); });
-    else await(c.ioc, [&](auto done) { http::async_write(*c.plain, req, std::move(done)); });
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(settings_.max_response_bytes);
-    c.lowest().expires_after(left());
-    if (c.tls) await(c.ioc, [&](auto done) { http::async_read(*c.tls, c.buffer, parser, std::move(done)); });
-    else await(c.ioc, [&](auto done) { http::async_read(*c.plain, c.buffer, parser, std::move(done)); });
-    auto& res = parser.get();
-    a.status = static_cast<int>(res.result_int());
-    if (!res.keep_alive()) c.reset();
-    else c.lowest().expires_never();
-    json parsed;
-    bool valid = false;
-    try {
-      parsed = json::parse(res.body());
-      valid = true;
-    } catch (const json::parse_error& e) {
-      a.detail = "answer is not valid JSON (HTTP " + std::to_string(a.status) + ", at byte " + std::to_string(e.byte) + ")";
-    }
-    if (a.status >= 200 && a.status < 300) {
-      if (!valid) {
-        a.failure = Failure::malformed;
-      } else if (!parsed.is_object()) {
-        a.failure = Failure::malformed;
-        a.detail = "answer is not a JSON object";
-      } else {
-        a.failure = Failure::none;
-        a.answer.body = std::move(parsed);
-      }
-    } else if (valid && is_refusal(a.status, parsed)) {
+    if (e->timed_out()) timed_out();
+    // A reused keep-alive connection the backend closed meanwhile: nothing was processed if
+    // nothing came back; the caller may try a fresh connection (reads only).
+    else if (reused) a.detail = "reused connection failed: " + e->message();
+    else a.detail = "connection failed: " + e->message();
+    return a;
+  }
+  a.status = static_cast<int>(res.result_int());
+  json parsed;
+  bool valid = false;
+  try {
+    parsed = json::parse(res.body());
+    valid = true;
+  } catch (const json::parse_error& e) {
+    a.detail = "answer is not valid JSON (HTTP " + std::to_string(a.status) + ", at byte " + std::to_string(e.byte) + ")";
+  }
+  if (a.status >= 200 && a.status < 300) {
+    if (!valid) {
+      a.failure = Failure::malformed;
+    } else if (!parsed.is_object()) {
+      a.failure = Failure::malformed;
+      a.detail = "answer is not a JSON object";
+    } else {
       a.failure = Failure::none;
       a.answer.body = std::move(parsed);
-      a.answer.refused = true;
-    } else {
-      a.failure = a.status >= 500 || a.status == 408 || a.status == 429 ? Failure::status_retryable : Failure::status;
-      a.detail = "HTTP " + std::to_string(a.status) + (a.status < 500 ? " without meldingen" : "");
     }
-  } catch (const beast::system_error& e) {
-    c.reset();
-    if (e.code() == beast::error::timeout) {
-      a.failure = Failure::timeout;
-      a.detail = "no answer within timeout_ms " + std::to_string(settings_.timeout_ms);
-    } else {
-      if (a.failure == Failure::none) a.failure = Failure::io;
-      // A reused keep-alive connection the backend closed meanwhile: nothing was processed if
-      // nothing came back; the caller may try a fresh connection (reads only).
-      if (reused && sent && a.failure == Failure::io) a.detail = "reused connection failed: " + e.code().message();
-      else a.detail = (a.failure == Failure::connect ? "cannot connect: " : "connection failed: ") + e.code().message();
-    }
-  } catch (const std::exception& e) {
-    c.reset();
-    if (a.failure == Failure::none) a.failure = Failure::io;
-    a.detail = e.what();
+  } else if (valid && is_refusal(a.status, parsed)) {
+    a.failure = Failure::none;
+    a.answer.body = std::move(parsed);
+    a.answer.refused = true;
+  } else {
+    a.failure = a.status >= 500 || a.status == 408 || a.status == 429 ? Failure::status_retryable : Failure::status;
+    a.detail = "HTTP " + std::to_string(a.status) + (a.status < 500 ? " without meldingen" : "");
   }
   return a;
 }

@@ -4,14 +4,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <libxml/tree.h>
 
 #include <fstream>
@@ -24,6 +18,7 @@
 #include "gateway/soap/envelope.h"
 #include "gateway/outbound/json_xml.h"
 #include "gateway/ops/log.h"
+#include "security/https_client.h"
 #include "security/pki.h"
 #include "security/xml_guard.h"
 #include "core/rules.h"
@@ -34,7 +29,6 @@ namespace edugate::gateway::probe {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 // A check's id: the catalogue's rule id, with a variant where one rule has several checks.
@@ -73,15 +67,6 @@ Target parse_target(const std::string& url, const std::string& service_path) {
   return t;
 }
 
-template <class Start>
-beast::error_code await(asio::io_context& ioc, Start start) {
-  beast::error_code result = asio::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.restart();
-  ioc.run();
-  return result;
-}
-
 std::string ssl_text(const beast::error_code& ec) {
   std::string m = ec.message();
   if (ec.category() == asio::error::get_ssl_category()) {
@@ -109,8 +94,8 @@ struct HttpAnswer {
 // One TLS connection to the endpoint; requests on it share the session (keep-alive).
 class Connection {
  public:
-  Connection(const Target& t, const Options& o, const Offer& offer) : t_(t), o_(o) {
-    ctx_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  Connection(const Target& t, const Options& o, const Offer& offer)
+      : t_(t), o_(o), ctx_(std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client)), conn_(security::Peer(t.host, t.port, ctx_)) {
     SSL_CTX* c = ctx_->native_handle();
     SSL_CTX_set_security_level(c, offer.legacy ? 0 : 2);
     SSL_CTX_set_min_proto_version(c, offer.min_version);
@@ -140,52 +125,46 @@ class Connection {
     ERR_clear_error();
   }
 
-  // Connects and completes the handshake; false with error() set when that fails.
+  // Resolves, connects and completes the handshake within the timeout; false with error() set
+  // when that fails.
   bool open() {
     if (!local_refusal_.empty()) {
       error_ = local_refusal_;
       return false;
     }
-    stream_ = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc_, *ctx_);
-    SSL_set_tlsext_host_name(stream_->native_handle(), t_.host.c_str());
-    tcp::resolver resolver(ioc_);
-    beast::error_code ec;
-    auto endpoints = resolver.resolve(t_.host, t_.port, ec);
-    if (ec) return fail("cannot resolve " + t_.host + ": " + ec.message());
-    beast::get_lowest_layer(*stream_).expires_after(std::chrono::milliseconds(o_.timeout_ms));
-    if ((ec = await(ioc_, [&](auto done) { beast::get_lowest_layer(*stream_).async_connect(endpoints, std::move(done)); })))
-      return fail("cannot connect: " + ec.message());
-    if ((ec = await(ioc_, [&](auto done) { stream_->async_handshake(asio::ssl::stream_base::client, std::move(done)); }))) {
-      std::string why = ssl_text(ec);
-      if (why.find("no protocols available") != std::string::npos || why.find("no ciphers available") != std::string::npos)
-        local_refusal_ = why;
-      return fail("TLS handshake refused: " + why);
+    auto e = conn_.open(security::deadline_in(std::chrono::milliseconds(o_.timeout_ms)));
+    if (!e) return true;
+    switch (e->phase) {
+      case security::Phase::resolve: return fail("cannot resolve " + t_.host + ": " + e->message());
+      case security::Phase::handshake: {
+        std::string why = ssl_text(e->ec);
+        if (why.find("no protocols available") != std::string::npos || why.find("no ciphers available") != std::string::npos)
+          local_refusal_ = why;
+        return fail("TLS handshake refused: " + why);
+      }
+      default: return fail("cannot connect: " + e->message());
     }
-    return true;
   }
 
   // Sends raw request bytes (head and body) and reads one answer. announced: a larger
   // Content-Length than what is sent (the size check); the answer must then come early.
   HttpAnswer send(const std::string& head_and_body) {
     HttpAnswer a;
-    beast::get_lowest_layer(*stream_).expires_after(std::chrono::milliseconds(o_.timeout_ms));
-    beast::error_code wec = await(ioc_, [&](auto done) { asio::async_write(*stream_, asio::buffer(head_and_body), std::move(done)); });
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64u << 20);
-    beast::get_lowest_layer(*stream_).expires_after(std::chrono::milliseconds(o_.timeout_ms));
-    beast::error_code rec = await(ioc_, [&](auto done) { http::async_read(*stream_, buffer_, parser, std::move(done)); });
-    if (rec) {
-      a.error = rec == beast::error::timeout ? "no answer within " + std::to_string(o_.timeout_ms) + " ms"
-                                             : "no answer: " + ssl_text(rec) + (wec ? " (writing: " + wec.message() + ")" : "");
+    const auto timeout = std::chrono::milliseconds(o_.timeout_ms);
+    auto wrote = conn_.write(head_and_body, security::deadline_in(timeout));
+    security::HttpsClient::Response res;
+    if (auto e = conn_.read(res, 64u << 20, security::deadline_in(timeout))) {
+      a.error = e->timed_out() ? "no answer within " + std::to_string(o_.timeout_ms) + " ms"
+                               : "no answer: " + ssl_text(e->ec) + (wrote ? " (writing: " + wrote->message() + ")" : "");
       return a;
     }
-    a.status = static_cast<int>(parser.get().result_int());
-    a.content_type = std::string(parser.get()[http::field::content_type]);
-    a.body = std::move(parser.get().body());
+    a.status = static_cast<int>(res.result_int());
+    a.content_type = std::string(res[http::field::content_type]);
+    a.body = std::move(res.body());
     return a;
   }
 
-  SSL* ssl() { return stream_ ? stream_->native_handle() : nullptr; }
+  SSL* ssl() { return conn_.ssl(); }
   const std::string& error() const { return error_; }
   bool refused_locally() const { return !local_refusal_.empty(); }
 
@@ -196,10 +175,8 @@ class Connection {
   }
   const Target& t_;
   const Options& o_;
-  asio::io_context ioc_;
-  std::unique_ptr<asio::ssl::context> ctx_;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> stream_;
-  beast::flat_buffer buffer_;
+  std::shared_ptr<asio::ssl::context> ctx_;
+  security::HttpsClient conn_;
   std::string error_, local_refusal_;
 };
 

@@ -1,12 +1,6 @@
 #include "gateway/outbound/client.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <libxml/tree.h>
 
 #include <algorithm>
@@ -15,31 +9,16 @@
 #include "core/url.h"
 #include "gateway/soap/envelope.h"
 #include "gateway/soap/wsa_rules.h"
+#include "security/https_client.h"
 #include "security/pki.h"
 #include "security/wssec.h"
 #include "security/xml_guard.h"
 
 namespace edugate::gateway {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
 
 namespace {
-
-// Beast's timeouts (tcp_stream::expires_after) apply to asynchronous operations only, so every
-// step runs as one on this call's own io_context: a peer that accepts and then says nothing
-// ends the attempt at the deadline instead of holding the caller (an outbox sender, the inbox,
-// a graceful shutdown waiting for them) for ever.
-template <class Start>
-void await(asio::io_context& ioc, Start start) {
-  beast::error_code result = asio::error::would_block;
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc.restart();
-  ioc.run();
-  if (result) throw beast::system_error(result);
-}
 
 // The remote endpoint: host, port and the path the contract's path is appended to.
 struct Remote {
@@ -102,59 +81,48 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
     envelope = std::move(*signed_envelope);
   }
   X509ChainPtr server_chain;
-  try {
-    asio::io_context ioc;
-    const int trust_generation = tls_->generation();  // read before the context: see prepare() below
-    auto ctx = tls_->client();
-    beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), url->host.c_str()))
-      return make_error("TRANSPORT", "SNI kan niet gezet worden");
+  auto transport_error = [](const security::NetError& e) {
+    if (e.phase == security::Phase::setup) return make_error("TRANSPORT", "SNI kan niet gezet worden");
+    return make_error("TRANSPORT", "verbinding mislukt: " + e.message());
+  };
+  {
+    const int trust_generation = tls_->generation();  // read before the context: see below
+    security::Peer peer{url->host, url->port, tls_->client()};
     // A resumed session skips the verification of the server's chain, so a ticket is only offered
     // under the trust (anchors, CRLs) it was verified with: the key names the trust generation,
     // and a reload (a new CRL) sends the next connection through a full handshake. The resumed
     // session carries the server's certificate: the identity check below applies unchanged.
     // A signed request always goes over a full handshake: the receiver builds our signature's
     // chain from the certificates of the TLS handshake, which a resumed session does not carry.
-    if (!sign)
-      sessions_->prepare(stream.native_handle(), url->host + ":" + url->port + "#" + std::to_string(trust_generation));
-    auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
-    tcp::resolver resolver(ioc);
-    auto results = resolver.resolve(url->host, url->port);
-    beast::get_lowest_layer(stream).expires_after(timeout);
-    await(ioc, [&](auto done) { beast::get_lowest_layer(stream).async_connect(results, std::move(done)); });
-    await(ioc, [&](auto done) { stream.async_handshake(asio::ssl::stream_base::client, std::move(done)); });
-    beast::get_lowest_layer(stream).expires_after(timeout);
+    if (!sign) {
+      peer.sessions = sessions_;
+      peer.session_key = url->host + ":" + url->port + "#" + std::to_string(trust_generation);
+    }
+    const auto timeout = std::chrono::milliseconds(options.timeout_ms.value_or(config_.client_timeout_ms));
+    security::HttpsClient connection(std::move(peer));
+    // Resolve, connect and handshake under one deadline, then the exchange under another.
+    if (auto e = connection.open(security::deadline_in(timeout))) return transport_error(*e);
 
     // The server's identity is the OIN in its certificate, never what it says in a header.
-    X509* cert = SSL_get1_peer_certificate(stream.native_handle());
+    X509* cert = SSL_get1_peer_certificate(connection.ssl());
     auto id = security::identity_of(cert);
     if (cert) X509_free(cert);
     if (!id || !(id->oin == *remote_oin))
       return make_error("TLS-IDENTITY", "servercertificaat draagt niet het OIN " + remote_oin->str());
-    server_chain = peer_chain_of(stream.native_handle());
-    ex.tls_resumed = SSL_session_reused(stream.native_handle()) == 1;
+    server_chain = peer_chain_of(connection.ssl());
+    ex.tls_resumed = connection.resumed();
 
-    http::request<http::string_body> req{http::verb::post, url->path + contract.path, 11};
+    security::HttpsClient::Request req{http::verb::post, url->path + contract.path, 11};
     req.set(http::field::host, url->host);
     req.set(http::field::content_type, "text/xml; charset=utf-8");
     req.set("SOAPAction", "\"" + (options.soap_action_header.empty() ? op.input_action : options.soap_action_header) + "\"");
     req.body() = envelope;
     req.prepare_payload();
-    await(ioc, [&](auto done) { http::async_write(stream, req, std::move(done)); });
-
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(20u << 20);
-    await(ioc, [&](auto done) { http::async_read(stream, buffer, parser, std::move(done)); });
-    ex.http_status = static_cast<int>(parser.get().result_int());
-    ex.response = std::move(parser.get().body());
-    // close_notify, best effort and briefly: the peer may close first, or never answer it.
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
-    stream.async_shutdown([](beast::error_code) {});
-    ioc.restart();
-    ioc.run();
-  } catch (const beast::system_error& e) {
-    return make_error("TRANSPORT", std::string("verbinding mislukt: ") + e.code().message());
+    security::HttpsClient::Response res;
+    if (auto e = connection.exchange(req, res, 20u << 20, security::deadline_in(timeout))) return transport_error(*e);
+    ex.http_status = static_cast<int>(res.result_int());
+    ex.response = std::move(res.body());
+    connection.close();
   }
 
   auto doc = security::parse_guarded(ex.response);
