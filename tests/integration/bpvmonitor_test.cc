@@ -177,6 +177,21 @@ TEST(BpvMonitor, ResultsPerThemeAndGroupWithSmallCellsSuppressed) {
   EXPECT_TRUE(has_melding(bad, "ONGELDIG-PERIODE", "Filter/Periode")) << bad.dump();
 }
 
+// Results exist per school: a party whose OIN carries no BRIN (a vendor acting for itself, with
+// an agreement) gets a Melding BPV-GEEN-SCHOOL on wsa:From, and no cells.
+TEST(BpvMonitor, ResultsAreForASchoolOinOnly) {
+  Provider p(with_bpvmonitor());
+  ASSERT_EQ(p.edugate({"onboard", "agreement", "--oin", kVendor, "--service", "bpvmonitor"}).exit_code, 0);
+  auto r = call(p, "VraagResultatenOp", json{{"Filter", {{"Periode", "2026-K2"}}}}, "vendor", kVendor);
+  ASSERT_FALSE(r.contains("fault")) << r.dump();
+  EXPECT_TRUE(has_melding(r, "BPV-GEEN-SCHOOL", "wsa:From")) << r.dump();
+  EXPECT_FALSE(r.contains("Themaresultaat")) << r.dump();
+  auto rr = call(p, "VraagResponsrecordsOp", json{{"Periode", "2026-K1"}}, "vendor", kVendor);
+  ASSERT_FALSE(rr.contains("fault")) << rr.dump();
+  EXPECT_TRUE(has_melding(rr, "BPV-GEEN-SCHOOL", "wsa:From")) << rr.dump().substr(0, 500);
+  EXPECT_FALSE(rr.contains("Responsrecord")) << rr.dump().substr(0, 500);
+}
+
 TEST(BpvMonitor, ResponseRecordsArePagedAndPseudonymous) {
   Provider p(with_bpvmonitor());
   auto r = call(p, "VraagResponsrecordsOp", json{{"Periode", "2026-K1"}, {"Pagina", 2}, {"PaginaGrootte", 50}});

@@ -325,6 +325,56 @@ TEST(Praktijkloket, PraktijkverklaringRules) {
   EXPECT_EQ(call(p, "VerwijderPraktijkverklaring", {{"VerklaringID", concept_id}})["Verwijderd"], true);
 }
 
+TEST(Praktijkloket, AVerklaringOnAnotherDeelnemersDocumentOrWithAnUnknownBranchelogoIsRefused) {
+  Provider p(with_praktijkloket());
+  auto sanne = add_deelnemer(p);
+  auto other = add_deelnemer(p, deelnemer("Daan", "Anderpersoon", "2005-03-03"));
+  std::string doc = call(p, "MaakBegeleidingsdocument", {{"Begeleidingsdocument", document(other)}})
+                        ["Begeleidingsdocument"]["DocumentID"];
+  // Sanne's verklaring may not import the werkprocessen of Daan's document (PL-ANDERE-DEELNEMER).
+  auto v = verklaring(sanne);
+  v.erase("Werkproces");
+  v["BegeleidingsdocumentID"] = doc;
+  auto r = call(p, "MaakPraktijkverklaring", {{"Praktijkverklaring", v}});
+  EXPECT_FALSE(r.contains("Praktijkverklaring")) << r.dump();
+  EXPECT_EQ(melding(r, "Praktijkverklaring/BegeleidingsdocumentID")["Code"], "PL-ANDERE-DEELNEMER") << r.dump();
+  // A branchelogo outside the list, named by its position (PL-BRANCHELOGO).
+  auto logos = verklaring(sanne);
+  logos["Branchelogo"] = json::array({"zorg", "bakkerij"});
+  auto b = call(p, "MaakPraktijkverklaring", {{"Praktijkverklaring", logos}});
+  EXPECT_FALSE(b.contains("Praktijkverklaring")) << b.dump();
+  EXPECT_EQ(melding(b, "Praktijkverklaring/Branchelogo[2]")["Code"], "PL-BRANCHELOGO") << b.dump();
+  EXPECT_TRUE(melding(b, "Praktijkverklaring/Branchelogo[1]").is_null()) << b.dump();
+  EXPECT_EQ(p.scalar("pl", "SELECT count(*) FROM praktijkverklaringen"), "0");
+}
+
+// A verklaring stored earlier whose PDF can no longer be made (here: a branchelogo that left the
+// list after it was stored) is answered with a Melding PL-PDF, not a fault or an empty PDF.
+TEST(Praktijkloket, AStoredVerklaringWhosePdfCannotBeMadeIsAPlPdfMelding) {
+  Provider p(with_praktijkloket());
+  auto id = add_deelnemer(p);
+  std::string v = call(p, "MaakPraktijkverklaring", {{"Praktijkverklaring", verklaring(id)}})["Praktijkverklaring"]["VerklaringID"];
+  p.exec("pl", "UPDATE praktijkverklaringen SET branchelogos = 'teruggetrokken' WHERE id = " + v);
+  auto r = call(p, "GeefPraktijkverklaring", {{"VerklaringID", v}});
+  EXPECT_FALSE(r.contains("Pdf")) << r.dump().substr(0, 500);
+  EXPECT_TRUE(codes_of(r).count("PL-PDF")) << r.dump().substr(0, 500);
+  EXPECT_TRUE(p.alive());
+}
+
+// A search that matches more than 500 deelnemers gives the first 500 and says so (PL-MEER-RESULTATEN).
+TEST(Praktijkloket, ASearchOfMoreThan500DeelnemersGives500AndAMelding) {
+  Provider p(with_praktijkloket());
+  json items = json::array();
+  for (int i = 0; i < 501; ++i) items.push_back(deelnemer("Veel" + std::to_string(i), "Zoekpersoon", "2006-02-02"));
+  EXPECT_EQ(call(p, "VoegDeelnemersToe", {{"Deelnemer", items}, {"Doorzetten", true}})["AantalToegevoegd"], 501);
+  auto r = call(p, "ZoekDeelnemers", {{"Achternaam", "zoekpersoon"}});
+  EXPECT_EQ(r["Deelnemer"].size(), 500u);
+  EXPECT_TRUE(codes_of(r).count("PL-MEER-RESULTATEN")) << meldingen(r);
+  auto fewer = call(p, "ZoekDeelnemers", {{"Voornaam", "Veel50"}, {"Achternaam", "zoekpersoon"}});
+  EXPECT_EQ(fewer["Deelnemer"].size(), 2u) << fewer.dump().substr(0, 500);  // Veel50 and Veel500
+  EXPECT_FALSE(codes_of(fewer).count("PL-MEER-RESULTATEN")) << meldingen(fewer);
+}
+
 TEST(Praktijkloket, AVendorActsAsTheSchoolAndTheAuditKeepsBothOins) {
   Provider p(with_praktijkloket());
   auto r = call(p, "VoegDeelnemerToe", {{"Deelnemer", deelnemer()}}, "vendor", kVendor, kSchool25be);

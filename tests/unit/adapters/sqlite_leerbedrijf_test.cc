@@ -76,6 +76,25 @@ TEST_F(SqliteLeerbedrijf, VerifieerOnbekendGeenErkenningSamengevoegd) {
   EXPECT_NE(m.signaal_omschrijving.find(fx::kSamengevoegdNieuwId), std::string::npos);
 }
 
+// A merged leerbedrijf is still found, with a warning that names its successor (LB-SAMENGEVOEGD).
+TEST_F(SqliteLeerbedrijf, AMergedLeerbedrijfCarriesTheLbSamengevoegdWarning) {
+  auto warned = [](const Meldingen& m) {
+    for (const auto& x : m)
+      if (x.code == "LB-SAMENGEVOEGD") return x.veld == "LeerbedrijfID" && x.ernst == Ernst::waarschuwing &&
+                                              x.tekst.find(fx::kSamengevoegdNieuwId) != std::string::npos;
+    return false;
+  };
+  auto d = backend_->details(*LeerbedrijfId::parse(fx::kSamengevoegdOudId));
+  ASSERT_TRUE(d.leerbedrijf);
+  EXPECT_TRUE(warned(d.meldingen));
+  lb::IdentificeerVerzoek byId;
+  byId.id = *LeerbedrijfId::parse(fx::kSamengevoegdOudId);
+  auto i = backend_->identificeer(byId);
+  ASSERT_EQ(i.leerbedrijven.size(), 1u);
+  EXPECT_TRUE(warned(i.meldingen));
+  EXPECT_FALSE(warned(backend_->details(*LeerbedrijfId::parse(fx::kErkendId)).meldingen));
+}
+
 TEST_F(SqliteLeerbedrijf, Identificeer) {
   lb::IdentificeerVerzoek byId;
   byId.id = *LeerbedrijfId::parse(fx::kErkendId);

@@ -166,22 +166,6 @@ std::map<std::string, std::vector<std::string>> tests_asserting(const std::strin
   return out;
 }
 
-const std::map<std::string, std::string>& untested_meldingen() {
-  // Business findings that no test provokes yet. A test per Melding is a test per service
-  // validation branch (about 30 more service round trips); until each has one they are listed
-  // here, so that the list only shrinks: rules_test fails when a listed Melding gets a test.
-  static const std::string kReason = "no test provokes it yet";
-  static const std::map<std::string, std::string> m = [] {
-    std::map<std::string, std::string> v;
-    for (const char* c :
-         {"LB-SAMENGEVOEGD", "BPV-GEEN-SCHOOL", "PL-MEER-RESULTATEN", "PL-ANDERE-DEELNEMER",
-          "PL-BRANCHELOGO", "PL-PDF"})
-      v[c] = kReason;
-    return v;
-  }();
-  return m;
-}
-
 std::vector<std::string> literal_codes(const std::string& source_dir) {
   static const std::regex code(R"re(\b((?:DK|EK)[0-9]{4}|(?:WT|WB|WS|WW)[0-9]{3})\b)re");
   static const std::regex melding(R"re(\b(?:fout|melding)\s*\(\s*(?:[^"(),]*\?\s*)?"([A-Z][A-Z0-9-]+)"|\bMelding\s*\{\s*"([A-Z][A-Z0-9-]+)")re");
@@ -256,7 +240,6 @@ std::string markdown(const std::string& source_dir) {
       std::string where;
       if (auto n = named.find(code); n != named.end()) where = list(n->second, 4);
       else if (auto a = asserting.find(code); a != asserting.end()) where = "asserted in " + list(a->second, 3);
-      else if (untested_meldingen().count(code)) where = "not yet (" + untested_meldingen().at(code) + ")";
       else where = "**none**";
       md << "| " << code << " | " << side(*r) << " | " << cell(text) << " | " << cell(r->standard) << " | " << where << " |\n";
     }

@@ -16,9 +16,6 @@ std::map<std::string, std::vector<std::string>> tests_named_after(const std::str
 // "Suite.Name" of the tests whose body holds the code as a string literal ("PL-BPV-UREN"), per code.
 std::map<std::string, std::vector<std::string>> tests_asserting(const std::string& source_dir);
 
-// Meldingen no test under tests/ asserts yet, with why they are let through. A fault or a rule
-// of the standard is never on it.
-const std::map<std::string, std::string>& untested_meldingen();
 
 // "file:line: CODE" for each code written as a literal in the non-test sources (core, gateway,
 // security, store, adapters, app) outside core/rules.*: a fault or rule code inside a string
