@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "core/rules.h"
+
 namespace edugate {
 
 enum class Ernst { fout, waarschuwing, informatie };
@@ -15,6 +17,14 @@ struct Melding {
 };
 
 using Meldingen = std::vector<Melding>;
+
+// A Melding of a catalogue entry (core/rules.h): its code, with this Ernst, text and field.
+inline Melding melding(const rules::Rule& r, Ernst e, std::string tekst, std::string veld = {}) {
+  return Melding{std::string(r.code), e, std::move(tekst), std::move(veld)};
+}
+inline Melding fout(const rules::Rule& r, std::string tekst, std::string veld = {}) {
+  return melding(r, Ernst::fout, std::move(tekst), std::move(veld));
+}
 
 inline bool has_fout(const Meldingen& m) {
   for (const auto& x : m)

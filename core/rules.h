@@ -79,6 +79,8 @@ inline constexpr Rule EK0031{"EK0031", Kind::fault, Side::client,
 // An unexpected internal error: a Server fault without a code (only an incident id). Not an
 // entry of all(): it has no code to test or document.
 inline constexpr Rule internal{"", Kind::fault, Side::server, "unexpected internal error", "Edukoppeling §5"};
+// The audit and metrics outcome of answering this fault: "fault:<code>" ("fault:" for internal).
+inline std::string fault_outcome(const Rule& r) { return "fault:" + std::string(r.code); }
 
 // --- rules of the standard edugate checks (edukoppeling.md §1, §4) ---
 inline constexpr Rule WT001{"WT001", Kind::rule, Side::client,

@@ -47,10 +47,6 @@ CREATE INDEX responses_brin ON responses(brin, periode);
 CREATE INDEX responses_periode ON responses(periode);
 )SQL";
 
-Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
-  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
-}
-
 void store_record(sql::Connection& c, const Oin& school, const bm::Studentgegeven& r, const Datum& uitnodiging) {
   c.prepare("INSERT INTO studentgegevens (school_oin, bpvo_kenmerk, brin, rio_aanbieder, rio_locatie, opleidingscode, "
             "leerweg, leerbedrijf_id, einddatum, uitnodigingsdatum, voornaam, achternaam, email, status, gewijzigd_ms) "
@@ -123,8 +119,8 @@ Meldingen BpvMonitorBackend::check(sql::Connection& c, const Oin& school, const 
   long invite = eind - bm::kUitnodigingDagenVoorEinde;
   if (invite < today) {
     invite = today;
-    m.push_back(Melding{std::string(rules::BPV_KORT.code), Ernst::waarschuwing,
-                        "Einddatum ligt binnen drie weken: de student wordt zo snel mogelijk uitgenodigd", "Einddatum"});
+    m.push_back(melding(rules::BPV_KORT, Ernst::waarschuwing,
+                        "Einddatum ligt binnen drie weken: de student wordt zo snel mogelijk uitgenodigd", "Einddatum"));
   }
   uitnodiging = civil_from_days(invite);
   return m;
@@ -228,7 +224,7 @@ bm::Resultaten BpvMonitorBackend::resultaten(const Brin& brin, const bm::Resulta
     }
   }
   if (out.cellen.front().aantal == 0 && out.cellen[7].aantal == 0)
-    out.meldingen.push_back(Melding{std::string(rules::BPV_GEEN_RESPONS.code), Ernst::informatie, "geen respons voor deze selectie", "Filter"});
+    out.meldingen.push_back(melding(rules::BPV_GEEN_RESPONS, Ernst::informatie, "geen respons voor deze selectie", "Filter"));
   return out;
 }
 

@@ -91,10 +91,6 @@ CREATE TABLE voordrachten (
   status TEXT NOT NULL, ontvangen_ms BIGINT NOT NULL, UNIQUE (school_oin, bericht));
 )SQL";
 
-Melding melding(const rules::Rule& r, Ernst e, std::string tekst, std::string veld = {}) {
-  return Melding{std::string(r.code), e, std::move(tekst), std::move(veld)};
-}
-
 std::string normalize_postcode(std::string p) {
   std::string out;
   for (char c : p)

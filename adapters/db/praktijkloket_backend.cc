@@ -113,10 +113,6 @@ std::string now_iso() {
   return buf;
 }
 
-Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
-  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -456,8 +452,8 @@ pl::Uitkomst<std::vector<pl::Deelnemer>> PraktijkloketBackend::zoek_deelnemers(c
   pl::Uitkomst<std::vector<pl::Deelnemer>> u;
   if (out.size() > 500) {
     out.resize(500);
-    u.meldingen.push_back(Melding{std::string(rules::PL_MEER_RESULTATEN.code), Ernst::informatie,
-                                  "meer dan 500 deelnemers gevonden; verfijn de zoekvraag", ""});
+    u.meldingen.push_back(melding(rules::PL_MEER_RESULTATEN, Ernst::informatie,
+                                  "meer dan 500 deelnemers gevonden; verfijn de zoekvraag", ""));
   }
   u.waarde = std::move(out);
   return u;

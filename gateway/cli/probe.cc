@@ -210,22 +210,6 @@ std::string render(const Env& e) {
          "</soap:Body></soap:Envelope>";
 }
 
-std::string child_text(const xmlNode* parent, const char* name) {
-  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) {
-      xmlChar* t = xmlNodeGetContent(c);
-      std::string s = t ? reinterpret_cast<const char*>(t) : "";
-      xmlFree(t);
-      return s;
-    }
-  return {};
-}
-const xmlNode* child(const xmlNode* parent, const char* name) {
-  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
-  return nullptr;
-}
-
 // An answer as the checks see it.
 struct Seen {
   HttpAnswer http;
@@ -254,11 +238,11 @@ Seen look(HttpAnswer a) {
   s.wsa = env->wsa;
   const xmlNode* body = env->body_child;
   s.body_element = reinterpret_cast<const char*>(body->name);
-  if (body->ns && xmlStrEqual(body->ns->href, BAD_CAST kSoap11Ns) && xmlStrEqual(body->name, BAD_CAST "Fault")) {
+  if (auto f = read_fault(body)) {
     s.fault = true;
-    s.faultcode = child_text(body, "faultcode");
-    s.faultstring = child_text(body, "faultstring");
-    s.code = child_text(child(child(body, "detail"), "Foutdetail"), "Code");
+    s.faultcode = std::move(f->faultcode);
+    s.faultstring = std::move(f->faultstring);
+    s.code = std::move(f->code);
     if (s.code.empty() && s.faultstring.size() > 7 && s.faultstring[6] == ':') s.code = s.faultstring.substr(0, 6);
   }
   return s;

@@ -202,9 +202,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_->in_flight.fetch_add(1) >= cfg().max_queue) {
       shared_->in_flight.fetch_sub(1);
       if (shared_->metrics)
-        shared_->metrics->request(shared_->metrics->service_of_path(in.path), "", "fault:" + std::string(rules::DK0051.code),
+        shared_->metrics->request(shared_->metrics->service_of_path(in.path), "", rules::fault_outcome(rules::DK0051),
                                   std::chrono::microseconds(0));
-      return respond(Pipeline::fault_response(false, std::string(rules::DK0051.code), "gateway overbelast; probeer later opnieuw"));
+      return respond(Pipeline::fault_response(rules::DK0051, "gateway overbelast; probeer later opnieuw"));
     }
     if (shared_->metrics) shared_->metrics->requests_in_flight.fetch_add(1, std::memory_order_relaxed);
     asio::post(shared_->workers, [self = shared_from_this(), in = std::move(in)]() mutable {

@@ -26,8 +26,8 @@ Pipeline::Pipeline(const Config& config, store::Store& store, std::vector<std::u
 
 Pipeline::~Pipeline() = default;
 
-OutboundResponse Pipeline::fault_response(bool client, const std::string& code, const std::string& message) {
-  return {500, build_fault(Fault{client, code, message, {}}, nullptr)};
+OutboundResponse Pipeline::fault_response(const rules::Rule& fault, std::string message) {
+  return {500, build_fault(make_fault(fault, std::move(message)), nullptr)};
 }
 
 OutboundResponse Pipeline::process(const InboundRequest& req, const Result<security::PeerIdentity>& peer) {

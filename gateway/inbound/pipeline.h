@@ -35,7 +35,7 @@ class Pipeline {
   // The same, committing on this thread, and returning the answer.
   OutboundResponse process(const InboundRequest& req, const Result<security::PeerIdentity>& peer);
   // A fault answer without running the chain (overload, size limits): used by the listener.
-  static OutboundResponse fault_response(bool client, const std::string& code, const std::string& message);
+  static OutboundResponse fault_response(const rules::Rule& fault, std::string message);
 
  private:
   void fail(InboundExchange& ex, const Error& e);

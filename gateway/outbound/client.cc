@@ -34,22 +34,6 @@ Result<Remote> parse_remote(const std::string& url) {
   return r;
 }
 
-std::string child_text(const xmlNode* parent, const char* name) {
-  for (const xmlNode* c = parent->children; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) {
-      xmlChar* t = xmlNodeGetContent(c);
-      std::string s = t ? reinterpret_cast<const char*>(t) : "";
-      xmlFree(t);
-      return s;
-    }
-  return {};
-}
-const xmlNode* child(const xmlNode* parent, const char* name) {
-  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
-    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
-  return nullptr;
-}
-
 }  // namespace
 
 Client::Client(const Config& config, std::shared_ptr<security::TlsContexts> tls)
@@ -131,15 +115,12 @@ Result<Exchange> Client::send(const ServiceContract& contract, const Operation& 
   if (!env) return make_error(env.error().code, "antwoord: " + env.error().message, env.error().field);
   ex.relates_to = env->wsa.relates_to.value_or("");
   ex.action = env->wsa.action.value_or("");
-  const xmlNode* body = env->body_child;
-  if (body->ns && xmlStrEqual(body->ns->href, BAD_CAST kSoap11Ns) && xmlStrEqual(body->name, BAD_CAST "Fault")) {
+  if (auto f = read_fault(env->body_child)) {
     ex.is_fault = true;
-    ex.faultcode = child_text(body, "faultcode");
-    ex.faultstring = child_text(body, "faultstring");
-    if (const xmlNode* fd = child(child(body, "detail"), "Foutdetail")) {
-      ex.fault_code = child_text(fd, "Code");
-      ex.fault_field = child_text(fd, "Veld");
-    }
+    ex.faultcode = std::move(f->faultcode);
+    ex.faultstring = std::move(f->faultstring);
+    ex.fault_code = std::move(f->code);
+    ex.fault_field = std::move(f->field);
   } else if (auto st = check_response_headers(env->wsa, ex.sent, *remote_oin); !st) {
     return st.error();
   }

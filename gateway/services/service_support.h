@@ -37,10 +37,6 @@ class Arena {
   std::deque<std::unique_ptr<void, void (*)(void*)>> owned_;
 };
 
-inline Melding fout(const rules::Rule& r, std::string tekst, std::string veld) {
-  return Melding{std::string(r.code), Ernst::fout, std::move(tekst), std::move(veld)};
-}
-
 // Parses a field with its type's parser; on failure adds a Melding naming the field.
 template <class T>
 std::optional<T> field(Result<T> r, const std::string& veld, Meldingen& out) {

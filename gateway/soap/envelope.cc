@@ -233,6 +233,32 @@ std::string build_envelope(const OutHeaders& h, std::string_view body_xml) {
   return out;
 }
 
+namespace {
+// The first child element with this local name (any namespace), or null.
+const xmlNode* child(const xmlNode* parent, const char* name) {
+  for (const xmlNode* c = parent ? parent->children : nullptr; c; c = c->next)
+    if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST name)) return c;
+  return nullptr;
+}
+std::string content_of(const xmlNode* n) {
+  if (!n) return {};
+  xmlChar* t = xmlNodeGetContent(n);
+  std::string s = t ? reinterpret_cast<const char*>(t) : "";
+  xmlFree(t);
+  return s;
+}
+}  // namespace
+
+std::optional<FaultRead> read_fault(const xmlNode* body) {
+  if (!body || !named(body, kSoap11Ns, "Fault")) return std::nullopt;
+  FaultRead f{content_of(child(body, "faultcode")), content_of(child(body, "faultstring")), {}, {}};
+  if (const xmlNode* fd = child(child(body, "detail"), "Foutdetail")) {
+    f.code = content_of(child(fd, "Code"));
+    f.field = content_of(child(fd, "Veld"));
+  }
+  return f;
+}
+
 std::string build_fault(const Fault& f, const OutHeaders* h) {
   std::string out(kEnvelopeOpen);
   if (h) append_headers(out, *h);

@@ -71,6 +71,14 @@ inline Fault make_fault(const rules::Rule& r, std::string message, std::string f
   return Fault{r.side != rules::Side::server, std::string(r.code), std::move(message), std::move(field)};
 }
 
+// What a soap:Fault answer says, read from soap:Body's child by the client and the probe; nullopt
+// when that child is not a SOAP 1.1 Fault. faultcode and faultstring as written; code and field
+// from the gem:Foutdetail, empty when it is absent.
+struct FaultRead {
+  std::string faultcode, faultstring, code, field;
+};
+std::optional<FaultRead> read_fault(const xmlNode* body_child);
+
 std::string xml_escape(std::string_view s);
 
 }  // namespace edugate::gateway

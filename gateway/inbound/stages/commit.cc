@@ -14,8 +14,7 @@ namespace {
 OutboundResponse commit_failed(OutHeaders h) {
   h.action = kWsaFaultAction;
   h.message_id = new_message_id().str();
-  return {500, build_fault(Fault{false, std::string(rules::DK0051.code),
-                                 "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID", {}},
+  return {500, build_fault(make_fault(rules::DK0051, "dienst tijdelijk niet beschikbaar; probeer later opnieuw met hetzelfde MessageID"),
                            &h)};
 }
 
@@ -42,7 +41,7 @@ class Commit final : public Stage {
       ex.committer->submit(std::move(completion), [deliver = std::move(deliver), sealed = std::move(sealed),
                                                    reply = *ex.reply, result = std::move(result)](bool durable) mutable {
         if (durable) deliver(std::move(sealed), result);
-        else deliver(commit_failed(std::move(reply)), "fault:" + std::string(rules::DK0051.code));
+        else deliver(commit_failed(std::move(reply)), rules::fault_outcome(rules::DK0051));
       });
       return ok_status();
     }
@@ -51,7 +50,7 @@ class Commit final : public Stage {
       d_.store.complete_messages({std::move(completion)});
     } catch (const std::exception& e) {
       jlog::warn("backend_unavailable", {{"message_id", message_id}, {"error", e.what()}});
-      deliver(commit_failed(*ex.reply), "fault:" + std::string(rules::DK0051.code));
+      deliver(commit_failed(*ex.reply), rules::fault_outcome(rules::DK0051));
       return ok_status();
     }
     deliver(std::move(sealed), result);

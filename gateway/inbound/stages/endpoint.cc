@@ -12,9 +12,9 @@ class Endpoint final : public Stage {
   Status run(InboundExchange& ex) override {
     auto it = d_.by_path.find(ex.req.path);
     if (it == d_.by_path.end()) {
-      ex.audit.result = "fault:" + std::string(rules::DK0003.code);
+      ex.audit.result = rules::fault_outcome(rules::DK0003);
       ex.answer = OutboundResponse{
-          404, build_fault(Fault{true, std::string(rules::DK0003.code), "onbekend endpoint " + ex.req.path, {}}, nullptr)};
+          404, build_fault(make_fault(rules::DK0003, "onbekend endpoint " + ex.req.path), nullptr)};
       return ok_status();
     }
     ex.service = it->second;

@@ -16,8 +16,8 @@ OutboundResponse seal(InboundExchange& ex, WsSecurity* wss, OutboundResponse r) 
   if (!s) {
     std::string incident = incident_id();
     jlog::error("sign_failed", {{"message_id", ex.audit.message_id}, {"incident", incident}, {"error", s.error().message}});
-    ex.audit.result = "fault:";
-    return {500, build_fault(Fault{false, std::string(rules::internal.code), "interne fout, incident " + incident, {}}, nullptr)};
+    ex.audit.result = rules::fault_outcome(rules::internal);
+    return {500, build_fault(make_fault(rules::internal, "interne fout, incident " + incident), nullptr)};
   }
   r.body = std::move(*s);
   return r;

@@ -103,6 +103,28 @@ TEST(Envelope, FaultCarriesCodeInStringAndDetail) {
   EXPECT_EQ(s.find("<detail>"), std::string::npos);
 }
 
+TEST(Envelope, AFaultReadsBackAsItWasBuilt) {
+  OutHeaders h{"https://h/p", "f", "http://www.w3.org/2005/08/addressing/fault", "urn:uuid:x", "urn:uuid:y"};
+  auto r = read(build_fault(Fault{true, "DK0005", "wsa:To ontbreekt & meer", "wsa:To"}, &h));
+  ASSERT_TRUE(r) << r.error().message;
+  auto f = read_fault(r->body_child);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->faultcode, "soap:Client");
+  EXPECT_EQ(f->faultstring, "DK0005: wsa:To ontbreekt & meer");
+  EXPECT_EQ(f->code, "DK0005");
+  EXPECT_EQ(f->field, "wsa:To");
+  auto server = read(build_fault(Fault{false, "", "interne fout, incident 1234", ""}, &h));
+  ASSERT_TRUE(server) << server.error().message;
+  auto s = read_fault(server->body_child);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->faultcode, "soap:Server");
+  EXPECT_TRUE(s->code.empty());
+  EXPECT_TRUE(s->field.empty());
+  // An answer that is not a fault, and a Fault element outside the SOAP 1.1 namespace.
+  EXPECT_FALSE(read_fault(read(env("", "<x:A xmlns:x=\"urn:x\"/>"))->body_child));
+  EXPECT_FALSE(read_fault(read(env("", "<x:Fault xmlns:x=\"urn:x\"/>"))->body_child));
+}
+
 TEST(Envelope, BuiltEnvelopeEscapesAndParses) {
   std::string e = build_envelope(OutHeaders{"a?b=1&c=2", "f", "act", "urn:uuid:x", "urn:uuid:y"}, "<x:A xmlns:x=\"urn:x\"/>");
   auto r = read(e);
