@@ -12,7 +12,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +89,46 @@ void log_crl_outcomes(const std::vector<security::CrlFetchOutcome>& outcomes) {
                                           {"held_next_update", o.next_update}});
         break;
     }
+  }
+}
+
+// The hard stop of a shutdown: armed by the first SIGTERM/SIGINT, it ends the process at
+// shutdown_grace_ms + kCutOffAfterGrace whatever is still running (a worker waiting for a backend
+// that does not answer, the committer waiting for a locked store, a destructor). Cutting off is
+// safe for the same reasons a SIGKILL is: an answer is sent only once it is durable, so what was
+// not committed was not answered and the client resends it with the same MessageID; every store
+// and backend write is one transaction, so nothing stays half-written. Process-wide, so that the
+// watchdog thread never reads a Server that is being destroyed.
+constexpr auto kCutOffAfterGrace = std::chrono::milliseconds(900);
+std::atomic<std::int64_t> g_cut_off_at_ns{0};  // steady clock; 0: not armed
+std::atomic<bool> g_exiting{false};             // the normal exit has begun: stand down
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Arms (or brings forward) the cut-off; the first call starts the watchdog.
+void arm_cut_off(std::chrono::steady_clock::time_point at) {
+  const std::int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+  std::int64_t cur = 0;
+  if (g_cut_off_at_ns.compare_exchange_strong(cur, ns)) {
+    const std::int64_t armed_at = steady_ns();
+    std::thread([armed_at] {
+      for (;;) {
+        const std::int64_t left = g_cut_off_at_ns.load() - steady_ns();
+        if (left <= 0) break;
+        std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<std::int64_t>(left, 20'000'000)));
+      }
+      if (g_exiting.load()) return;
+      jlog::warn("cut_off", {{"ms", (steady_ns() - armed_at) / 1'000'000},
+                             {"effect", "work still in hand ends unanswered and uncommitted; clients resend it"}});
+      jlog::info("stopped", {{"exit_code", 0}, {"cut_off", true}});
+      spdlog::default_logger()->flush();
+      std::_Exit(0);
+    }).detach();
+    return;
+  }
+  while (ns < cur && !g_cut_off_at_ns.compare_exchange_weak(cur, ns)) {
   }
 }
 
@@ -399,9 +442,10 @@ void Server::watch() {
 // and no new background work starts. Requests in flight are answered (with Connection: close)
 // within shutdown_grace_ms; the outbox sender and the inbox finish the attempt in hand, whose
 // outcome is one store transaction (or the message stays pending with its MessageID). Then the
-// event loop stops; whatever is still running at the deadline is cut off, which the store's
-// durability makes safe (a client retries with the same MessageID). A second signal cuts the
-// wait short.
+// event loop stops. Whatever still runs at the deadline + kCutOffAfterGrace (a worker in a backend
+// that does not answer, a store that is locked) is cut off by ending the process (arm_cut_off),
+// which the store's durability makes safe (a client retries with the same MessageID). A second
+// signal cuts the wait short.
 void Server::handle_shutdown() {
   signals_.emplace(shutdown_strand_, SIGINT, SIGTERM);
   on_signal();
@@ -443,12 +487,14 @@ void Server::on_signal() {
     if (ec) return;
     if (draining_) {
       jlog::warn("stopping_now", {{"signal", sig}});
+      arm_cut_off(std::chrono::steady_clock::now() + kCutOffAfterGrace);
       return finish("second signal");
     }
     draining_ = true;
     sd_notify("STOPPING=1\nSTATUS=draining");
     drain_started_ = std::chrono::steady_clock::now();
     drain_deadline_ = drain_started_ + std::chrono::milliseconds(grace_ms_.load());
+    arm_cut_off(drain_deadline_ + kCutOffAfterGrace);
     jlog::info("stopping", {{"signal", sig},
                             {"grace_ms", grace_ms_.load()},
                             {"connections", listener_ ? listener_->open_connections() : 0},
@@ -502,7 +548,10 @@ class Serve : public Command {
     if (config.store_kind != "postgres") hold_serve_lock(config.store_path);
     // The server lives on the heap: its io_context, sessions and timers are large.
     auto server = std::make_unique<Server>(std::move(config), config_file_, port_file_);
-    return server->run();
+    const int code = server->run();
+    server.reset();
+    g_exiting = true;
+    return code;
   }
 
  private:

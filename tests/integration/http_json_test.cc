@@ -216,6 +216,32 @@ TEST(HttpJsonBackend, SlowBackendGivesDK0051WithinAboutTheTimeout) {
   EXPECT_NE(p.log().find("no answer within timeout_ms 600"), std::string::npos);
 }
 
+// SIGTERM while a worker waits for a backend that does not answer: the process ends within
+// shutdown_grace_ms + 1 s all the same (the hard stop), the request in hand goes unanswered and
+// is not recorded as answered, so the school's resend is a first answer.
+TEST(HttpJsonBackend, SigtermEndsWithinTheGracePlusOneSecondWhileABackendCallHangs) {
+  JsonBackend backend(failing_on("/verifieer", {200, kErkend.dump(), "application/json", 6000}));
+  auto o = options_for(backend.url(), "", 20000);
+  o.extra_yaml = "shutdown_grace_ms: 500\n";
+  Provider p(o);
+  pump_settled(backend);
+  std::optional<Result<gateway::Exchange>> ex;
+  std::thread client([&] { ex = verifieer(p); });
+  // (No ASSERT while the client runs: it is joined below whatever happens.)
+  EXPECT_TRUE(eventually([&] { return backend.hits("/verifieer") == 1; }, 5000)) << "the worker waits for the backend";
+  const auto sigterm = std::chrono::steady_clock::now();
+  p.signal(SIGTERM);
+  const int code = p.wait_exit(10000);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sigterm).count();
+  client.join();
+  EXPECT_EQ(code, 0) << p.log();
+  EXPECT_LE(ms, 500 + 1000) << p.log();
+  ASSERT_TRUE(ex);
+  EXPECT_FALSE(*ex && (*ex)->http_status == 200) << "no answer leaves that was not committed";
+  EXPECT_NE(p.log().find(R"("event":"cut_off")"), std::string::npos) << p.log();
+  EXPECT_EQ(p.scalar("store", "SELECT count(*) FROM audit"), "0") << "nothing recorded as answered";
+}
+
 TEST(HttpJsonBackend, ReadIsRetriedAfterA500) {
   std::atomic<int> calls{0};
   JsonBackend backend([&](const JsonBackend::Request& r) {

@@ -301,6 +301,50 @@ TEST(Shutdown, AtTheDeadlineWorkStillInHandIsCutOffAndTheExitIsStillClean) {
   EXPECT_NE(p.log().find(R"("event":"drained","how":"deadline")"), std::string::npos) << p.log();
 }
 
+// The store stays locked past the deadline (the committer and the workers wait for it): the
+// process still ends within shutdown_grace_ms + 1 s, nothing uncommitted is answered, and the
+// resend with the same MessageID after a restart is answered once.
+TEST(Shutdown, WithTheStoreLockedPastTheDeadlineTheProcessEndsWithinTheGracePlusOneSecond) {
+  ProviderOptions o;
+  o.extra_yaml = "shutdown_grace_ms: 400\n";
+  auto p = std::make_unique<Provider>(o);
+  p->keep_dir();
+  const std::string dir = p->dir();
+  EnvelopeSpec spec;
+  spec.message_id = "urn:uuid:0b1e5a8e-6f0a-4c51-9a53-3c1d2e4f5a60";
+  const std::string request = envelope(spec);
+  std::optional<RawResponse> first;
+  {
+    SqliteWriteLock lock(p->store_path());
+    ASSERT_TRUE(lock.ok());
+    std::thread client([&] {
+      Connection c(p->port(), "school-25be");
+      first = c.post("/edukoppeling/leerbedrijf", request, "");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // answered, waiting to be committed
+    const auto sigterm = std::chrono::steady_clock::now();
+    p->signal(SIGTERM);
+    const int code = p->wait_exit(10000);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sigterm).count();
+    client.join();
+    EXPECT_EQ(code, 0) << p->log();
+    EXPECT_LE(ms, 400 + 1000) << p->log();
+    EXPECT_NE(p->log().find(R"("event":"cut_off")"), std::string::npos) << p->log();
+    ASSERT_TRUE(first);
+    EXPECT_NE(first->status, 200) << "no answer leaves before it is durable";
+  }  // the lock goes
+  EXPECT_EQ(sqlite_scalar(dir + "/edugate.db", "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(sqlite_scalar(dir + "/edugate.db", "SELECT count(*) FROM audit"), "0");
+  p.reset();
+  ProviderOptions again = o;
+  again.dir = dir;
+  Provider restarted(again);
+  Connection c(restarted.port(), "school-25be");
+  EXPECT_EQ(c.post("/edukoppeling/leerbedrijf", request, "").status, 200) << restarted.log();
+  EXPECT_EQ(c.post("/edukoppeling/leerbedrijf", request, "").status, 200) << "the replay: the stored answer";
+  EXPECT_EQ(sqlite_scalar(restarted.store_path(), "SELECT count(*) FROM audit WHERE result = 'ok'"), "1");
+}
+
 TEST(Shutdown, TheOutboxAttemptInHandEndsWithItsOutcomeCommitted) {
   // A school whose endpoint accepts connections and never answers: the attempt runs until
   // outbox.send_timeout_ms.
