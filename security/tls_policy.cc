@@ -1,5 +1,7 @@
 #include "security/tls_policy.h"
 
+#include "security/revocation.h"
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -111,6 +113,7 @@ SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<Ti
   X509_STORE_set_purpose(store, server ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER);
   ctx->set_verify_mode(ssl::verify_peer | (server ? ssl::verify_fail_if_no_peer_cert : 0));
   ctx->set_verify_depth(5);
+  install_crl_failure_recorder(c);  // a refusal for a missing or stale CRL can name the CA
   if (server) {
     bind_sessions_to_trust(c, s, crls);
     // Stateless tickets under our own rotating keys are the only way to resume: no session

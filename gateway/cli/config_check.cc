@@ -3,7 +3,9 @@
 #include <iostream>
 
 #include "gateway/inbound/chain.h"
+#include "core/clock.h"
 #include "gateway/cli/common.h"
+#include "security/revocation.h"
 
 namespace edugate::gateway::cli {
 namespace {
@@ -26,7 +28,28 @@ class ConfigCheck : public Command {
       if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
         throw ConfigError(config_file_ + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
     }
-    std::cout << config_file_ << ": ok\n";
+    // Every CA of the configured chains needs a CRL in force or a distribution point to fetch it
+    // from: without one, every certificate it issued is refused in the handshake.
+    if (c.tls.check_revocation) {
+      std::vector<security::CaRevocation> cas;
+      try {
+        cas = security::ca_revocation(c.tls, c.crl_fetch.enabled ? &c.crl_fetch : nullptr);
+      } catch (const std::runtime_error& e) {
+        throw ConfigError(config_file_ + ": tls: " + e.what());
+      }
+      auto problems = security::revocation_problems(cas, now_s(), /*require_in_force=*/false);
+      if (!problems.empty()) {
+        std::string text = config_file_ + ": tls: revocation data missing:";
+        for (const auto& p : problems) text += "\n  " + p;
+        throw ConfigError(text);
+      }
+      std::cout << config_file_ << ": ok\n";
+      for (const auto& ca : cas)
+        std::cout << "  CA " << ca.subject << ": "
+                  << (ca.in_force(now_s()) ? "CRL in force (" + ca.crl_file + ")" : "CRL fetched at start") << "\n";
+    } else {
+      std::cout << config_file_ << ": ok\n";
+    }
     // The chain runs where this gateway serves a service: always at a provider; at a consumer
     // when it takes pushes.
     bool serves = c.role == Role::provider ||

@@ -20,6 +20,7 @@
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 #include "security/pki.h"
+#include "security/revocation.h"
 #include "core/clock.h"
 
 #ifndef EDUGATE_VERSION
@@ -100,6 +101,26 @@ struct Admin::Shared {
     return out;
   }
 
+  // The CAs of the configured chains and their CRLs (security/revocation.h), read again at most
+  // every few seconds or when the TLS contexts were reloaded (a CRL file changed).
+  std::vector<security::CaRevocation> ca_revocation() {
+    std::lock_guard lock(revocation_mu);
+    const auto now = std::chrono::steady_clock::now();
+    const auto generation = tls->generation();
+    if (!revocation_read || generation != revocation_generation || now - revocation_at > std::chrono::seconds(5)) {
+      revocation = security::ca_revocation(tls->settings(), config.crl_fetch.enabled ? &config.crl_fetch : nullptr);
+      revocation_read = true;
+      revocation_generation = generation;
+      revocation_at = now;
+    }
+    return revocation;
+  }
+  std::mutex revocation_mu;
+  std::vector<security::CaRevocation> revocation;
+  bool revocation_read = false;
+  int revocation_generation = 0;
+  std::chrono::steady_clock::time_point revocation_at;
+
   security::CertValidity own_certificate() const {
     auto ctx = tls->server();
     return security::validity_of(SSL_CTX_get0_certificate(ctx->native_handle()));
@@ -158,7 +179,16 @@ std::vector<Admin::Check> readiness_of(Admin::Shared& shared) {
       else if (cfg.admin_max_crl_age_s > 0 && now - c.last_update > cfg.admin_max_crl_age_s)
         old += (old.empty() ? "" : "; ") + c.issuer;
     }
+    // Every CA of the configured chains needs a CRL in force (or all its certificates are refused).
+    std::string uncovered;
+    try {
+      for (const auto& p : security::revocation_problems(shared_->ca_revocation(), now, /*require_in_force=*/true))
+        uncovered += (uncovered.empty() ? "" : "; ") + p;
+    } catch (const std::exception& e) {
+      uncovered = e.what();
+    }
     if (crls.empty()) out.push_back({"crls", false, "no CRL loaded: every peer certificate is refused"});
+    else if (!uncovered.empty()) out.push_back({"crls", false, uncovered});
     else if (!stale.empty())
       out.push_back({"crls", false, "past nextUpdate (certificates of these issuers are refused): " + stale});
     else if (!old.empty())

@@ -17,6 +17,7 @@
 #include "core/rules.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
+#include "security/revocation.h"
 
 namespace edugate::gateway {
 
@@ -127,9 +128,15 @@ class Session : public std::enable_shared_from_this<Session> {
       long vr = SSL_get_verify_result(stream_.native_handle());
       auto kind = tls_failure_reason(ec, vr);
       if (shared_->metrics) shared_->metrics->tls_handshake_failure(kind);
-      jlog::info("tls_refused", {{"reason", ec.message()},
-                                 {"verify", vr == X509_V_OK ? "" : security::verify_failure_reason(vr)},
-                                 {"kind", kind}});
+      jlog::Fields f{{"reason", ec.message()},
+                     {"verify", vr == X509_V_OK ? "" : security::verify_failure_reason(vr)},
+                     {"kind", kind}};
+      // A missing or stale CRL refuses every certificate of that CA: name it.
+      if (auto crl = security::crl_failure_of(stream_.native_handle()); !crl.ca_subject.empty()) {
+        f["ca"] = crl.ca_subject;
+        f["crl"] = crl.reason;
+      }
+      jlog::info("tls_refused", f);
       return;  // the socket closes when the session dies
     }
     if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {

@@ -49,6 +49,22 @@ TEST(Certificates, WrongKeyUsageIsRefused) { expect_refused_in_handshake({"wrong
 TEST(Certificates, UntrustedIssuerIsRefused) { expect_refused_in_handshake({"untrusted", "0000000700035VV00000"}); }
 TEST(Certificates, IssuerWithStaleCrlIsRefused) { expect_refused_in_handshake({"stalecrl", "0000000700036UU00000"}); }
 
+// The refusal names the CA whose CRL could not be used, and why: one such CA refuses all its
+// certificates, and the operator must know which CRL to renew.
+TEST(Certificates, ARefusalForAStaleCrlLogsTheCaAndTheReason) {
+  Provider p;
+  ASSERT_FALSE(send_json("stalecrl", "0000000700036UU00000", p.port(), "VerifieerErkenning", verifieer_json()));
+  ASSERT_TRUE(eventually([&] { return p.log().find("tls_refused") != std::string::npos; }, 5000));
+  EXPECT_NE(p.log().find(R"("ca":"/C=NL/O=edugate TEST ONLY/CN=edugate TEST Stale Issuing CA","crl":"CRL has expired")"),
+            std::string::npos)
+      << p.log();
+  // A refusal for another reason names no CA.
+  Provider q;
+  ASSERT_FALSE(send_json("revoked", "0000000700031ZZ00000", q.port(), "VerifieerErkenning", verifieer_json()));
+  ASSERT_TRUE(eventually([&] { return q.log().find("tls_refused") != std::string::npos; }, 5000));
+  EXPECT_EQ(q.log().find(R"("ca":)"), std::string::npos) << q.log();
+}
+
 TEST(Certificates, CertificateWithoutOinGetsDK0002) {
   Provider p;
   auto ex = send_json("nooin", kSchool25be, p.port(), "VerifieerErkenning", verifieer_json());

@@ -4,15 +4,56 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "testkit/testkit.h"
 
 using namespace edugate::testkit;
 
+namespace {
+
+// The example configuration with its certificate paths on the test PKI (the example points at
+// certs-example/out, which only the quickstart makes).
+std::string example_on_test_pki(const std::string& dir) {
+  std::ifstream in(std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/edugate.example.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  const std::string from = "../../certs-example/out";
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at)) s.replace(at, from.size(), pki_dir());
+  std::ofstream(dir + "/example.yaml") << s;
+  return dir + "/example.yaml";
+}
+
+// A CRL file of the test PKI's CAs named here (root, domain, issuing, stale).
+std::string crls_of(const std::string& dir, std::initializer_list<const char*> cas) {
+  std::ofstream out(dir + "/crls.pem");
+  for (const char* ca : cas) {
+    std::ifstream in(pki_dir() + "/crl/" + ca + ".crl.pem");
+    out << in.rdbuf();
+  }
+  return dir + "/crls.pem";
+}
+
+// A provider configuration on the test PKI: our chain `chain`, the trust anchors, these CRLs.
+std::string provider_yaml(const std::string& dir, const std::string& chain, const std::string& crls,
+                          const std::string& extra = "") {
+  std::ofstream(dir + "/provider.yaml") << "role: provider\noin: \"00000003273785290000\"\ntls:\n  certificate: " << pki_dir()
+                                        << "/" << chain << ".chain.pem\n  private_key: " << pki_dir() << "/" << chain
+                                        << ".key.pem\n  trust_anchors: " << pki_dir() << "/trust.pem\n  crls: [" << crls
+                                        << "]\n" << extra;
+  return dir + "/provider.yaml";
+}
+
+}  // namespace
+
 TEST(Cli, ConfigCheckAcceptsTheExampleAndNamesTheBadKey) {
-  auto ok = run({edugate_binary(), "config", "check", std::string(EDUGATE_SOURCE_DIR) + "/deploy/config/edugate.example.yaml"});
-  EXPECT_EQ(ok.exit_code, 0) << ok.output;
   std::string dir = make_temp_dir("cli");
+  auto ok = run({edugate_binary(), "config", "check", example_on_test_pki(dir)});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  // Every CA of the configured chains is listed with its CRL.
+  EXPECT_NE(ok.output.find("CA /C=NL/O=edugate TEST ONLY/CN=edugate TEST Private Root CA - G1: CRL in force"), std::string::npos)
+      << ok.output;
   std::ofstream(dir + "/bad.yaml") << "role: provider\noin: \"00000003273785290000\"\n"
                                       "tls:\n  certificate: a\n  private_key: b\n  trust_anchors: c\n  crls: [d]\n"
                                       "http:\n  idle_timeout_ms: soon\n";
@@ -23,6 +64,45 @@ TEST(Cli, ConfigCheckAcceptsTheExampleAndNamesTheBadKey) {
   auto unknown = run({edugate_binary(), "config", "check", dir + "/unknown.yaml"});
   EXPECT_EQ(unknown.exit_code, 78);
   EXPECT_NE(unknown.output.find("listen.prot: unknown key"), std::string::npos) << unknown.output;
+  std::filesystem::remove_all(dir);
+}
+
+// A CA of the configured chains without a CRL: every certificate it issued would be refused in
+// the handshake, so the configuration is refused, naming the CA.
+TEST(Cli, ConfigCheckRefusesAConfiguredCaWithoutACrlAndNamesIt) {
+  std::string dir = make_temp_dir("cli");
+  auto r = run({edugate_binary(), "config", "check", provider_yaml(dir, "sbb", crls_of(dir, {"domain", "issuing"}))});
+  EXPECT_EQ(r.exit_code, 78) << r.output;
+  EXPECT_NE(r.output.find("no CRL for CA '/C=NL/O=edugate TEST ONLY/CN=edugate TEST Private Root CA - G1'"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("Issuing CA'"), std::string::npos) << "only the root lacks one: " << r.output;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, ConfigCheckRefusesAConfiguredCaWhoseCrlIsPastItsNextUpdate) {
+  std::string dir = make_temp_dir("cli");
+  // Our own chain runs through the stale CA, whose only CRL ran out in 2024.
+  auto r = run({edugate_binary(), "config", "check",
+                provider_yaml(dir, "stalecrl", crls_of(dir, {"root", "domain", "issuing", "stale"}))});
+  EXPECT_EQ(r.exit_code, 78) << r.output;
+  EXPECT_NE(r.output.find("the CRL of CA '/C=NL/O=edugate TEST ONLY/CN=edugate TEST Stale Issuing CA' is past its nextUpdate "
+                          "(2024-02-01T00:00:00Z"),
+            std::string::npos)
+      << r.output;
+  std::filesystem::remove_all(dir);
+}
+
+// With CRL fetching on, a CA whose distribution point is known may start without a CRL: the
+// first fetch runs before the gateway listens (and /readyz says so while it has none).
+TEST(Cli, ConfigCheckAcceptsACaWithoutACrlWhenItsDistributionPointIsFetched) {
+  std::string dir = make_temp_dir("cli");
+  auto r = run({edugate_binary(), "config", "check",
+                provider_yaml(dir, "sbb", crls_of(dir, {"domain", "issuing"}),
+                              "crl_fetch:\n  enabled: true\n  cache_dir: " + dir + "/crl-cache\n")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("CA /C=NL/O=edugate TEST ONLY/CN=edugate TEST Private Root CA - G1: CRL fetched at start"),
+            std::string::npos)
+      << r.output;
   std::filesystem::remove_all(dir);
 }
 

@@ -149,6 +149,36 @@ TEST(Admin, ReadyzIs503WhenACrlIsPastItsNextUpdate) {
   EXPECT_EQ(http_get(lenient.admin_port(), "/readyz").status, 200);
 }
 
+// The root CA has no CRL: every client chain (issuing → domain → root) is refused in the
+// handshake. /readyz says so, naming the CA, and the refused handshake names it too.
+TEST(Admin, ReadyzNamesAConfiguredCaWithoutACrlAndTheRefusedHandshakeNamesItToo) {
+  auto o = with_admin();
+  const std::string dir = make_temp_dir("crls");
+  {
+    std::ofstream out(dir + "/crls.pem");
+    for (const char* ca : {"domain", "issuing"}) out << std::ifstream(pki_dir() + "/crl/" + ca + ".crl.pem").rdbuf();
+  }
+  o.crls = dir + "/crls.pem";
+  Provider p(o);
+  auto r = http_get(p.admin_port(), "/readyz");
+  ASSERT_EQ(r.status, 503) << r.body << r.error;
+  bool named = false;
+  const auto readyz = json::parse(r.body);
+  for (const auto& c : readyz["checks"])
+    if (c["name"] == "crls") {
+      EXPECT_FALSE(c["ok"]) << c.dump();
+      named = c["detail"].get<std::string>().find("no CRL for CA '/C=NL/O=edugate TEST ONLY/CN=edugate TEST Private Root CA - G1'") !=
+              std::string::npos;
+      EXPECT_TRUE(named) << c.dump();
+    }
+  EXPECT_TRUE(named) << r.body;
+  auto ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", R"({"LeerbedrijfID":"100000001","Crebo":"25180","Leerweg":"BOL"})");
+  EXPECT_FALSE(ex) << "refused in the handshake";
+  EXPECT_TRUE(eventually([&] { return p.log().find(R"("ca":"/C=NL/O=edugate TEST ONLY/CN=edugate TEST Private Root CA - G1","crl":"unable to get certificate CRL")") != std::string::npos; }, 5000))
+      << p.log();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Admin, NoAdminListenerUnlessConfigured) {
   Provider p;
   EXPECT_EQ(p.admin_port(), 0);
