@@ -1,5 +1,10 @@
 #include "security/tls_session.h"
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <string>
+
 #include <algorithm>
 
 #include <openssl/core_names.h>
@@ -150,18 +155,29 @@ std::int64_t ms_of(std::chrono::steady_clock::time_point t) {
 }
 
 // The ticket's application data: when the full handshake of this chain of resumptions was
-// (the ring's clock, milliseconds, big-endian). A renewed ticket inherits it.
+// (the ring's clock, milliseconds, big-endian), then the intermediates the client sent in that
+// handshake (DER, one after the other): a resumed session carries the client's certificate but
+// not its chain, and a signed request over it needs the chain to verify its signer
+// (resumed_peer_intermediates). Sealed with the ticket, so a client cannot alter it. A renewed
+// ticket inherits it.
 int stamp_ticket(SSL* ssl, void*) {
   SSL_SESSION* session = SSL_get0_session(ssl);
   TicketKeyRing* ring = ring_of(ssl);
   if (session == nullptr || ring == nullptr) return 0;
   void* data = nullptr;
   std::size_t len = 0;
-  if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len == 8) return 1;
-  unsigned char stamp[8];
+  if (SSL_SESSION_get0_ticket_appdata(session, &data, &len) == 1 && len >= 8) return 1;
+  std::string appdata(8, '\0');
   std::uint64_t v = static_cast<std::uint64_t>(ms_of(ring->now()));
-  for (int i = 7; i >= 0; --i, v >>= 8) stamp[i] = static_cast<unsigned char>(v & 0xff);
-  return SSL_SESSION_set1_ticket_appdata(session, stamp, sizeof stamp);
+  for (int i = 7; i >= 0; --i, v >>= 8) appdata[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+  if (STACK_OF(X509)* sent = SSL_get_peer_cert_chain(ssl))  // server side: without the leaf
+    for (int i = 0; i < sk_X509_num(sent); ++i) {
+      unsigned char* der = nullptr;
+      const int n = i2d_X509(sk_X509_value(sent, i), &der);
+      if (n > 0) appdata.append(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n));
+      OPENSSL_free(der);
+    }
+  return SSL_SESSION_set1_ticket_appdata(session, appdata.data(), appdata.size());
 }
 
 SSL_TICKET_RETURN admit_ticket(SSL* ssl, SSL_SESSION* session, const unsigned char*, std::size_t,
@@ -172,7 +188,7 @@ SSL_TICKET_RETURN admit_ticket(SSL* ssl, SSL_SESSION* session, const unsigned ch
       TicketKeyRing* ring = ring_of(ssl);
       void* data = nullptr;
       std::size_t len = 0;
-      if (ring == nullptr || SSL_SESSION_get0_ticket_appdata(session, &data, &len) != 1 || len != 8)
+      if (ring == nullptr || SSL_SESSION_get0_ticket_appdata(session, &data, &len) != 1 || len < 8)
         return SSL_TICKET_RETURN_IGNORE_RENEW;
       std::uint64_t start = 0;
       for (std::size_t i = 0; i < 8; ++i) start = (start << 8) | static_cast<const unsigned char*>(data)[i];
@@ -191,6 +207,27 @@ SSL_TICKET_RETURN admit_ticket(SSL* ssl, SSL_SESSION* session, const unsigned ch
 }
 
 }  // namespace
+
+STACK_OF(X509)* resumed_peer_intermediates(SSL* ssl) {
+  if (ssl == nullptr || !SSL_session_reused(ssl)) return nullptr;
+  SSL_SESSION* session = SSL_get0_session(ssl);
+  void* data = nullptr;
+  std::size_t len = 0;
+  if (session == nullptr || SSL_SESSION_get0_ticket_appdata(session, &data, &len) != 1 || len <= 8) return nullptr;
+  STACK_OF(X509)* out = sk_X509_new_null();
+  const unsigned char* p = static_cast<const unsigned char*>(data) + 8;
+  const unsigned char* end = static_cast<const unsigned char*>(data) + len;
+  while (out != nullptr && p < end) {
+    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(end - p));
+    if (cert == nullptr || sk_X509_push(out, cert) == 0) {
+      X509_free(cert);
+      sk_X509_pop_free(out, X509_free);
+      ERR_clear_error();
+      return nullptr;
+    }
+  }
+  return out;
+}
 
 void enable_session_tickets(SSL_CTX* ctx, std::shared_ptr<TicketKeyRing> ring) {
   const int idx = ring_index();

@@ -23,6 +23,11 @@
 
 namespace edugate::security {
 
+// The intermediates a client sent in the full handshake that a resumed session descends from,
+// carried in our ticket (see stamp_ticket in tls_session.cc): a new stack for the caller to free
+// with sk_X509_pop_free, or nullptr when the session is not resumed or carries none.
+STACK_OF(X509)* resumed_peer_intermediates(SSL* ssl);
+
 class TicketKeyRing {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;

@@ -4,12 +4,16 @@
 
 #include <algorithm>
 
+#include "security/tls_session.h"
+
 namespace edugate::gateway {
 
 X509ChainPtr peer_chain_of(SSL* ssl) {
+  auto free_chain = [](STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); };
   STACK_OF(X509)* sent = SSL_get_peer_cert_chain(ssl);
-  if (sent == nullptr) return nullptr;
-  return X509ChainPtr(X509_chain_up_ref(sent), [](STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); });
+  // A resumed session brings no chain: the one of its full handshake travels in our ticket.
+  if (sent == nullptr) return X509ChainPtr(security::resumed_peer_intermediates(ssl), free_chain);
+  return X509ChainPtr(X509_chain_up_ref(sent), free_chain);
 }
 
 WsSecurity::WsSecurity(const Config& config, std::shared_ptr<security::TlsContexts> tls)

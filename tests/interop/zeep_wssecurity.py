@@ -4,7 +4,7 @@
 as Digikoppeling 2W-be-S asks) is verified by the real edugate provider, which requires signed
 requests; edugate's signed answer is then verified by the xmlsec1 command line tool, its
 certificate by openssl against the test PKI, and its SignatureConfirmation must carry our
-SignatureValue [WB014]."""
+SignatureValue [WB014]. A signed request over a resumed TLS session verifies too."""
 import datetime
 import os
 import subprocess
@@ -164,6 +164,39 @@ def main():
             check("unsigned request is refused", False, "accepted")
         except Exception as ex:  # zeep.exceptions.Fault
             check("unsigned request is refused with EK0031", "EK0031" in str(ex), ex)
+
+        # A zeep-signed request over a resumed TLS session: the resumed session carries the
+        # school's certificate but not its chain; edugate verifies the signer with the chain of the
+        # full handshake, which it carried in its own session ticket.
+        import socket
+        import ssl
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        tls.load_cert_chain(f"{a.pki}/school-25be.chain.pem", f"{a.pki}/school-25be.key.pem")
+        tls.load_verify_locations(f"{a.pki}/trust.pem")
+
+        def post_signed(resume):
+            body = etree.tostring(client.create_message(svc, "VerifieerErkenning", LeerbedrijfID="100000001",
+                                                        Crebo="25180", Leerweg="BOL"))
+            s = tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname="127.0.0.1",
+                                session=resume)
+            s.sendall((f"POST /edukoppeling/leerbedrijf HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                       "Content-Type: text/xml; charset=utf-8\r\n"
+                       "SOAPAction: \"urn:edugate:leerbedrijf:1:VerifieerErkenning\"\r\n"
+                       f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body)
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+            reused, session_out = s.session_reused, s.session
+            s.close()
+            return answer, reused, session_out
+
+        first, first_reused, ticket = post_signed(None)
+        check("signed request over a full handshake (raw TLS) is answered", first.startswith(b"HTTP/1.1 200") and
+              not first_reused, first[:300])
+        resumed, was_reused, _ = post_signed(ticket)
+        check("the second connection resumes the TLS session", was_reused)
+        check("a signed request over the resumed session verifies and is answered",
+              resumed.startswith(b"HTTP/1.1 200") and b"EK0031" not in resumed and b">true<" in resumed, resumed[:600])
     except Exception as ex:
         check(f"exception {type(ex).__name__}: {ex}", False)
     finally:
