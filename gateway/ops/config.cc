@@ -172,7 +172,8 @@ Config parse_config(const std::string& text, const std::string& file, const std:
 
   if (auto n = root["http"]; n.IsDefined()) {
     r.only_keys(n, "http", {"max_body_bytes", "header_timeout_ms", "body_timeout_ms", "idle_timeout_ms",
-                            "max_requests_per_connection", "max_connection_lifetime_ms"});
+                            "max_requests_per_connection", "max_connection_lifetime_ms", "max_connections",
+                            "max_connections_per_address", "max_pending_handshakes"});
     long long body = static_cast<long long>(c.max_body_bytes);
     r.get(n, "http", "max_body_bytes", body, "an integer");
     if (body < 1024 || body > (20ll << 20)) r.fail(n["max_body_bytes"], "http.max_body_bytes", "must be 1024..20971520");
@@ -182,6 +183,12 @@ Config parse_config(const std::string& text, const std::string& file, const std:
     c.idle_timeout_ms = r.positive(n, "http", "idle_timeout_ms", c.idle_timeout_ms);
     c.max_requests_per_connection = r.positive(n, "http", "max_requests_per_connection", c.max_requests_per_connection);
     c.max_connection_lifetime_ms = r.positive(n, "http", "max_connection_lifetime_ms", c.max_connection_lifetime_ms);
+    for (auto [key, value] : {std::pair<const char*, int*>{"max_connections", &c.max_connections},
+                              {"max_connections_per_address", &c.max_connections_per_address},
+                              {"max_pending_handshakes", &c.max_pending_handshakes}}) {
+      r.get(n, "http", key, *value, "an integer");
+      if (*value < 0) r.fail(n[key], std::string("http.") + key, "must be 0 (no cap) or more");
+    }
   }
   // A resumed TLS session is the same session (WT008): its tickets live no longer than a connection.
   c.tls.session_lifetime_s = std::max(1, c.max_connection_lifetime_ms / 1000);
@@ -368,7 +375,9 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
   differs(a.max_body_bytes != b.max_body_bytes || a.header_timeout_ms != b.header_timeout_ms ||
               a.body_timeout_ms != b.body_timeout_ms || a.idle_timeout_ms != b.idle_timeout_ms ||
               a.max_requests_per_connection != b.max_requests_per_connection ||
-              a.max_connection_lifetime_ms != b.max_connection_lifetime_ms,
+              a.max_connection_lifetime_ms != b.max_connection_lifetime_ms || a.max_connections != b.max_connections ||
+              a.max_connections_per_address != b.max_connections_per_address ||
+              a.max_pending_handshakes != b.max_pending_handshakes,
           "http");
   differs(a.worker_threads != b.worker_threads || a.max_queue != b.max_queue, "workers");
   differs(a.store_kind != b.store_kind || a.store_dsn != b.store_dsn || a.store_migrate_auto != b.store_migrate_auto ||

@@ -42,6 +42,11 @@ struct Config {
   int idle_timeout_ms = 60000;
   int max_requests_per_connection = 10000;
   int max_connection_lifetime_ms = 3600000;  // WT008
+  // Caps on the service listener's connections (gateway/edge/connection_limits.h); 0: no cap.
+  // The defaults keep a 2-core gateway serving when one peer floods it.
+  int max_connections = 4096;
+  int max_connections_per_address = 256;
+  int max_pending_handshakes = 128;
   int tls_reload_poll_ms = 5000;             // file-change check; SIGHUP reloads at once
 
   int worker_threads = 4;
