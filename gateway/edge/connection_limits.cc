@@ -15,7 +15,7 @@ std::string_view ConnectionLimits::name(Refusal r) {
 std::string ConnectionLimits::key_of(const boost::asio::ip::address& a) {
   // An IPv4 peer on a dual-stack socket is one address whichever way it arrives.
   if (a.is_v6() && a.to_v6().is_v4_mapped())
-    return a.to_v6().to_v4().to_string();
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6()).to_string();
   return a.to_string();
 }
 
