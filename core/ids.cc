@@ -19,16 +19,27 @@ bool all_digits(std::string_view s) {
   return !s.empty();
 }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A character for a message: 'x', or its code when it does not print.
+std::string shown(char c) {
+  if (c > ' ' && c < 0x7f) return std::string("'") + c + "'";
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned char>(c));
+  return std::string("teken ") + buf;
+}
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
 }  // namespace
 
 Result<Oin> Oin::parse(std::string_view t) {
-  if (t.size() != 20) return make_error("OIN", "OIN heeft niet 20 tekens", "OIN");
-  for (char c : t)
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || is_upper(c)))
-      return make_error("OIN", "OIN bevat andere tekens dan 0-9 en A-Z", "OIN");
-  if (!all_digits(t.substr(0, 8))) return make_error("OIN", "OIN-prefix is niet numeriek", "OIN");
+  if (t.size() != 20)
+    return make_error("OIN", "OIN heeft " + std::to_string(t.size()) + " tekens, niet 20", "OIN");
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!(is_digit(t[i]) || is_upper(t[i])))
+      return make_error("OIN", "OIN bevat " + shown(t[i]) + " op positie " + std::to_string(i + 1) + ": alleen 0-9 en A-Z",
+                        "OIN");
+  if (!all_digits(t.substr(0, 8)))
+    return make_error("OIN", "OIN-prefix " + std::string(t.substr(0, 8)) + " is niet numeriek", "OIN");
   return Oin(std::string(t));
 }
 

@@ -56,9 +56,10 @@ Services make_services(const Config& c, bool migrate) {
   return out;
 }
 
-Oin oin_or_cert(const std::string& oin, const std::string& cert) {
-  auto o = oin_of(oin, cert);
-  if (!o) throw std::runtime_error((cert.empty() ? "OIN " : "") + o.error().message);
+Oin oin_or_cert(const std::string& oin, const std::string& cert, const std::string& option,
+                const std::function<bool(const Oin&)>& held) {
+  auto o = oin_of(oin, cert, held);
+  if (!o) throw std::runtime_error((cert.empty() ? option : std::string("--cert")) + ": " + o.error().message);
   return *o;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // What several subcommands share: reading a file, opening the store, making the services, an
 // OIN given as digits or as a certificate. Internal to gateway/cli/.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,8 +30,10 @@ struct Services : Backends {
 };
 Services make_services(const Config& c, bool migrate = false);
 
-// An OIN given as digits, or the OIN of a certificate file (when `cert` is not empty).
-Oin oin_or_cert(const std::string& oin, const std::string& cert);
+// An OIN given as digits, or the OIN of a certificate file (when `cert` is not empty), of the
+// OIN-stelsel's form unless `held` (gateway::oin_of); the error names `option` (or --cert).
+Oin oin_or_cert(const std::string& oin, const std::string& cert, const std::string& option = "--oin",
+                const std::function<bool(const Oin&)>& held = nullptr);
 
 std::unique_ptr<Command> add_serve(CLI::App& app);
 std::unique_ptr<Command> add_send(CLI::App& app);

@@ -12,12 +12,29 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace st = store;
 
+std::string service_help() { return "service: " + agreement_list(); }
+
+// A party the store holds is taken as it is, also one saved before OINs were checked for their form.
+std::function<bool(const Oin&)> held(st::Store& store) {
+  return [&store](const Oin& o) { return store.find_party(o).has_value(); };
+}
+
+// The service of an agreement or mandate to save must be one of agreement_names(). One to remove
+// may also be a name saved before names were checked (`saved`), so that such a typo can go.
+void check_service(const std::string& name, bool remove, bool saved) {
+  auto s = agreement_service(name);
+  if (!s && !(remove && saved)) throw std::runtime_error("--service: " + s.error().message + "; nothing saved");
+}
+
 class Onboard : public Command {
  public:
   explicit Onboard(CLI::App& app) {
     cmd_ = app.add_subcommand("onboard", "manage parties, agreements and mandates");
     cmd_->add_option("--config,-c", config_file_, "configuration file")->required();
     cmd_->require_subcommand(1);
+    cmd_->footer("Services an agreement or mandate names: " + agreement_list() +
+                 "\nOIN: 20 characters of the OIN-stelsel, e.g. 00000003 + KvK-nummer + 0000, 00000001 + RSIN + 000, "
+                 "00000007 + 000 + BRIN + 00000");
     party_ = cmd_->add_subcommand("party", "add or change a party");
     party_->add_option("--oin", oin_, "OIN");
     party_->add_option("--cert", cert_, "read the OIN from this certificate (PEM)");
@@ -30,12 +47,12 @@ class Onboard : public Command {
     agreement_ = cmd_->add_subcommand("agreement", "give or take a party's agreement for a service");
     agreement_->add_option("--oin", oin_, "OIN");
     agreement_->add_option("--cert", cert_, "read the OIN from this certificate (PEM)");
-    agreement_->add_option("--service", svc_, "service")->required();
+    agreement_->add_option("--service", svc_, service_help())->required();
     agreement_->add_flag("--remove", remove_, "remove instead of add");
     mandate_ = cmd_->add_subcommand("mandate", "let a vendor act for a school on a service");
     mandate_->add_option("--vendor", vendor_, "vendor OIN")->required();
     mandate_->add_option("--school", school_, "school OIN")->required();
-    mandate_->add_option("--service", svc_, "service")->required();
+    mandate_->add_option("--service", svc_, service_help())->required();
     mandate_->add_flag("--remove", remove_, "remove instead of add");
     list_ = cmd_->add_subcommand("list", "print the registry as JSON");
     apply_ = cmd_->add_subcommand(
@@ -62,12 +79,14 @@ int Onboard::run() {
   if (party_->parsed()) {
     save_party(*store);
   } else if (agreement_->parsed()) {
-    Oin o = oin_or_cert(oin_, cert_);
+    Oin o = oin_or_cert(oin_, cert_, "--oin", held(*store));
+    check_service(svc_, remove_, store->has_agreement(o, svc_));
     if (!store->find_party(o)) throw std::runtime_error("party " + o.str() + " is not onboarded; add it first");
     store->set_agreement(o, svc_, !remove_);
     std::cout << "agreement " << o.str() << " " << svc_ << (remove_ ? " removed\n" : " saved\n");
   } else if (mandate_->parsed()) {
-    Oin v = oin_or_cert(vendor_, ""), s = oin_or_cert(school_, "");
+    Oin v = oin_or_cert(vendor_, "", "--vendor", held(*store)), s = oin_or_cert(school_, "", "--school", held(*store));
+    check_service(svc_, remove_, store->has_mandate(v, s, svc_));
     if (!store->find_party(v) || !store->find_party(s)) throw std::runtime_error("both parties must be onboarded first");
     store->set_mandate(v, s, svc_, !remove_);
     std::cout << "mandate " << v.str() << " for " << s.str() << " on " << svc_ << (remove_ ? " removed\n" : " saved\n");
@@ -84,7 +103,7 @@ void Onboard::save_party(st::Store& store) {
   auto s = st::parse_party_status(status_);
   if (!k) throw std::runtime_error("--kind: " + k.error().message);
   if (!s) throw std::runtime_error("--status: " + s.error().message);
-  st::Party p{oin_or_cert(oin_, cert_), name_, *k, *s, endpoint_};
+  st::Party p{oin_or_cert(oin_, cert_, "--oin", held(store)), name_, *k, *s, endpoint_};
   auto existing = store.find_party(p.oin);
   p.require_signature = signing_.empty() ? (existing && existing->require_signature) : signing_ == "required";
   store.upsert_party(p);

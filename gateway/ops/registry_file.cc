@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <set>
 
+#include "core/oin_register.h"
+#include "gateway/services/registry.h"
 #include "security/pki.h"
 
 namespace edugate::gateway {
@@ -19,7 +21,7 @@ struct Refused {
 
 class Reader {
  public:
-  explicit Reader(fs::path dir) : dir_(std::move(dir)) {}
+  Reader(fs::path dir, const std::function<bool(const Oin&)>& onboarded) : dir_(std::move(dir)), onboarded_(onboarded) {}
 
   // The entry's keys must be among `allowed`: a misspelt key is refused, not ignored.
   static void only(const YAML::Node& entry, const std::string& where, std::initializer_list<const char*> allowed) {
@@ -51,18 +53,15 @@ class Reader {
       throw Refused{where + "." + oin_key, cert_key ? std::string("is missing (or give ") + cert_key + ")" : "is missing"};
     fs::path p(cert);
     if (!cert.empty() && p.is_relative()) p = dir_ / p;
-    auto o = oin_of(oin, cert.empty() ? std::string() : p.string());
+    auto o = oin_of(oin, cert.empty() ? std::string() : p.string(), onboarded_);
     if (!o) throw Refused{where + "." + (cert.empty() ? oin_key : cert_key), o.error().message};
     return *o;
   }
 
-  // Service and agreement names: lower-case words joined by '-', as in `bpvmonitor-studentgegevens`.
   static std::string service(const YAML::Node& entry, const std::string& where) {
-    auto s = text(entry, where, "service", true);
-    bool good = !s.empty() && s.front() != '-' && s.back() != '-';
-    for (char c : s) good = good && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
-    if (!good) throw Refused{where + ".service", "'" + s + "' is not a service name (a-z, 0-9 and '-')"};
-    return s;
+    auto s = agreement_service(text(entry, where, "service", true));
+    if (!s) throw Refused{where + ".service", s.error().message};
+    return *s;
   }
 
   static YAML::Node list(const YAML::Node& root, const char* key) {
@@ -74,19 +73,31 @@ class Reader {
 
  private:
   fs::path dir_;
+  const std::function<bool(const Oin&)>& onboarded_;
 };
 
 }  // namespace
 
-Result<Oin> oin_of(const std::string& oin, const std::string& cert_path) {
+Result<Oin> oin_of(const std::string& oin, const std::string& cert_path, const std::function<bool(const Oin&)>& held) {
+  auto of_form = [&](const Oin& o, const std::string& what) -> Result<Oin> {
+    auto form = check_oin_form(o);
+    if (!form && !(held && held(o))) return make_error("", what + form.error().message);
+    return o;
+  };
   if (!cert_path.empty()) {
     auto id = security::identity_of_file(cert_path);
     if (!id) return make_error("", cert_path + ": " + id.error().message);
-    return id->oin;
+    return of_form(id->oin, cert_path + ": OIN " + id->oin.str() + ": ");
   }
   auto o = Oin::parse(oin);
   if (!o) return make_error("", "'" + oin + "': " + o.error().message);
-  return *o;
+  return of_form(*o, "'" + oin + "': ");
+}
+
+Result<std::string> agreement_service(const std::string& name) {
+  if (is_agreement_name(name)) return name;
+  return make_error("", "'" + name + "' is not a service; an agreement or mandate names one of: " +
+                            agreement_list());
 }
 
 Result<RegistryFile> read_registry_file(const std::string& path, const std::function<bool(const Oin&)>& onboarded) {
@@ -100,7 +111,7 @@ Result<RegistryFile> read_registry_file(const std::string& path, const std::func
   try {
     if (!root.IsMap()) throw Refused{"", "the file must be a mapping with parties, agreements and mandates"};
     Reader::only(root, "", {"parties", "agreements", "mandates"});
-    const Reader r(fs::path(path).parent_path());
+    const Reader r(fs::path(path).parent_path(), onboarded);
     std::set<std::string> in_file;
     const auto parties = Reader::list(root, "parties");
     for (std::size_t i = 0; i < parties.size(); ++i) {

@@ -23,11 +23,19 @@ struct RegistryFile {
 //   agreements: [{oin | cert, service}]
 //   mandates:   [{vendor, school, service}]
 // `cert` is a PEM file (relative to the file's directory) whose OIN is taken. Every agreement's and
-// mandate's party must be in the file or `onboarded`. An error names the entry and the key, e.g.
+// mandate's party must be in the file or `onboarded`, and its service one of agreement_names();
+// an OIN must be of its register's form unless `onboarded`. An error names the entry and the key, e.g.
 // `parties[2].kind`; nothing is returned half.
-// A party's OIN: read from the certificate file `cert_path` when given, else `oin` parsed. The
-// error reads "<cert_path>: <why>" or "'<oin>': <why>".
-Result<Oin> oin_of(const std::string& oin, const std::string& cert_path);
+// A party's OIN: read from the certificate file `cert_path` when given, else `oin` parsed; either
+// way of the OIN-stelsel's form (check_oin_form) unless `held` says the registry has it already
+// (a party saved before OINs were checked can still be changed or suspended). The error reads
+// "<cert_path>: <why>" or "'<oin>': <why>".
+Result<Oin> oin_of(const std::string& oin, const std::string& cert_path,
+                   const std::function<bool(const Oin&)>& held = nullptr);
+
+// The service an agreement or mandate names, if it is one (is_agreement_name, the service
+// registry); the error lists them all.
+Result<std::string> agreement_service(const std::string& name);
 
 Result<RegistryFile> read_registry_file(const std::string& path, const std::function<bool(const Oin&)>& onboarded);
 

@@ -3,6 +3,7 @@
 #include <libxml/parser.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -187,6 +188,25 @@ const XsdModel::Type* XsdModel::type_of(const Element& e) const {
 
 namespace {
 
+// The xs:double lexical form without NaN and INF: [+-] digits [. digits] [(e|E) [+-] digits].
+// std::stod takes more (hex, "nan", "infinity", leading blanks) that no XSD number is.
+bool is_xsd_number(std::string_view s) {
+  auto digit = [&](std::size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  std::size_t i = 0, mantissa = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  for (; digit(i); ++i) ++mantissa;
+  if (i < s.size() && s[i] == '.')
+    for (++i; digit(i); ++i) ++mantissa;
+  if (mantissa == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digit(i)) return false;
+    while (digit(i)) ++i;
+  }
+  return i == s.size();
+}
+
 Result<std::string> simple_text(const json& v, XsdModel::Simple kind, const std::string& path) {
   auto bad = [&](const char* what) { return make_error("JSON", path + ": " + what, path); };
   switch (kind) {
@@ -210,13 +230,10 @@ Result<std::string> simple_text(const json& v, XsdModel::Simple kind, const std:
         if (!std::isfinite(d)) return bad("verwacht een eindig getal");
         return v.dump();
       }
-      if (v.is_string()) {
-        try {
-          std::size_t used = 0;
-          std::stod(v.get<std::string>(), &used);
-          if (used == v.get<std::string>().size()) return v.get<std::string>();
-        } catch (const std::exception&) {
-        }
+      if (v.is_string() && is_xsd_number(v.get_ref<const std::string&>())) {
+        if (!std::isfinite(std::strtod(v.get_ref<const std::string&>().c_str(), nullptr)))
+          return bad("verwacht een eindig getal");
+        return v.get<std::string>();
       }
       return bad("verwacht een getal");
     case XsdModel::Simple::string:

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "gateway/services/leerbedrijf_service.h"
 #include "gateway/services/mappings.h"
 #include "core/clock.h"
 

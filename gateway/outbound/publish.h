@@ -10,14 +10,12 @@
 
 namespace edugate::gateway {
 
-// The agreement a school needs to receive erkenning mutations (and a registered endpoint).
-inline constexpr const char* kAgreementMutaties = "leerbedrijf-mutaties";
-
 // Enqueues the period's results for every school with the bpvmonitor agreement and an endpoint.
 // Returns the number of messages enqueued.
 int publish_results(const Config& config, store::Store& store, bpvmonitor::Backend& backend, const Periode& periode);
 
-// Enqueues the erkenning mutations recorded since the last call for every subscribed school, in
+// Enqueues the erkenning mutations recorded since the last call for every school with the
+// kAgreementMutaties agreement (leerbedrijf_service.h) and an endpoint, in
 // batches of outbox.mutations_per_message, moving the durable "last pushed" counter in the same
 // transaction. Returns the number of messages enqueued.
 int pump_mutations(const Config& config, store::Store& store, leerbedrijf::Backend& backend);

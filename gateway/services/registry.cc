@@ -26,12 +26,15 @@ std::unique_ptr<Service> schoolontvangst(ServiceContract k, const std::string& a
   return make_schoolontvangst_service(std::move(k), ad::make_adapter<consumer::Sink>(a, ctx));
 }
 
+constexpr const char* kLeerbedrijfAgreements[] = {kAgreementMutaties};
+constexpr const char* kBpvmonitorAgreements[] = {kAgreementStudentgegevens};
+
 // One line per service.
 constexpr ServiceEntry kServices[] = {
-    {"leerbedrijf", Role::provider, true, leerbedrijf, ad::adapter_names<leerbedrijf::Backend>},
-    {"bpvmonitor", Role::provider, true, bpvmonitor, ad::adapter_names<bpvmonitor::Backend>},
-    {"schoolontvangst", Role::consumer, false, schoolontvangst, ad::adapter_names<consumer::Sink>},
-    {"praktijkloket", Role::provider, true, praktijkloket, ad::adapter_names<praktijkloket::Backend>},
+    {"leerbedrijf", Role::provider, true, leerbedrijf, ad::adapter_names<leerbedrijf::Backend>, kLeerbedrijfAgreements},
+    {"bpvmonitor", Role::provider, true, bpvmonitor, ad::adapter_names<bpvmonitor::Backend>, kBpvmonitorAgreements},
+    {"schoolontvangst", Role::consumer, false, schoolontvangst, ad::adapter_names<consumer::Sink>, {}},
+    {"praktijkloket", Role::provider, true, praktijkloket, ad::adapter_names<praktijkloket::Backend>, {}},
 };
 }  // namespace
 
@@ -58,6 +61,28 @@ std::string service_list(bool bridged_only, std::string_view last_separator) {
     if (i) out += i + 1 == names.size() ? last_separator : std::string_view(", ");
     out += names[i];
   }
+  return out;
+}
+
+std::vector<std::string> agreement_names() {
+  std::vector<std::string> out;
+  for (const auto& s : kServices) {
+    if (s.role != Role::provider) continue;
+    out.emplace_back(s.name);
+    for (const char* a : s.more_agreements) out.emplace_back(a);
+  }
+  return out;
+}
+
+bool is_agreement_name(std::string_view name) {
+  for (const auto& a : agreement_names())
+    if (a == name) return true;
+  return false;
+}
+
+std::string agreement_list() {
+  std::string out;
+  for (const auto& a : agreement_names()) out += (out.empty() ? "" : ", ") + a;
   return out;
 }
 

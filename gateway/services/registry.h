@@ -36,6 +36,9 @@ struct ServiceEntry {
   std::unique_ptr<Service> (*make)(ServiceContract contract, const std::string& adapter,
                                    const adapters::AdapterContext& ctx, Backends& out);
   std::vector<std::string> (*adapter_names)();  // the adapters that can back it
+  // Agreements besides its name that the registry may hold for it: a part of the service a
+  // party is let into on its own, or a push to subscribe to. Each is "<name>-<what>".
+  std::span<const char* const> more_agreements;
 };
 
 // In order: a service's backend may read one made before it (the BPV Monitor backend reads the
@@ -45,5 +48,13 @@ const ServiceEntry* find_service(std::string_view name);
 std::vector<std::string> service_names();
 // The names joined for a message: "a, b, c of d" (Dutch, for the bridge's answers) or "a, b, c, d".
 std::string service_list(bool bridged_only, std::string_view last_separator = ", ");
+
+// The services an agreement or mandate in the registry may name: each service the provider
+// serves, followed by its more_agreements (`bpvmonitor-studentgegevens`, `leerbedrijf-mutaties`).
+// A consumer's receiver admits SBB by configuration, so consumer services take no agreement.
+std::vector<std::string> agreement_names();
+bool is_agreement_name(std::string_view name);
+// agreement_names() joined by ", ", for help texts and errors.
+std::string agreement_list();
 
 }  // namespace edugate::gateway

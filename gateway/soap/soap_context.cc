@@ -19,6 +19,11 @@ struct ThreadSoap {
     s->recv_maxlength = 20u << 20;  // belt and braces: the HTTP layer already capped the body
     s->maxlevel = 64;
     s->maxoccurs = 100000;
+    // xs:double with the precision the data has: a double read from a decimal of at most 15
+    // significant digits (DBL_DIG) prints back as that decimal, 7.8, where gSOAP's default
+    // %.17lG prints the binary value's tail, 7.7999999999999998. NaN and INF are gSOAP's own
+    // (the XSD's spellings); exponents (1E-07) are xs:double lexical forms too.
+    s->double_format = "%.15lG";
     streams = new SoapScope::Streams;
   }
   ~ThreadSoap() {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gateway/services/registry.h"
 #include "testkit/testkit.h"
 
 using namespace edugate::testkit;
@@ -183,6 +184,129 @@ TEST(Cli, OnboardApplyTakesTheListOfAnotherStoreAndRefusesABadFileWhole) {
   EXPECT_EQ(added.exit_code, 0) << added.output;
   EXPECT_NE(target.edugate({"onboard", "list"}).output.find("0000000700077XX00000"), std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+// Issue 16 point 5: a service name that no service of this build answers to is refused where it is
+// typed, listing the ones there are, instead of being saved and surfacing later as DK0002.
+namespace {
+void expect_lists_the_agreement_services(const std::string& output) {
+  for (const auto& name : edugate::gateway::agreement_names())
+    EXPECT_NE(output.find(name), std::string::npos) << name << " not listed: " << output;
+  // The subscriptions and the part of a service that no role serves by that name are services too.
+  EXPECT_NE(output.find("leerbedrijf-mutaties"), std::string::npos) << output;
+  EXPECT_NE(output.find("bpvmonitor-studentgegevens"), std::string::npos) << output;
+  EXPECT_EQ(output.find("schoolontvangst"), std::string::npos) << "a consumer's receiver takes no agreement: " << output;
+}
+}  // namespace
+
+TEST(Cli, OnboardAgreementRefusesAnUnknownServiceListingTheServices) {
+  Provider p;
+  const auto before = p.edugate({"onboard", "list"}).output;
+  auto r = p.edugate({"onboard", "agreement", "--oin", kSchool25be, "--service", "nonsense"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--service: 'nonsense' is not a service"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing saved"), std::string::npos) << r.output;
+  expect_lists_the_agreement_services(r.output);
+  EXPECT_EQ(p.edugate({"onboard", "list"}).output, before);
+  // A typo on --remove is refused alike (there is no such agreement to take away).
+  EXPECT_EQ(p.edugate({"onboard", "agreement", "--oin", kSchool25be, "--service", "leerbedrjf", "--remove"}).exit_code, 1);
+  // Every listed name is taken, the subscriptions too.
+  for (const auto& name : edugate::gateway::agreement_names()) {
+    auto ok = p.edugate({"onboard", "agreement", "--oin", kSchool25be, "--service", name});
+    EXPECT_EQ(ok.exit_code, 0) << name << ": " << ok.output;
+  }
+}
+
+TEST(Cli, OnboardMandateRefusesAnUnknownService) {
+  Provider p;
+  const auto before = p.edugate({"onboard", "list"}).output;
+  auto r = p.edugate({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "Leerbedrijf"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("'Leerbedrijf' is not a service"), std::string::npos) << r.output;
+  expect_lists_the_agreement_services(r.output);
+  EXPECT_EQ(p.edugate({"onboard", "list"}).output, before);
+  auto ok = p.edugate({"onboard", "mandate", "--vendor", kVendor, "--school", kSchool25be, "--service", "praktijkloket"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+TEST(Cli, OnboardApplyRefusesAnUnknownServiceAndSavesNothing) {
+  Provider p;
+  const auto before = p.edugate({"onboard", "list"}).output;
+  const std::string dir = make_temp_dir("apply-svc");
+  const std::string party = "parties:\n  - {oin: \"0000000700077XX00000\", naam: ROC Nieuw, kind: school}\n";
+  std::ofstream(dir + "/agreement.yaml") << party << "agreements:\n  - {oin: \"0000000700077XX00000\", service: leerbedrijf}\n"
+                                         << "  - {oin: \"0000000700077XX00000\", service: bpvmonitor-resultaten}\n";
+  auto r = p.edugate({"onboard", "apply", dir + "/agreement.yaml"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("agreements[1].service: 'bpvmonitor-resultaten' is not a service"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing saved"), std::string::npos) << r.output;
+  expect_lists_the_agreement_services(r.output);
+  std::ofstream(dir + "/mandate.yaml") << party << "mandates:\n  - {vendor: \"" << kVendor
+                                       << "\", school: \"0000000700077XX00000\", service: schoolontvangst}\n";
+  r = p.edugate({"onboard", "apply", dir + "/mandate.yaml"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("mandates[0].service: 'schoolontvangst' is not a service"), std::string::npos) << r.output;
+  EXPECT_EQ(p.edugate({"onboard", "list"}).output, before) << "neither the party nor the good agreement is saved";
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, OnboardHelpListsTheServices) {
+  for (const char* sub : {"agreement", "mandate"}) {
+    auto r = run({edugate_binary(), "onboard", sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("--service"), std::string::npos) << r.output;
+    expect_lists_the_agreement_services(r.output);
+  }
+  auto r = run({edugate_binary(), "onboard", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("Services an agreement or mandate names: " + edugate::gateway::agreement_list()),
+            std::string::npos) << r.output;
+}
+
+// An OIN is checked for the OIN-stelsel's form where it is onboarded, and the error says what is
+// wrong with it.
+TEST(Cli, OnboardRefusesAMalformedOinSayingWhatIsWrong) {
+  Provider p;
+  const auto before = p.edugate({"onboard", "list"}).output;
+  for (const auto& [oin, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"0000000312345678000", "--oin: '0000000312345678000': OIN heeft 19 tekens, niet 20"},
+           {"000000031234567800000", "OIN heeft 21 tekens, niet 20"},
+           {"0000000700025be00000", "OIN bevat 'b' op positie 14: alleen 0-9 en A-Z"},
+           {"0000000312345ABC0000", "KvK-nummer 12345ABC is geen getal van 8 cijfers; een OIN met prefix 00000003 is "
+                                    "00000003 + KvK-nummer (8 cijfers) + 0000"},
+           {"00000003123456780001", "OIN eindigt op 0001, niet op 0000"},
+           {"0000000112345678A000", "RSIN 12345678A is geen getal van 9 cijfers"},
+           {"00000005123456789000", "OIN-prefix 00000005 is geen OIN-register (bekend: 00000001 RSIN"},
+           {"X0000003123456780000", "OIN-prefix X0000003 is niet numeriek"},
+           {"00000007000ABCD00000", "00000007 + 000 + BRIN (2 cijfers, 2 hoofdletters) + 00000"}}) {
+    auto r = p.edugate({"onboard", "party", "--oin", oin, "--name", "X", "--kind", "vendor"});
+    EXPECT_EQ(r.exit_code, 1) << oin << ": " << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << oin << ": " << r.output;
+  }
+  auto m = p.edugate({"onboard", "mandate", "--vendor", "00000005123456789000", "--school", kSchool25be, "--service", "leerbedrijf"});
+  EXPECT_EQ(m.exit_code, 1);
+  EXPECT_NE(m.output.find("--vendor: '00000005123456789000': OIN-prefix 00000005"), std::string::npos) << m.output;
+  const std::string dir = make_temp_dir("apply-oin");
+  std::ofstream(dir + "/bad.yaml") << "parties:\n  - {oin: \"00000003123456780001\", naam: X, kind: vendor}\n";
+  auto a = p.edugate({"onboard", "apply", dir + "/bad.yaml"});
+  EXPECT_EQ(a.exit_code, 1);
+  EXPECT_NE(a.output.find("parties[0].oin: '00000003123456780001': OIN eindigt op 0001, niet op 0000"), std::string::npos)
+      << a.output;
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(p.edugate({"onboard", "list"}).output, before);
+}
+
+TEST(Cli, OnboardTakesKvkAndRsinBasedOins) {
+  Provider p;
+  for (const char* oin : {"00000003876543210000", "00000001822477348000"}) {
+    auto r = p.edugate({"onboard", "party", "--oin", oin, "--name", "SIS Nieuw", "--kind", "vendor"});
+    EXPECT_EQ(r.exit_code, 0) << oin << ": " << r.output;
+    EXPECT_EQ(p.edugate({"onboard", "agreement", "--oin", oin, "--service", "leerbedrijf"}).exit_code, 0) << oin;
+    auto j = nlohmann::json::parse(p.edugate({"onboard", "list"}).output);
+    bool listed = false;
+    for (const auto& party : j["parties"]) listed |= party["oin"] == oin;
+    EXPECT_TRUE(listed) << oin;
+  }
 }
 
 TEST(Cli, CertsInspectWithAConfigChecksChainAndRevocation) {

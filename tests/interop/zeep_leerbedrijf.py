@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 """A python3-zeep client, built from wsdl/leerbedrijf.wsdl, calls the real edugate provider over
 mutual TLS with the Edukoppeling WS-Addressing headers and checks the answers."""
+import decimal
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from edukoppeling_zeep import run_interop  # noqa: E402
 
 
-def checks(svc, check):
+LB = "urn:edugate:leerbedrijf:1"
+
+
+def checks(svc, check, last_answer):
     # The well-known fixture facts (adapters/db/leerbedrijf_fixtures.h).
     ids = svc.IdentificeerLeerbedrijf(LeerbedrijfID="100000001")
     check("IdentificeerLeerbedrijf by id returns one leerbedrijf", len(ids.Leerbedrijf) == 1, ids)
@@ -29,7 +34,16 @@ def checks(svc, check):
     ids = svc.IdentificeerLeerbedrijf(Naam=lb.Naam, Plaats=lb.Adres.Plaats)
     check("IdentificeerLeerbedrijf by naam + plaats finds it",
           any(x.LeerbedrijfID == lb.LeerbedrijfID for x in ids.Leerbedrijf), ids)
+    # Distances are rounded to 0.1 km in the data; the SOAP text says just that (issue 16 point 6).
+    near = svc.ZoekLeerbedrijven(Plaats="Enschede", MaxAfstandKm=25)
+    texts = [e.text for e in last_answer().iter(f"{{{LB}}}AfstandKm")]
+    check("ZoekLeerbedrijven by plaats writes each AfstandKm with the one decimal of the data",
+          texts and all(re.fullmatch(r"[0-9]+(\.[0-9])?", t) for t in texts), texts)
+    check("... and zeep reads each back as the value of its text",
+          len(near.Leerbedrijf) == len(texts)
+          and all(decimal.Decimal(repr(x.AfstandKm)) == decimal.Decimal(t) for x, t in zip(near.Leerbedrijf, texts)),
+          [(x.AfstandKm, t) for x, t in zip(near.Leerbedrijf, texts)][:5])
 
 
 if __name__ == "__main__":
-    sys.exit(run_interop("leerbedrijf", "{urn:edugate:leerbedrijf:1}LeerbedrijfBinding", checks))
+    sys.exit(run_interop("leerbedrijf", "{urn:edugate:leerbedrijf:1}LeerbedrijfBinding", checks, answers=True))

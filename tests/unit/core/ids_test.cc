@@ -21,6 +21,16 @@ TEST(Oin, RefusesWrongLengthLowercaseAndNonNumericPrefix) {
   EXPECT_FALSE(Oin::parse(std::string("0000000700025BE0000\0", 20)));
 }
 
+TEST(Oin, ParseErrorsSayWhatIsWrong) {
+  EXPECT_EQ(Oin::parse("0000000700025BE0000").error().message, "OIN heeft 19 tekens, niet 20");
+  EXPECT_EQ(Oin::parse("").error().message, "OIN heeft 0 tekens, niet 20");
+  EXPECT_EQ(Oin::parse("0000000700025be00000").error().message, "OIN bevat 'b' op positie 14: alleen 0-9 en A-Z");
+  EXPECT_EQ(Oin::parse("0000000700025BE0000\n").error().message, "OIN bevat teken 0x0A op positie 20: alleen 0-9 en A-Z");
+  EXPECT_EQ(Oin::parse("0000000700025 E00000").error().message, "OIN bevat teken 0x20 op positie 14: alleen 0-9 en A-Z");
+  EXPECT_EQ(Oin::parse("A0000007000025BE0000").error().message, "OIN-prefix A0000007 is niet numeriek");
+  EXPECT_EQ(Oin::parse("12").error().field, "OIN");
+}
+
 TEST(Brin, FormAndSchoolOin) {
   auto b = Brin::parse("25BE");
   ASSERT_TRUE(b);

@@ -117,3 +117,45 @@ TEST(JsonXml, HostileJsonNeverCrashes) {
   EXPECT_FALSE(model().json_to_xml(kLb, "ZoekLeerbedrijvenVerzoek", json("text")));
   EXPECT_FALSE(model().json_to_xml(kLb, "ZoekLeerbedrijvenVerzoek", json{{"Pagina", 1.5}}));
 }
+
+// Numbers as the XSD means them (issue 16 point 6): xs:double text both ways, the value's own
+// shortest form (7.8, not 7.7999999999999998), and only the XSD's lexical forms from strings.
+TEST(JsonXml, NumbersAreWrittenAndReadAsTheirXsdForm) {
+  auto answer = [](const json& afstand) {
+    return json{{"TotaalAantal", 1},
+                {"Pagina", 1},
+                {"PaginaGrootte", 20},
+                {"Leerbedrijf",
+                 {{{"LeerbedrijfID", "100000001"},
+                   {"Naam", "N"},
+                   {"Adres", {{"Straat", "S"}, {"Huisnummer", "1"}, {"Postcode", "P"}, {"Plaats", "Q"}}},
+                   {"AfstandKm", afstand}}}}};
+  };
+  auto text_of = [&](const json& afstand) -> std::string {
+    auto x = model().json_to_xml(kLb, "ZoekLeerbedrijvenAntwoord", answer(afstand));
+    if (!x) return "error: " + x.error().message;
+    auto open = x->find("AfstandKm>"), close = x->find("</", open);
+    return x->substr(open + 10, close - open - 10);
+  };
+  for (const auto& [value, text] : std::vector<std::pair<json, std::string>>{
+           {7.8, "7.8"}, {0.1, "0.1"}, {12, "12"}, {-2.5, "-2.5"}, {1e-7, "1e-07"}, {1e20, "1e+20"},
+           {"7.8", "7.8"}, {"+3.0", "+3.0"}, {".5", ".5"}, {"1E-07", "1E-07"}, {"12", "12"}}) {
+    EXPECT_EQ(text_of(value), text) << value.dump();
+    if (text_of(value).rfind("error", 0) != 0) {
+      auto x = model().json_to_xml(kLb, "ZoekLeerbedrijvenAntwoord", answer(value));
+      EXPECT_EQ(schema_errors(*x), "") << *x;
+    }
+  }
+  for (const char* not_a_number : {"0x10", "nan", "NaN", "inf", "INF", "infinity", " 7.8", "7.8 ", "7,8", "1e", "e5", ".",
+                                   "", "+", "1e999", "--1"})
+    EXPECT_EQ(text_of(not_a_number).rfind("error: Leerbedrijf", 0), 0u) << "'" << not_a_number << "': " << text_of(not_a_number);
+  // Read back: the number of the text, printed by the JSON bridge in its shortest form.
+  auto j = model().xml_text_to_json(
+      "<lb:ZoekLeerbedrijvenAntwoord xmlns:lb=\"urn:edugate:leerbedrijf:1\" xmlns:gem=\"urn:edugate:gemeenschappelijk:1\">"
+      "<lb:TotaalAantal>1</lb:TotaalAantal><lb:Pagina>1</lb:Pagina><lb:PaginaGrootte>20</lb:PaginaGrootte>"
+      "<lb:Leerbedrijf><lb:LeerbedrijfID>100000001</lb:LeerbedrijfID><lb:Naam>N</lb:Naam>"
+      "<lb:Adres><gem:Straat>S</gem:Straat><gem:Huisnummer>1</gem:Huisnummer><gem:Postcode>P</gem:Postcode><gem:Plaats>Q</gem:Plaats></lb:Adres>"
+      "<lb:AfstandKm>7.8</lb:AfstandKm></lb:Leerbedrijf></lb:ZoekLeerbedrijvenAntwoord>");
+  ASSERT_TRUE(j);
+  EXPECT_EQ((*j)["Leerbedrijf"][0]["AfstandKm"].dump(), "7.8");
+}

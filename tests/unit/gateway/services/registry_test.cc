@@ -9,6 +9,9 @@
 
 #include "gateway/ops/config.h"
 #include "gateway/outbound/openapi.h"
+#include "gateway/services/bpvmonitor_service.h"
+#include "gateway/services/leerbedrijf_service.h"
+#include "gateway/services/praktijkloket_service.h"
 #include "gateway/soap/contract.h"
 
 using namespace edugate;
@@ -78,4 +81,44 @@ TEST(ServiceRegistry, TheBridgeAndItsOpenApiDocumentOfferExactlyTheBridgedServic
     EXPECT_EQ(any, s.bridged) << s.name;
   }
   EXPECT_EQ(service_list(true, " of "), "leerbedrijf, bpvmonitor of praktijkloket");
+}
+
+// The names an agreement or mandate may carry (`onboard` and `onboard apply` accept exactly these):
+// the provider's services and what their entries add, each "<service>-<what>".
+TEST(ServiceRegistry, AgreementNamesAreTheProviderServicesAndTheAgreementsTheyAdd) {
+  std::vector<std::string> expected;
+  for (const auto& s : service_registry()) {
+    if (s.role != Role::provider) {
+      EXPECT_TRUE(s.more_agreements.empty()) << s.name;
+      EXPECT_FALSE(is_agreement_name(s.name)) << s.name;
+      continue;
+    }
+    expected.emplace_back(s.name);
+    for (const char* a : s.more_agreements) {
+      EXPECT_EQ(std::string(a).rfind(std::string(s.name) + "-", 0), 0u) << a;
+      expected.emplace_back(a);
+    }
+  }
+  EXPECT_EQ(agreement_names(), expected);
+  EXPECT_EQ(agreement_list(),
+            "leerbedrijf, leerbedrijf-mutaties, bpvmonitor, bpvmonitor-studentgegevens, praktijkloket");
+  for (const char* not_one : {"", "schoolontvangst", "Leerbedrijf", "leerbedrijf ", "bpvmonitor-resultaten", "onbekend"})
+    EXPECT_FALSE(is_agreement_name(not_one)) << not_one;
+}
+
+// Every agreement a provider service asks a caller for, and every one the outbox's pushes go by,
+// is a name `onboard` takes: an agreement it needs can always be given.
+TEST(ServiceRegistry, EveryAgreementTheServicesAskForCanBeOnboarded) {
+  auto contract = [](const char* name) { return load_contract(EDUGATE_SOURCE_DIR "/wsdl", name); };
+  std::vector<std::unique_ptr<Service>> services;
+  services.push_back(make_leerbedrijf_service(contract("leerbedrijf"), nullptr));
+  services.push_back(make_bpvmonitor_service(contract("bpvmonitor"), nullptr));
+  services.push_back(make_praktijkloket_service(contract("praktijkloket"), nullptr));
+  std::set<std::string> asked;
+  for (const auto& s : services)
+    for (const auto& op : s->contract().operations) asked.insert(s->agreement(op));
+  EXPECT_TRUE(asked.count(kAgreementStudentgegevens));
+  asked.insert(kAgreementMutaties);  // gateway/outbound/publish.cc: erkenning mutations
+  asked.insert("bpvmonitor");        // and monitor results, pushed to the schools with this agreement
+  for (const auto& a : asked) EXPECT_TRUE(is_agreement_name(a)) << a;
 }
