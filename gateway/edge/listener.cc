@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -15,6 +16,7 @@
 #include <mutex>
 
 #include "core/rules.h"
+#include "gateway/edge/connection_limits.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 #include "security/revocation.h"
@@ -42,10 +44,33 @@ struct Listener::Shared {
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopped{false};
   ConnectionSet<Session> sessions;  // open connections, for drain()
+  std::shared_ptr<ConnectionLimits> limits;
+
+  // One log line a second at most while a cap bites (a flood must not become a flood of lines).
+  struct RefusalLog {
+    std::mutex mu;
+    std::chrono::steady_clock::time_point last{};
+    std::uint64_t since_last = 0;
+    void note(ConnectionLimits::Refusal cap, const std::string& peer, const ConnectionLimits& limits) {
+      std::lock_guard lock(mu);
+      ++since_last;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last < std::chrono::seconds(1)) return;
+      jlog::warn("connection_refused", {{"cap", ConnectionLimits::name(cap)},
+                                        {"peer", peer},
+                                        {"refused", since_last},
+                                        {"open", limits.open()},
+                                        {"pending_handshakes", limits.pending()}});
+      since_last = 0;
+      last = now;
+    }
+  } refusals;
 
   Shared(asio::io_context& i, const Config& c, std::shared_ptr<security::TlsContexts> t, Pipeline& p, asio::thread_pool& w,
          Committer* k, Metrics* m)
-      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), committer(k), acceptor(asio::make_strand(i)), metrics(m) {}
+      : ioc(i), config(c), tls(std::move(t)), pipeline(p), workers(w), committer(k), acceptor(asio::make_strand(i)), metrics(m),
+        limits(std::make_shared<ConnectionLimits>(
+            ConnectionCaps{c.max_connections, c.max_connections_per_address, c.max_pending_handshakes})) {}
 };
 
 namespace {
@@ -81,8 +106,9 @@ std::string_view tls_failure_reason(const beast::error_code& ec, long verify_res
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared)
+  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared, ConnectionLimits::Ticket ticket)
       : shared_(std::move(shared)),
+        ticket_(std::move(ticket)),
         ctx_(shared_->tls->server()),
         stream_(std::move(socket), *ctx_),
         peer_(make_error(rules::DK0002, "geen geverifieerd clientcertificaat")),
@@ -139,6 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
       jlog::info("tls_refused", f);
       return;  // the socket closes when the session dies
     }
+    ticket_.handshake_done();
     if (X509* cert = SSL_get1_peer_certificate(stream_.native_handle())) {
       peer_ = security::identity_of(cert);
       X509_free(cert);
@@ -278,6 +305,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   std::shared_ptr<Listener::Shared> shared_;
+  ConnectionLimits::Ticket ticket_;  // its place under the caps, while it lives
   security::SslContextPtr ctx_;  // the TLS material this connection started with (reloads do not touch it)
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
@@ -291,12 +319,57 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id_ = 0;
 };
 
+// An accepted connection before its first byte: the socket, a timer and its place under the caps
+// (well under a KiB), no TLS state yet; a TLS stream with its buffers costs tens of KiB. A client
+// sends its ClientHello at once, so the wait costs it nothing; a connection that sends nothing is
+// closed at http.header_timeout_ms without ever holding a TLS stream.
+class FirstByte : public std::enable_shared_from_this<FirstByte> {
+ public:
+  FirstByte(tcp::socket socket, std::shared_ptr<Listener::Shared> shared, ConnectionLimits::Ticket ticket)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)), ticket_(std::move(ticket)) {}
+
+  void start() {
+    timer_.expires_after(std::chrono::milliseconds(shared_->config.header_timeout_ms));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the first byte came
+      beast::error_code ignored;
+      self->socket_.close(ignored);
+    });
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      self->timer_.cancel();
+      if (ec || self->shared_->stopped || !self->socket_.is_open()) return;
+      std::make_shared<Session>(std::move(self->socket_), self->shared_, std::move(self->ticket_))->run();
+    });
+  }
+
+ private:
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  std::shared_ptr<Listener::Shared> shared_;
+  ConnectionLimits::Ticket ticket_;
+};
+
 void do_accept(std::shared_ptr<Listener::Shared> shared) {
   shared->acceptor.async_accept(asio::make_strand(shared->ioc), [shared](beast::error_code ec, tcp::socket socket) {
     if (shared->stopped) return;
     if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), shared)->run();
+      const auto peer = socket.remote_endpoint(ec);
+      ConnectionLimits::Refusal cap = ConnectionLimits::Refusal::none;
+      auto ticket = ec ? ConnectionLimits::Ticket() : ConnectionLimits::admit(shared->limits, peer.address(), cap);
+      if (!ticket.held()) {
+        // Over a cap (or gone already): closed at once, before any TLS. A reset, so that the
+        // socket leaves no TIME_WAIT behind on our side.
+        if (cap != ConnectionLimits::Refusal::none) {
+          if (shared->metrics) shared->metrics->connection_refused(ConnectionLimits::name(cap));
+          shared->refusals.note(cap, peer.address().to_string(), *shared->limits);
+        }
+        beast::error_code ignored;
+        socket.set_option(asio::socket_base::linger(true, 0), ignored);
+        socket.close(ignored);
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<FirstByte>(std::move(socket), shared, std::move(ticket))->start();
+      }
     } else {
       jlog::warn("accept_failed", {{"error", ec.message()}});
     }

@@ -21,6 +21,7 @@ const std::vector<std::string_view> Metrics::kTlsFailureReasons{
     "certificate_expired", "certificate_not_yet_valid", "crl_expired", "crl_missing", "untrusted",
     "wrong_usage",     "bad_certificate", "other"};
 
+const std::vector<std::string_view> Metrics::kConnectionRefusals{"total", "per_address", "pending_handshakes"};
 const std::vector<std::string_view> Metrics::kHttpRefusals{"too_large", "method", "other"};
 
 namespace {
@@ -59,6 +60,7 @@ Metrics::Metrics(const std::vector<ServiceContract>& served) {
   add("unknown", "", {});
   tls_failures_ = zeroed<std::uint64_t>(kTlsFailureReasons.size());
   http_refusals_ = zeroed<std::uint64_t>(kHttpRefusals.size());
+  connection_refusals_ = zeroed<std::uint64_t>(kConnectionRefusals.size());
 }
 
 std::size_t Metrics::service_index(std::string_view name) const {
@@ -96,6 +98,9 @@ void Metrics::tls_handshake_failure(std::string_view reason) {
   tls_failures_[index_in(kTlsFailureReasons, reason)].fetch_add(1, relaxed);
 }
 
+void Metrics::connection_refused(std::string_view reason) {
+  connection_refusals_[index_in(kConnectionRefusals, reason)].fetch_add(1, relaxed);
+}
 void Metrics::http_refused(std::string_view reason) { http_refusals_[index_in(kHttpRefusals, reason)].fetch_add(1, relaxed); }
 
 void Metrics::render(std::string& out) const {
@@ -138,6 +143,12 @@ void Metrics::render(std::string& out) const {
   for (std::size_t i = 0; i < kHttpRefusals.size(); ++i)
     sample(out, "edugate_http_refused_total", {{"reason", kHttpRefusals[i]}}, static_cast<double>(http_refusals_[i].load(relaxed)));
 
+  family(out, "edugate_connections_refused_total", "counter",
+         "Connections to the service listener closed at accept because a cap bit (http.max_connections, "
+         "max_connections_per_address, max_pending_handshakes), by cap.");
+  for (std::size_t i = 0; i < kConnectionRefusals.size(); ++i)
+    sample(out, "edugate_connections_refused_total", {{"cap", kConnectionRefusals[i]}},
+           static_cast<double>(connection_refusals_[i].load(relaxed)));
   family(out, "edugate_connections_open", "gauge", "TLS connections open on the service listener.");
   sample(out, "edugate_connections_open", {}, static_cast<double>(connections_open.load(relaxed)));
   family(out, "edugate_requests_in_flight", "gauge", "Requests read and not yet answered (queued or processing).");

@@ -39,6 +39,9 @@ class Metrics {
   // An HTTP request refused before the pipeline: too_large, method.
   void http_refused(std::string_view reason);
 
+  // A connection closed at accept because a cap bit: one of kConnectionRefusals.
+  void connection_refused(std::string_view reason);
+
   std::atomic<std::int64_t> connections_open{0};
   std::atomic<std::int64_t> requests_in_flight{0};
 
@@ -48,6 +51,7 @@ class Metrics {
   static const std::vector<std::string_view> kOutcomes;
   static const std::vector<std::string_view> kTlsFailureReasons;
   static const std::vector<std::string_view> kHttpRefusals;
+  static const std::vector<std::string_view> kConnectionRefusals;
 
  private:
   struct ServiceSlot {
@@ -65,6 +69,7 @@ class Metrics {
   std::vector<std::unique_ptr<ServiceSlot>> services_;  // the last one is "unknown"
   std::unique_ptr<std::atomic<std::uint64_t>[]> tls_failures_;
   std::unique_ptr<std::atomic<std::uint64_t>[]> http_refusals_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> connection_refusals_;
 };
 
 // Text-format helpers for the admin's gauges.
