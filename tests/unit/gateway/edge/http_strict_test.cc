@@ -46,6 +46,7 @@ Judged judge(std::string_view bytes) {
       if (auto r = strict::refusal_of(p.get())) return {std::string(r->reason), static_cast<int>(r->status), {}, bytes.size()};
     }
     if (p.is_done()) return {"served", 0, {}, bytes.size()};
+    if (n == 0) return {"incomplete", 0, {}, bytes.size()};
   }
 }
 
