@@ -1,5 +1,7 @@
 #include "gateway/edge/http_strict.h"
 
+#include <openssl/ssl.h>
+
 #include "gateway/ops/log.h"
 
 namespace edugate::gateway::strict {
@@ -75,6 +77,9 @@ void record(const Refusal& r, std::string_view listener, Metrics* metrics) {
   if (metrics) metrics->http_refused(r.reason);
   jlog::info("http_refused", {{"listener", listener}, {"reason", r.reason}, {"status", static_cast<int>(r.status)}});
 }
+
+// As if the peer's close_notify had come: SSL_shutdown sends ours and is done.
+void detail::close_notify_only(ssl_st* ssl) { SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN); }
 
 http::response<http::string_body> plain_answer(const Refusal& r) {
   http::response<http::string_body> res(r.status, 11);

@@ -21,6 +21,8 @@
 
 #include "gateway/ops/metrics.h"
 
+struct ssl_st;  // OpenSSL's SSL
+
 namespace edugate::gateway::strict {
 
 struct Refusal {
@@ -73,9 +75,14 @@ struct Closing {
 inline constexpr std::chrono::seconds kLinger{2};
 inline constexpr std::size_t kMaxDropped = 64u << 20;
 
-// Plain TCP after the answer: no more sending, then what the client still sends (the rest of a
-// too large body or head) is read and dropped for a short while, so that closing does not reset
-// the connection and lose the answer. None of it is parsed.
+// TLS: the close_notify is sent without waiting for the peer's. (While OpenSSL waits for it, the
+// application data that still arrives is a fatal error, and the close that follows would reset
+// the connection.)
+void close_notify_only(ssl_st* ssl);
+
+// After the answer (and a close_notify): no more sending, then what the client still sends (the
+// rest of a too large body or head) is read from TCP and dropped for a short while, so that
+// closing does not reset the connection and lose the answer. None of it is parsed.
 inline void linger(boost::beast::tcp_stream& tcp, std::shared_ptr<void> owner, std::shared_ptr<Closing> st) {
   boost::beast::error_code ignored;
   tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
@@ -89,10 +96,9 @@ inline void linger(boost::beast::tcp_stream& tcp, std::shared_ptr<void> owner, s
 }
 }  // namespace detail
 
-// Writes the answer with Connection: close and closes the connection: TLS says close_notify
-// first (OpenSSL drops the application data that still arrives while it waits for the peer's),
-// plain TCP lingers (above); kLinger bounds either. owner keeps the connection (which owns
-// `stream`) alive until then; the connection reads no further request.
+// Writes the answer with Connection: close and closes the connection: TLS says close_notify,
+// then the connection lingers (above) for at most kLinger. owner keeps the connection (which
+// owns `stream`) alive until then; the connection reads no further request.
 template <class Stream>
 void answer_and_close(Stream& stream, std::shared_ptr<void> owner, boost::beast::http::response<boost::beast::http::string_body> answer,
                       std::chrono::milliseconds write_timeout) {
@@ -114,9 +120,9 @@ void answer_and_close(Stream& stream, std::shared_ptr<void> owner, boost::beast:
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       detail::linger(tcp, std::move(owner), std::move(st));
     } else {
-      stream.async_shutdown([&tcp, owner = std::move(owner), st](beast::error_code) {
-        beast::error_code ignored;
-        tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+      detail::close_notify_only(stream.native_handle());
+      stream.async_shutdown([&tcp, owner = std::move(owner), st](beast::error_code) mutable {
+        detail::linger(tcp, std::move(owner), std::move(st));
       });
     }
   });

@@ -303,6 +303,16 @@ TEST_P(StrictHttp, TenThousandHeaderFieldsAre431) {
                  "head_too_large");
 }
 
+// The gateway refuses after the first 16 KiB while the client is still sending: the answer must
+// not be lost to a reset (the connection lingers, dropping what still comes, before it closes).
+TEST_P(StrictHttp, AHeadStillArrivingWhenItIsRefusedGetsItsAnswer) {
+  const Served s = served();
+  std::string fields;
+  while (fields.size() < (4u << 20)) fields += "X-Field-" + std::to_string(fields.size()) + ": " + std::string(200, 'v') + "\r\n";
+  expect_refused(head(s) + fields + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body, 431,
+                 "head_too_large");
+}
+
 TEST_P(StrictHttp, Http11WithoutHostIs400) {
   const Served s = served();
   expect_refused(head(s, "HTTP/1.1", false) + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body, 400,
