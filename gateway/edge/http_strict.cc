@@ -70,6 +70,8 @@ std::optional<Refusal> refusal_of(const http::request_header<>& head) {
     return bad_request("content_length_and_transfer_encoding", "Content-Length en Transfer-Encoding samen");
   if (encodings > 1 || (encodings == 1 && !is_chunked(head[http::field::transfer_encoding])))
     return bad_request("bad_transfer_encoding", "alleen één Transfer-Encoding: chunked");
+  // §6.1: HTTP/1.0 has no transfer codings; its framing is to be treated as faulty.
+  if (encodings > 0 && head.version() < 11) return bad_request("bad_transfer_encoding", "Transfer-Encoding in HTTP/1.0");
   return std::nullopt;
 }
 

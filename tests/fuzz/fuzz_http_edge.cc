@@ -52,7 +52,7 @@ bool one_request(std::string_view& in) {
       const auto encodings = h.count(http::field::transfer_encoding);
       check(!(lengths > 0 && encodings > 0));
       check(encodings <= 1);
-      check(encodings == 0 || p.chunked());
+      check(encodings == 0 || (p.chunked() && h.version() >= 11));
       check(h.version() < 11 || h.count(http::field::host) == 1);
     }
     if (p.is_done()) return true;

@@ -273,6 +273,8 @@ TEST_P(StrictHttp, ATransferEncodingOtherThanChunkedIs400) {
   const Served s = served();
   expect_refused(head(s) + "Transfer-Encoding: gzip\r\n\r\n" + s.body, 400, "bad_transfer_encoding");
   expect_refused(head(s) + "Transfer-Encoding: chunked, gzip\r\n\r\n" + chunked(s.body), 400, "bad_transfer_encoding");
+  // HTTP/1.0 has no transfer codings (RFC 9112 §6.1); Beast would decode this one.
+  expect_refused(head(s, "HTTP/1.0") + "Transfer-Encoding: chunked\r\n\r\n" + chunked(s.body), 400, "bad_transfer_encoding");
 }
 
 TEST_P(StrictHttp, TwoDifferentContentLengthsAre400) {

@@ -91,6 +91,10 @@ TEST(HttpStrict, FramingThatBeastAcceptsButRfc9112DoesNotIsRefusedAtTheHead) {
   EXPECT_EQ(judge(kPost + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").outcome,
             "bad_transfer_encoding");
   EXPECT_EQ(judge(kPost + "Transfer-Encoding: identity\r\n\r\n").outcome, "bad_transfer_encoding");
+  // RFC 9112 §6.1: a Transfer-Encoding in HTTP/1.0 is faulty framing (Beast decodes it).
+  auto c = judge("POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_FALSE(c.beast);
+  EXPECT_EQ(c.outcome, "bad_transfer_encoding");
 }
 
 TEST(HttpStrict, PlainFramingIsServed) {
