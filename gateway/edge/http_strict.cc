@@ -11,7 +11,9 @@ namespace http = beast::http;
 
 namespace {
 
-Refusal bad_request(std::string_view reason, std::string text) { return {http::status::bad_request, reason, std::move(text)}; }
+Refusal bad_request(std::string_view reason, std::string text) {
+  return {http::status::bad_request, reason, std::move(text)};
+}
 
 bool is_chunked(beast::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -21,7 +23,8 @@ bool is_chunked(beast::string_view s) {
 
 }  // namespace
 
-std::optional<Refusal> refusal_of(const beast::error_code& ec, const http::fields& head_so_far, std::uint64_t body_limit) {
+std::optional<Refusal> refusal_of(const beast::error_code& ec, const http::fields& head_so_far,
+                                  std::uint64_t body_limit) {
   if (ec.category() != http::make_error_code(http::error::header_limit).category()) return std::nullopt;
   const bool has_length = head_so_far.count(http::field::content_length) > 0;
   const bool has_encoding = head_so_far.count(http::field::transfer_encoding) > 0;
@@ -34,11 +37,13 @@ std::optional<Refusal> refusal_of(const beast::error_code& ec, const http::field
                      "bericht groter dan de limiet van " + std::to_string(body_limit) + " bytes"};
     // Beast refuses a second framing field itself; the fields read before it say which it was.
     case http::error::bad_content_length:
-      if (has_encoding) return bad_request("content_length_and_transfer_encoding", "Content-Length en Transfer-Encoding samen");
+      if (has_encoding)
+        return bad_request("content_length_and_transfer_encoding", "Content-Length en Transfer-Encoding samen");
       if (has_length) return bad_request("content_length_conflict", "Content-Length-velden die elkaar tegenspreken");
       return bad_request("bad_content_length", "Content-Length is geen getal");
     case http::error::bad_transfer_encoding:
-      if (has_length) return bad_request("content_length_and_transfer_encoding", "Content-Length en Transfer-Encoding samen");
+      if (has_length)
+        return bad_request("content_length_and_transfer_encoding", "Content-Length en Transfer-Encoding samen");
       return bad_request("bad_transfer_encoding", "alleen één Transfer-Encoding: chunked");
     case http::error::bad_chunk:
     case http::error::bad_chunk_extension:
@@ -71,7 +76,8 @@ std::optional<Refusal> refusal_of(const http::request_header<>& head) {
   if (encodings > 1 || (encodings == 1 && !is_chunked(head[http::field::transfer_encoding])))
     return bad_request("bad_transfer_encoding", "alleen één Transfer-Encoding: chunked");
   // §6.1: HTTP/1.0 has no transfer codings; its framing is to be treated as faulty.
-  if (encodings > 0 && head.version() < 11) return bad_request("bad_transfer_encoding", "Transfer-Encoding in HTTP/1.0");
+  if (encodings > 0 && head.version() < 11)
+    return bad_request("bad_transfer_encoding", "Transfer-Encoding in HTTP/1.0");
   return std::nullopt;
 }
 

@@ -6,11 +6,10 @@
 // framing is 400, an oversized head 431, a too large body 413, HTTP/1.1 without Host 400; the
 // answer says Connection: close, the connection is closed after it and nothing read behind the
 // refused request is ever parsed. A plain end of the stream or a timeout is a silent close.
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -42,9 +41,17 @@ struct Refusal {
 //   missing_host (400), bad_host (400)           HTTP/1.1 without Host; more than one Host
 //   malformed (400)                              request line, field syntax, line endings
 //   method (405)                                 a method the listener does not serve (the listener's call)
-inline constexpr std::array<std::string_view, 11> kReasons{
-    "too_large",  "head_too_large", "content_length_and_transfer_encoding", "content_length_conflict",
-    "bad_content_length", "bad_transfer_encoding", "bad_chunk", "missing_host", "bad_host", "malformed", "method"};
+inline constexpr std::array<std::string_view, 11> kReasons{"too_large",
+                                                           "head_too_large",
+                                                           "content_length_and_transfer_encoding",
+                                                           "content_length_conflict",
+                                                           "bad_content_length",
+                                                           "bad_transfer_encoding",
+                                                           "bad_chunk",
+                                                           "missing_host",
+                                                           "bad_host",
+                                                           "malformed",
+                                                           "method"};
 
 // A read error of Beast's request parser: the refusal to answer, or nullopt when the connection
 // just ends (end of stream, timeout, reset, TLS error). head_so_far: the parser's message, whose
@@ -80,19 +87,39 @@ inline constexpr std::size_t kMaxDropped = 64u << 20;
 // the connection.)
 void close_notify_only(ssl_st* ssl);
 
+inline void drop_the_rest(boost::beast::tcp_stream& tcp, std::shared_ptr<void> owner, std::shared_ptr<Closing> st) {
+  tcp.async_read_some(boost::asio::buffer(st->sink),
+                      [&tcp, owner = std::move(owner), st](boost::beast::error_code ec, std::size_t n) mutable {
+                        st->dropped += n;
+                        if (!ec && st->dropped <= kMaxDropped)
+                          return drop_the_rest(tcp, std::move(owner), std::move(st));
+                        boost::beast::error_code ignored;
+                        tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+                      });
+}
+
 // After the answer (and a close_notify): no more sending, then what the client still sends (the
 // rest of a too large body or head) is read from TCP and dropped for a short while, so that
 // closing does not reset the connection and lose the answer. None of it is parsed.
 inline void linger(boost::beast::tcp_stream& tcp, std::shared_ptr<void> owner, std::shared_ptr<Closing> st) {
   boost::beast::error_code ignored;
   tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
-  tcp.async_read_some(boost::asio::buffer(st->sink),
-                      [&tcp, owner = std::move(owner), st](boost::beast::error_code ec, std::size_t n) mutable {
-                        st->dropped += n;
-                        if (!ec && st->dropped <= kMaxDropped) return linger(tcp, std::move(owner), std::move(st));
-                        boost::beast::error_code ignored;
-                        tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-                      });
+  drop_the_rest(tcp, std::move(owner), std::move(st));
+}
+
+// After the answer was written: TLS says close_notify, then the connection lingers.
+template <class Stream>
+void close_after_answer(Stream& stream, std::shared_ptr<void> owner, std::shared_ptr<Closing> st) {
+  boost::beast::tcp_stream& tcp = boost::beast::get_lowest_layer(stream);
+  tcp.expires_after(kLinger);
+  if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+    linger(tcp, std::move(owner), std::move(st));
+  } else {
+    close_notify_only(stream.native_handle());
+    stream.async_shutdown([&tcp, owner = std::move(owner), st](boost::beast::error_code) mutable {
+      linger(tcp, std::move(owner), std::move(st));
+    });
+  }
 }
 }  // namespace detail
 
@@ -100,32 +127,20 @@ inline void linger(boost::beast::tcp_stream& tcp, std::shared_ptr<void> owner, s
 // then the connection lingers (above) for at most kLinger. owner keeps the connection (which
 // owns `stream`) alive until then; the connection reads no further request.
 template <class Stream>
-void answer_and_close(Stream& stream, std::shared_ptr<void> owner, boost::beast::http::response<boost::beast::http::string_body> answer,
+void answer_and_close(Stream& stream, std::shared_ptr<void> owner,
+                      boost::beast::http::response<boost::beast::http::string_body> answer,
                       std::chrono::milliseconds write_timeout) {
-  namespace beast = boost::beast;
   auto st = std::make_shared<detail::Closing>();
   st->answer = std::move(answer);
   st->answer.keep_alive(false);
   st->answer.prepare_payload();
-  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
-  tcp.expires_after(write_timeout);
-  beast::http::async_write(stream, st->answer, [&stream, &tcp, owner = std::move(owner), st](beast::error_code ec, std::size_t) mutable {
-    (void)stream;  // only the TLS branch needs it
-    tcp.expires_after(detail::kLinger);
-    if (ec) {
-      beast::error_code ignored;
-      tcp.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-      return;
-    }
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      detail::linger(tcp, std::move(owner), std::move(st));
-    } else {
-      detail::close_notify_only(stream.native_handle());
-      stream.async_shutdown([&tcp, owner = std::move(owner), st](beast::error_code) mutable {
-        detail::linger(tcp, std::move(owner), std::move(st));
-      });
-    }
-  });
+  boost::beast::get_lowest_layer(stream).expires_after(write_timeout);
+  auto written = [&stream, owner = std::move(owner), st](boost::beast::error_code ec, std::size_t) mutable {
+    if (!ec) return detail::close_after_answer(stream, std::move(owner), std::move(st));
+    boost::beast::error_code ignored;
+    boost::beast::get_lowest_layer(stream).socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  };
+  boost::beast::http::async_write(stream, st->answer, std::move(written));
 }
 
 // record(), then answer_and_close() with the text/plain answer.

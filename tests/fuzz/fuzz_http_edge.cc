@@ -4,7 +4,6 @@
 // Content-Length, or one Transfer-Encoding: chunked, never both) and, in HTTP/1.1, one Host; a
 // refusal must be 400, 413 or 431 and ends the connection (nothing after it is parsed).
 #include <boost/beast/http.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

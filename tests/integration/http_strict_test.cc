@@ -5,14 +5,13 @@
 // after it, and an http_refused log line naming the listener and the reason.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
-
-#include <array>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -153,10 +152,12 @@ std::string mutatie_push(const std::string& message_id) {
   s.from = std::string("http://www.w3.org/2005/08/addressing/anonymous?oin=") + kSbbOin;
   s.action = "urn:edugate:schoolontvangst:1:OntvangErkenningmutaties";
   s.message_id = message_id;
-  s.body = "<so:OntvangErkenningmutatiesVerzoek xmlns:so=\"urn:edugate:schoolontvangst:1\" "
-           "xmlns:lb=\"urn:edugate:leerbedrijf:1\"><so:Mutatie><lb:Volgnummer>" + std::to_string(++volgnummer) +
-           "</lb:Volgnummer><lb:Soort>ErkenningVerleend</lb:Soort><lb:Tijdstip>2026-01-01T00:00:00Z</lb:Tijdstip>"
-           "<lb:LeerbedrijfID>100000001</lb:LeerbedrijfID></so:Mutatie></so:OntvangErkenningmutatiesVerzoek>";
+  s.body =
+      "<so:OntvangErkenningmutatiesVerzoek xmlns:so=\"urn:edugate:schoolontvangst:1\" "
+      "xmlns:lb=\"urn:edugate:leerbedrijf:1\"><so:Mutatie><lb:Volgnummer>" +
+      std::to_string(++volgnummer) +
+      "</lb:Volgnummer><lb:Soort>ErkenningVerleend</lb:Soort><lb:Tijdstip>2026-01-01T00:00:00Z</lb:Tijdstip>"
+      "<lb:LeerbedrijfID>100000001</lb:LeerbedrijfID></so:Mutatie></so:OntvangErkenningmutatiesVerzoek>";
   return envelope(s);
 }
 
@@ -168,7 +169,7 @@ struct Listener {
   std::string name;      // the test's name suffix
   std::string log_name;  // the http_refused line's listener
   std::function<unsigned short()> port;
-  std::string stem;      // mutual TLS as this party; empty: plain HTTP
+  std::string stem;  // mutual TLS as this party; empty: plain HTTP
   std::function<std::string()> log;
   std::function<Served(const std::string& message_id)> served;
   int served_status = 200;
@@ -185,36 +186,58 @@ bool audited(const Provider& p, const std::string& message_id) {
 
 std::vector<Listener> listeners() {
   const std::string verifieer = "urn:edugate:leerbedrijf:1:VerifieerErkenning";
-  Listener provider_service{
-      "provider", "service", [] { return provider().port(); }, "school-25be", [] { return provider().log(); },
-      [verifieer](const std::string& id) {
-        EnvelopeSpec s;
-        s.message_id = id;
-        return Served{"POST /edukoppeling/leerbedrijf", soap_fields(verifieer), envelope(s)};
-      },
-      200, [](const std::string& id) { return audited(provider(), id); }};
-  Listener consumer_service{
-      "consumer", "service", [] { return school().port(); }, "sbb", [] { return school().log(); },
-      [](const std::string& id) {
-        return Served{"POST /edukoppeling/schoolontvangst", soap_fields("urn:edugate:schoolontvangst:1:OntvangErkenningmutaties"),
-                      mutatie_push(id)};
-      },
-      200,
-      [](const std::string& id) {
-        return sqlite_scalar(school().dir() + "/consumer.db", "SELECT count(*) FROM audit WHERE message_id = '" + id + "'") != "0";
-      }};
-  Listener internal{
-      "internal", "internal", [] { return internal_port_of(school()); }, "", [] { return school().log(); },
-      [verifieer](const std::string& id) {
-        EnvelopeSpec s;
-        s.to = std::string("https://sbb.example/edukoppeling/leerbedrijf?oin=") + kSbbOin;
-        s.from = "";  // the relay fills in the school
-        s.message_id = id;
-        return Served{"POST /relay", soap_fields(verifieer), envelope(s)};
-      },
-      200, [](const std::string& id) { return audited(provider(), id); }};  // relayed to the provider
-  Listener admin{"admin", "admin", [] { return provider().admin_port(); }, "", [] { return provider().log(); },
-                 [](const std::string&) { return Served{"GET /healthz", "", ""}; }, 200, nullptr, false};
+  Listener provider_service{"provider",
+                            "service",
+                            [] { return provider().port(); },
+                            "school-25be",
+                            [] { return provider().log(); },
+                            [verifieer](const std::string& id) {
+                              EnvelopeSpec s;
+                              s.message_id = id;
+                              return Served{"POST /edukoppeling/leerbedrijf", soap_fields(verifieer), envelope(s)};
+                            },
+                            200,
+                            [](const std::string& id) { return audited(provider(), id); }};
+  Listener consumer_service{"consumer",
+                            "service",
+                            [] { return school().port(); },
+                            "sbb",
+                            [] { return school().log(); },
+                            [](const std::string& id) {
+                              return Served{"POST /edukoppeling/schoolontvangst",
+                                            soap_fields("urn:edugate:schoolontvangst:1:OntvangErkenningmutaties"),
+                                            mutatie_push(id)};
+                            },
+                            200,
+                            [](const std::string& id) {
+                              return sqlite_scalar(school().dir() + "/consumer.db",
+                                                   "SELECT count(*) FROM audit WHERE message_id = '" + id + "'") != "0";
+                            }};
+  Listener internal{"internal",
+                    "internal",
+                    [] { return internal_port_of(school()); },
+                    "",
+                    [] { return school().log(); },
+                    [verifieer](const std::string& id) {
+                      EnvelopeSpec s;
+                      s.to = std::string("https://sbb.example/edukoppeling/leerbedrijf?oin=") + kSbbOin;
+                      s.from = "";  // the relay fills in the school
+                      s.message_id = id;
+                      return Served{"POST /relay", soap_fields(verifieer), envelope(s)};
+                    },
+                    200,
+                    [](const std::string& id) { return audited(provider(), id); }};  // relayed to the provider
+  Listener admin{"admin",
+                 "admin",
+                 [] { return provider().admin_port(); },
+                 "",
+                 [] { return provider().log(); },
+                 [](const std::string&) {
+                   return Served{"GET /healthz", "", ""};
+                 },
+                 200,
+                 nullptr,
+                 false};
   return {provider_service, consumer_service, internal, admin};
 }
 
@@ -255,17 +278,20 @@ class StrictHttp : public ::testing::TestWithParam<Listener> {
 TEST_P(StrictHttp, ContentLengthWithTransferEncodingIs400) {
   const Served s = served();
   const std::string body = chunked(s.body);
-  expect_refused(head(s) + "Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
-                 400, "content_length_and_transfer_encoding");
-  expect_refused(head(s) + "Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
-                 400, "content_length_and_transfer_encoding");
+  expect_refused(
+      head(s) + "Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body, 400,
+      "content_length_and_transfer_encoding");
+  expect_refused(
+      head(s) + "Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body, 400,
+      "content_length_and_transfer_encoding");
 }
 
 TEST_P(StrictHttp, AnUnknownTransferCodingBesideAContentLengthIs400) {
   // Beast 1.74 would frame this by the Content-Length and ignore the coding.
   const Served s = served();
-  expect_refused(head(s) + "Transfer-Encoding: gzip\r\nContent-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body,
-                 400, "content_length_and_transfer_encoding");
+  expect_refused(
+      head(s) + "Transfer-Encoding: gzip\r\nContent-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body,
+      400, "content_length_and_transfer_encoding");
 }
 
 TEST_P(StrictHttp, ATransferEncodingOtherThanChunkedIs400) {
@@ -274,14 +300,15 @@ TEST_P(StrictHttp, ATransferEncodingOtherThanChunkedIs400) {
   expect_refused(head(s) + "Transfer-Encoding: gzip\r\n\r\n" + s.body, 400, "bad_transfer_encoding");
   expect_refused(head(s) + "Transfer-Encoding: chunked, gzip\r\n\r\n" + chunked(s.body), 400, "bad_transfer_encoding");
   // HTTP/1.0 has no transfer codings (RFC 9112 §6.1); Beast would decode this one.
-  expect_refused(head(s, "HTTP/1.0") + "Transfer-Encoding: chunked\r\n\r\n" + chunked(s.body), 400, "bad_transfer_encoding");
+  expect_refused(head(s, "HTTP/1.0") + "Transfer-Encoding: chunked\r\n\r\n" + chunked(s.body), 400,
+                 "bad_transfer_encoding");
 }
 
 TEST_P(StrictHttp, TwoDifferentContentLengthsAre400) {
   const Served s = served();
   const auto n = s.body.size();
-  expect_refused(head(s) + "Content-Length: " + std::to_string(n) + "\r\nContent-Length: " + std::to_string(n + 1) + "\r\n\r\n" +
-                     s.body + "x",
+  expect_refused(head(s) + "Content-Length: " + std::to_string(n) + "\r\nContent-Length: " + std::to_string(n + 1) +
+                     "\r\n\r\n" + s.body + "x",
                  400, "content_length_conflict");
 }
 
@@ -292,8 +319,8 @@ TEST_P(StrictHttp, ABadChunkSizeIs400) {
 
 TEST_P(StrictHttp, AHundredKiBHeaderLineIs431) {
   const Served s = served();
-  expect_refused(head(s) + "X-Long: " + std::string(100 * 1024, 'a') + "\r\nContent-Length: " + std::to_string(s.body.size()) +
-                     "\r\n\r\n" + s.body,
+  expect_refused(head(s) + "X-Long: " + std::string(100 * 1024, 'a') +
+                     "\r\nContent-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body,
                  431, "head_too_large");
 }
 
@@ -310,21 +337,23 @@ TEST_P(StrictHttp, TenThousandHeaderFieldsAre431) {
 TEST_P(StrictHttp, AHeadStillArrivingWhenItIsRefusedGetsItsAnswer) {
   const Served s = served();
   std::string fields;
-  while (fields.size() < (4u << 20)) fields += "X-Field-" + std::to_string(fields.size()) + ": " + std::string(200, 'v') + "\r\n";
+  while (fields.size() < (4u << 20))
+    fields += "X-Field-" + std::to_string(fields.size()) + ": " + std::string(200, 'v') + "\r\n";
   expect_refused(head(s) + fields + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body, 431,
                  "head_too_large");
 }
 
 TEST_P(StrictHttp, Http11WithoutHostIs400) {
   const Served s = served();
-  expect_refused(head(s, "HTTP/1.1", false) + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body, 400,
-                 "missing_host");
+  expect_refused(head(s, "HTTP/1.1", false) + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body,
+                 400, "missing_host");
 }
 
 TEST_P(StrictHttp, Http10WithoutHostIsStillServed) {
   const Served s = served();
-  const auto x = exchange(l().port(), l().stem,
-                          head(s, "HTTP/1.0", false) + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body);
+  const auto x =
+      exchange(l().port(), l().stem,
+               head(s, "HTTP/1.0", false) + "Content-Length: " + std::to_string(s.body.size()) + "\r\n\r\n" + s.body);
   ASSERT_TRUE(x.error.empty()) << x.error;
   const auto lines = status_lines(x.received);
   ASSERT_EQ(lines.size(), 1u) << x.received.substr(0, 600);
@@ -342,15 +371,16 @@ TEST_P(StrictHttp, ARequestSmuggledBehindARefusedOneIsNeverExecuted) {
       head(hidden) + "Content-Length: " + std::to_string(hidden.body.size()) + "\r\n\r\n" + hidden.body;
   const Served front = served();
   const std::string body = "0\r\n\r\n" + smuggled;
-  expect_refused(head(front) + "Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
-                 400, "content_length_and_transfer_encoding");
+  expect_refused(
+      head(front) + "Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
+      400, "content_length_and_transfer_encoding");
   if (!l().executed) return;  // the admin listener leaves no trace but its one answer
   // A request sent after it is executed; the hidden one, sent before, is not.
   const std::string later_id = new_message_id().str();
   const Served later = l().served(later_id);
   const auto x = exchange(l().port(), l().stem,
-                          head(later) + "Content-Length: " + std::to_string(later.body.size()) + "\r\nConnection: close\r\n\r\n" +
-                              later.body);
+                          head(later) + "Content-Length: " + std::to_string(later.body.size()) +
+                              "\r\nConnection: close\r\n\r\n" + later.body);
   ASSERT_EQ(status_lines(x.received).size(), 1u) << x.received.substr(0, 600) << x.error;
   EXPECT_TRUE(eventually([&] { return l().executed(later_id); }, 5000)) << x.received.substr(0, 2000);
   EXPECT_FALSE(l().executed(hidden_id));
@@ -363,13 +393,14 @@ TEST_P(StrictHttp, AWellFramedSecondRequestOnTheSameConnectionIsExecuted) {
   const Served first = served();
   const Served second = l().served(second_id);
   const auto x = exchange(l().port(), l().stem,
-                          head(first) + "Content-Length: " + std::to_string(first.body.size()) + "\r\n\r\n" + first.body +
-                              head(second) + "Content-Length: " + std::to_string(second.body.size()) +
+                          head(first) + "Content-Length: " + std::to_string(first.body.size()) + "\r\n\r\n" +
+                              first.body + head(second) + "Content-Length: " + std::to_string(second.body.size()) +
                               "\r\nConnection: close\r\n\r\n" + second.body);
   ASSERT_TRUE(x.error.empty()) << x.error;
   const auto lines = status_lines(x.received);
   ASSERT_EQ(lines.size(), l().keeps_alive ? 2u : 1u) << x.received.substr(0, 2000);
-  for (const auto& line : lines) EXPECT_EQ(status_of(line), std::to_string(l().served_status)) << x.received.substr(0, 2000);
+  for (const auto& line : lines)
+    EXPECT_EQ(status_of(line), std::to_string(l().served_status)) << x.received.substr(0, 2000);
   if (l().executed) {
     EXPECT_TRUE(eventually([&] { return l().executed(second_id); }, 5000));
   }

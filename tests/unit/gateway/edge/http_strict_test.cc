@@ -5,9 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/error.hpp>
-
 #include <algorithm>
+#include <boost/asio/error.hpp>
 #include <string>
 
 using namespace edugate::gateway;
@@ -43,7 +42,8 @@ Judged judge(std::string_view bytes) {
     }
     if (p.is_header_done() && !head_checked) {
       head_checked = true;
-      if (auto r = strict::refusal_of(p.get())) return {std::string(r->reason), static_cast<int>(r->status), {}, bytes.size()};
+      if (auto r = strict::refusal_of(p.get()))
+        return {std::string(r->reason), static_cast<int>(r->status), {}, bytes.size()};
     }
     if (p.is_done()) return {"served", 0, {}, bytes.size()};
     if (n == 0) return {"incomplete", 0, {}, bytes.size()};
