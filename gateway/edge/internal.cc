@@ -8,13 +8,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <array>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <type_traits>
 
 #include "core/rules.h"
+#include "gateway/edge/http_strict.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 
@@ -134,25 +134,33 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
   void on_header(beast::error_code ec) {
     // Too large: refused before the body is read (Beast compares Content-Length with the limit
     // while it reads the header).
-    if (ec == http::error::body_limit) return too_large();
-    if (ec) return close();
+    if (ec) return refuse_or_close(ec);
     phase_ = Phase::reading;
-    if (auto len = parser_->content_length(); len && *len > cfg().internal_max_body_bytes) return too_large();
+    if (auto r = strict::refusal_of(parser_->get())) return refuse(*r);
     lowest().expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
     http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
   }
 
-  void too_large() {
-    linger_ = true;
-    reply(problem(413, rules::DK0001,
-                  "body groter dan internal.max_body_bytes (" + std::to_string(cfg().internal_max_body_bytes) + ")", ""));
+  // A read error: answered and closed (strict HTTP), or the client went away.
+  void refuse_or_close(beast::error_code ec) {
+    if (auto r = strict::refusal_of(ec, parser_->get(), cfg().internal_max_body_bytes)) return refuse(*r);
+    close();
+  }
+
+  // The last answer on this connection, as problem+json like the bridge's other answers (a too
+  // large body is DK0001, as the bridge would say); nothing read behind it is parsed.
+  void refuse(const strict::Refusal& r) {
+    phase_ = Phase::closing;
+    strict::record(r, "internal", nullptr);
+    const auto code = r.status == http::status::payload_too_large ? std::string(rules::DK0001.code) : std::string();
+    strict::answer_and_close(stream_, this->shared_from_this(), response(problem(static_cast<int>(r.status), code, r.text, "")),
+                             std::chrono::milliseconds(cfg().body_timeout_ms));
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::body_limit) return too_large();
-    if (ec) return close();
+    if (ec) return refuse_or_close(ec);
     phase_ = Phase::processing;
     ++requests_;
     lowest().expires_never();  // the answer may wait for the receiver (remote.timeout_ms)
@@ -203,39 +211,28 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
     });
   }
 
+  static http::response<http::string_body> response(HttpAnswer a) {
+    http::response<http::string_body> res(static_cast<http::status>(a.status), 11);
+    res.set(http::field::content_type, a.content_type);
+    res.set(http::field::cache_control, "no-store");
+    for (const auto& [k, v] : a.headers) res.set(k, v);
+    res.body() = std::move(a.body);
+    return res;
+  }
+
   void reply(HttpAnswer a) {
     phase_ = Phase::writing;
-    // Shutting down, or the rest of a too large body still coming: this answer is the last.
-    keep_alive_ = keep_alive_ && !linger_ && !shared_->stopped;
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(a.status), 11);
-    res->set(http::field::content_type, a.content_type);
-    res->set(http::field::cache_control, "no-store");
-    for (const auto& [k, v] : a.headers) res->set(k, v);
+    keep_alive_ = keep_alive_ && !shared_->stopped;  // shutting down: this answer is the last
+    auto res = std::make_shared<http::response<http::string_body>>(response(std::move(a)));
     res->keep_alive(keep_alive_);
     const bool head = parser_ && parser_->is_header_done() && parser_->get().method() == http::verb::head;
-    res->body() = std::move(a.body);
     res->prepare_payload();
     if (head) res->body().clear();
     lowest().expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
     http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
-      if (self->linger_) return self->linger();
       if (self->keep_alive_) return self->read_header();
       self->finish();
-    });
-  }
-
-  // After a 413 the client may still be sending the body: closing at once would reset the
-  // connection and lose the answer, so the rest is read and dropped, for a short while.
-  void linger() {
-    phase_ = Phase::closing;
-    beast::error_code ignored;
-    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
-    lowest().expires_after(std::chrono::seconds(2));
-    stream_.async_read_some(asio::buffer(drain_), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > (64u << 20)) return self->close();
-      self->linger();
     });
   }
 
@@ -262,11 +259,8 @@ class InternalSession : public InternalConn, public std::enable_shared_from_this
   std::optional<http::request_parser<http::string_body>> parser_;
   int requests_ = 0;
   bool keep_alive_ = false;
-  bool linger_ = false;
   enum class Phase { handshake, waiting, reading, processing, writing, closing } phase_ = Phase::handshake;
   std::uint64_t id_ = 0;
-  std::array<char, 16 * 1024> drain_{};
-  std::size_t drained_ = 0;
 };
 
 void internal_accept(std::shared_ptr<Internal::Shared> shared) {

@@ -17,6 +17,7 @@
 
 #include "core/rules.h"
 #include "gateway/edge/connection_limits.h"
+#include "gateway/edge/http_strict.h"
 #include "gateway/edge/listening.h"
 #include "gateway/ops/log.h"
 #include "security/revocation.h"
@@ -192,28 +193,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec) {
     // Beast compares Content-Length with the body limit while reading the header: a too large
     // body is refused before one byte of it is read ("Grote Berichten" is out of scope).
-    if (ec == http::error::body_limit && shared_->metrics) shared_->metrics->http_refused("too_large");
-    if (ec == http::error::body_limit)
-      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet van " +
-                                                                  std::to_string(cfg().max_body_bytes) + " bytes\n");
-    if (ec) return close_quietly(ec);
+    if (ec) return refuse_or_close(ec);
     phase_ = Phase::reading;
     auto& req = parser_->get();
-    if (req.method() != http::verb::post) {
-      if (shared_->metrics) shared_->metrics->http_refused("method");
-      return reply_and_close(http::status::method_not_allowed, "alleen POST\n");
-    }
+    if (auto r = strict::refusal_of(req)) return refuse(*r);
+    if (req.method() != http::verb::post) return refuse({http::status::method_not_allowed, "method", "alleen POST"});
     beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().body_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
   }
 
   void on_body(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      if (shared_->metrics) shared_->metrics->http_refused("too_large");
-      return reply_and_close(http::status::payload_too_large, "bericht groter dan de limiet\n");
-    }
-    if (ec) return close_quietly(ec);
+    if (ec) return refuse_or_close(ec);
     phase_ = Phase::processing;
     ++requests_;
     beast::get_lowest_layer(stream_).expires_never();
@@ -268,15 +259,18 @@ class Session : public std::enable_shared_from_this<Session> {
     write(res);
   }
 
-  void reply_and_close(http::status status, std::string text) {
-    phase_ = Phase::writing;
+  // A read error: answered and closed (strict HTTP), or the client went away.
+  void refuse_or_close(beast::error_code ec) {
+    if (auto r = strict::refusal_of(ec, parser_->get(), cfg().max_body_bytes)) return refuse(*r);
+    close_quietly(ec);
+  }
+
+  // The last answer on this connection: nothing read behind the refused request is parsed.
+  void refuse(const strict::Refusal& r) {
+    phase_ = Phase::closing;
     keep_alive_ = false;
-    auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-    res->set(http::field::content_type, "text/plain; charset=utf-8");
-    res->keep_alive(false);
-    res->body() = std::move(text);
-    res->prepare_payload();
-    write(res);
+    strict::refuse(stream_, shared_from_this(), r, "service", shared_->metrics,
+                   std::chrono::milliseconds(cfg().body_timeout_ms));
   }
 
   void write(std::shared_ptr<http::response<http::string_body>> res) {

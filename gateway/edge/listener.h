@@ -1,6 +1,7 @@
 #pragma once
 // The network edge: Asio accept, TLS handshake with a required client certificate, HTTP/1.1
-// keep-alive with a body limit (413 before the body is read) and header/body/idle timeouts.
+// keep-alive with a body limit (413 before the body is read) and header/body/idle timeouts;
+// strict framing (edge/http_strict.h).
 // Parsing and processing run on the worker pool; the event loop only moves bytes.
 // Graceful shutdown: drain() stops accepting, closes connections that wait for a next request,
 // and lets the ones in the middle of a request finish it, answered with Connection: close.

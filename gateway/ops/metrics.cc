@@ -22,7 +22,10 @@ const std::vector<std::string_view> Metrics::kTlsFailureReasons{
     "wrong_usage",     "bad_certificate", "other"};
 
 const std::vector<std::string_view> Metrics::kConnectionRefusals{"total", "per_address", "pending_handshakes"};
-const std::vector<std::string_view> Metrics::kHttpRefusals{"too_large", "method", "other"};
+// The reasons of gateway/edge/http_strict.h (strict::kReasons; its unit test holds the two equal).
+const std::vector<std::string_view> Metrics::kHttpRefusals{
+    "too_large",  "head_too_large", "content_length_and_transfer_encoding", "content_length_conflict",
+    "bad_content_length", "bad_transfer_encoding", "bad_chunk", "missing_host", "bad_host", "malformed", "method", "other"};
 
 namespace {
 
@@ -139,7 +142,8 @@ void Metrics::render(std::string& out) const {
            static_cast<double>(tls_failures_[i].load(relaxed)));
 
   family(out, "edugate_http_refused_total", "counter",
-         "HTTP requests refused before the pipeline: too_large (413), method (405).");
+         "HTTP requests refused at the service listener before the pipeline: too_large (413), head_too_large (431), "
+         "method (405), the framing and Host reasons (400).");
   for (std::size_t i = 0; i < kHttpRefusals.size(); ++i)
     sample(out, "edugate_http_refused_total", {{"reason", kHttpRefusals[i]}}, static_cast<double>(http_refusals_[i].load(relaxed)));
 

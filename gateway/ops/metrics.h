@@ -36,7 +36,7 @@ class Metrics {
   std::string_view service_of_path(std::string_view path) const;
   // reason: one of kTlsFailureReasons, anything else counts as "other".
   void tls_handshake_failure(std::string_view reason);
-  // An HTTP request refused before the pipeline: too_large, method.
+  // An HTTP request refused before the pipeline: one of kHttpRefusals (strict::kReasons), else "other".
   void http_refused(std::string_view reason);
 
   // A connection closed at accept because a cap bit: one of kConnectionRefusals.
