@@ -332,6 +332,10 @@ class FirstByte : public std::enable_shared_from_this<FirstByte> {
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
       self->timer_.cancel();
       if (ec || self->shared_->stopped || !self->socket_.is_open()) return;
+      // Readable may mean closed: a peer that leaves without a byte never gets a TLS stream.
+      char first;
+      beast::error_code peek;
+      if (self->socket_.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek) == 0 || peek) return;
       std::make_shared<Session>(std::move(self->socket_), self->shared_, std::move(self->ticket_))->run();
     });
   }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <cstdlib>
 #include <set>
+#include <map>
 #include <sstream>
 
 #include "gateway/services/registry.h"
@@ -83,6 +84,27 @@ std::string resolve_path(const std::string& base_dir, const std::string& p) {
   return (std::filesystem::path(base_dir) / p).lexically_normal().string();
 }
 
+namespace {
+// YAML forbids a key twice in one mapping, but yaml-cpp keeps the first and drops the other
+// silently: an operator who adds `header_timeout_ms` under `http:` beside an existing one
+// would not get what they wrote. Refused, naming the key and both lines.
+void refuse_duplicate_keys(const YAML::Node& n, const std::string& where, const std::string& file) {
+  if (n.IsMap()) {
+    std::map<std::string, int> seen;
+    for (const auto& kv : n) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string();
+      const std::string path = where.empty() ? key : where + "." + key;
+      if (auto [it, fresh] = seen.emplace(key, kv.first.Mark().line + 1); !fresh)
+        throw ConfigError(file + ":" + std::to_string(kv.first.Mark().line + 1) + ": " + path +
+                          ": duplicate key (first at line " + std::to_string(it->second) + ")");
+      refuse_duplicate_keys(kv.second, path, file);
+    }
+  } else if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i) refuse_duplicate_keys(n[i], where + "[" + std::to_string(i) + "]", file);
+  }
+}
+}  // namespace
+
 Config parse_config(const std::string& text, const std::string& file, const std::string& base_dir) {
   Reader r(file);
   YAML::Node root;
@@ -91,6 +113,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   } catch (const YAML::Exception& e) {
     throw ConfigError(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
+  refuse_duplicate_keys(root, "", file);
   Config c;
   c.file = file;
   c.base_dir = base_dir;

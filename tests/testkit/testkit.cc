@@ -188,6 +188,17 @@ void stop_pid(pid_t& pid, int sig) {
 
 int wait_exit_of(pid_t& pid, int timeout_ms);
 
+// The test configuration's short HTTP timeouts, but for those a test sets itself (a key twice
+// in one mapping is a configuration error).
+static std::string http_defaults_besides(const std::string& extra) {
+  std::string out;
+  for (const char* line : {"  header_timeout_ms: 2000\n", "  body_timeout_ms: 5000\n", "  idle_timeout_ms: 5000\n"}) {
+    const std::string key = std::string(line).substr(0, std::string(line).find(':') + 1);
+    if (extra.find(key) == std::string::npos) out += line;
+  }
+  return out;
+}
+
 Provider::Provider(ProviderOptions options) {
   const bool restart = !options.dir.empty();
   dir_ = restart ? options.dir : make_temp_dir("provider");
@@ -240,7 +251,7 @@ Provider::Provider(ProviderOptions options) {
                             "  crls: [" << (options.crls.empty() ? tls_dir + "/crls.pem" : options.crls) << "]\n"
                             "  reload_poll_ms: 200\n"
                          << options.extra_tls_yaml
-                         << "http:\n  header_timeout_ms: 2000\n  body_timeout_ms: 5000\n  idle_timeout_ms: 5000\n"
+                         << "http:\n" << http_defaults_besides(options.extra_http_yaml)
                          << options.extra_http_yaml << options.extra_yaml
                          << "workers:\n  threads: " << options.worker_threads << "\n  max_queue: " << options.max_queue << "\n"
                          << store_yaml << "services:\n" << services

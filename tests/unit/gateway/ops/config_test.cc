@@ -85,6 +85,14 @@ TEST(Config, AServiceWithoutSettingsGetsAnEmptyMapping) {
             std::string::npos);
 }
 
+TEST(Config, AKeyTwiceInOneMappingIsRefusedNamingBothLines) {
+  const std::string e = error_of(kMin + "http:\n  header_timeout_ms: 2000\n  idle_timeout_ms: 5\n  header_timeout_ms: 120000\n");
+  EXPECT_NE(e.find("http.header_timeout_ms: duplicate key (first at line"), std::string::npos) << e;
+  EXPECT_NE(error_of(kMin + "role: consumer\n").find("role: duplicate key"), std::string::npos);
+  // The same key in two different mappings is fine.
+  EXPECT_NO_THROW(parse_config(kMin + "http:\n  header_timeout_ms: 2000\nworkers:\n  threads: 2\n", "t.yaml", "/b"));
+}
+
 TEST(Config, ShippedExamplesAreValid) {
   for (const char* f : {"edugate.example.yaml", "quickstart-provider.yaml", "quickstart-school.yaml",
                         "quickstart-vendor.yaml"}) {
