@@ -34,17 +34,28 @@ ConnectionLimits::Ticket ConnectionLimits::admit(const std::shared_ptr<Connectio
   const int from_peer = it == self->per_address_.end() ? 0 : it->second;
   if (c.total > 0 && self->open_ >= c.total) refused = Refusal::total;
   else if (c.per_address > 0 && from_peer >= c.per_address) refused = Refusal::per_address;
-  else if (c.pending_handshakes > 0 && self->pending_ >= c.pending_handshakes) refused = Refusal::pending_handshakes;
   else refused = Refusal::none;
   if (refused != Refusal::none) return t;
   ++self->open_;
-  ++self->pending_;
   if (it == self->per_address_.end()) self->per_address_.emplace(key, 1);
   else ++it->second;
   t.limits_ = self;
   t.key_ = std::move(key);
-  t.pending_ = true;
   return t;
+}
+
+bool ConnectionLimits::Ticket::begin_handshake(Refusal& refused) {
+  refused = Refusal::none;
+  if (!limits_ || pending_) return limits_ != nullptr;
+  std::lock_guard lock(limits_->mu_);
+  const int cap = limits_->caps_.pending_handshakes;
+  if (cap > 0 && limits_->pending_ >= cap) {
+    refused = Refusal::pending_handshakes;
+    return false;
+  }
+  ++limits_->pending_;
+  pending_ = true;
+  return true;
 }
 
 int ConnectionLimits::open() const {

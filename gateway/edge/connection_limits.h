@@ -1,9 +1,11 @@
 #pragma once
-// Caps on the connections of a service listener: in total, per source address, and for those
-// that have not finished their TLS handshake (each costs a handshake's CPU, and a peer that
-// opens connections and never finishes them would otherwise hold the gateway's memory and file
-// descriptors). A connection over a cap is closed right after accept, before any TLS, and
-// costs nothing further. Caps are read once per accept; 0 means no cap.
+// Caps on the connections of a service listener: in total and per source address (checked at
+// accept), and on TLS handshakes in progress (checked when a connection's first byte arrives and
+// its handshake begins: each costs a handshake's CPU and a TLS stream's memory, while a
+// connection that has sent nothing costs about a KiB and is bounded by the other two caps and
+// http.header_timeout_ms). A connection over a cap is reset and costs nothing further. The
+// per-address cap below the handshake cap keeps one address from taking every handshake slot.
+// 0 means no cap.
 #include <boost/asio/ip/address.hpp>
 
 #include <atomic>
@@ -27,7 +29,7 @@ class ConnectionLimits {
   static std::string_view name(Refusal r);
 
   // Held by a connection for as long as it lives: one place in the total and in its address's
-  // count, and in the pending handshakes until handshake_done().
+  // count, and in the handshakes in progress from begin_handshake() until handshake_done().
   class Ticket {
    public:
     Ticket() = default;
@@ -36,6 +38,8 @@ class ConnectionLimits {
     Ticket(const Ticket&) = delete;
     Ticket& operator=(const Ticket&) = delete;
     ~Ticket();
+    // A place among the handshakes in progress, or false (and why) when they are at their cap.
+    bool begin_handshake(Refusal& refused);
     void handshake_done();  // idempotent
     bool held() const { return limits_ != nullptr; }
 
@@ -50,7 +54,8 @@ class ConnectionLimits {
   explicit ConnectionLimits(ConnectionCaps caps) : caps_(caps) {}
   void set_caps(ConnectionCaps caps);
 
-  // A ticket for a new connection from `peer`, or no ticket and why (`refused`).
+  // A ticket for a new connection from `peer` (total and per-address caps), or no ticket and
+  // why (`refused`).
   static Ticket admit(const std::shared_ptr<ConnectionLimits>& self, const boost::asio::ip::address& peer, Refusal& refused);
 
   int open() const;

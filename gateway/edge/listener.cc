@@ -313,6 +313,19 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id_ = 0;
 };
 
+// A connection over a cap: counted, logged (at most once a second) and reset before any TLS;
+// the reset leaves no TIME_WAIT behind on our side. cap none: the peer had gone already.
+void refuse_connection(Listener::Shared& shared, tcp::socket& socket, ConnectionLimits::Refusal cap) {
+  beast::error_code ec;
+  if (cap != ConnectionLimits::Refusal::none) {
+    const auto peer = socket.remote_endpoint(ec);
+    if (shared.metrics) shared.metrics->connection_refused(ConnectionLimits::name(cap));
+    shared.refusals.note(cap, ec ? std::string() : peer.address().to_string(), *shared.limits);
+  }
+  socket.set_option(asio::socket_base::linger(true, 0), ec);
+  socket.close(ec);
+}
+
 // An accepted connection before its first byte: the socket, a timer and its place under the caps
 // (well under a KiB), no TLS state yet; a TLS stream with its buffers costs tens of KiB. A client
 // sends its ClientHello at once, so the wait costs it nothing; a connection that sends nothing is
@@ -336,6 +349,8 @@ class FirstByte : public std::enable_shared_from_this<FirstByte> {
       char first;
       beast::error_code peek;
       if (self->socket_.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek) == 0 || peek) return;
+      ConnectionLimits::Refusal cap;
+      if (!self->ticket_.begin_handshake(cap)) return refuse_connection(*self->shared_, self->socket_, cap);
       std::make_shared<Session>(std::move(self->socket_), self->shared_, std::move(self->ticket_))->run();
     });
   }
@@ -355,15 +370,7 @@ void do_accept(std::shared_ptr<Listener::Shared> shared) {
       ConnectionLimits::Refusal cap = ConnectionLimits::Refusal::none;
       auto ticket = ec ? ConnectionLimits::Ticket() : ConnectionLimits::admit(shared->limits, peer.address(), cap);
       if (!ticket.held()) {
-        // Over a cap (or gone already): closed at once, before any TLS. A reset, so that the
-        // socket leaves no TIME_WAIT behind on our side.
-        if (cap != ConnectionLimits::Refusal::none) {
-          if (shared->metrics) shared->metrics->connection_refused(ConnectionLimits::name(cap));
-          shared->refusals.note(cap, peer.address().to_string(), *shared->limits);
-        }
-        beast::error_code ignored;
-        socket.set_option(asio::socket_base::linger(true, 0), ignored);
-        socket.close(ignored);
+        refuse_connection(*shared, socket, cap);  // over a cap, or gone already
       } else {
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<FirstByte>(std::move(socket), shared, std::move(ticket))->start();

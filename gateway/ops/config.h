@@ -45,7 +45,7 @@ struct Config {
   // Caps on the service listener's connections (gateway/edge/connection_limits.h); 0: no cap.
   // The defaults keep a 2-core gateway serving when one peer floods it.
   int max_connections = 4096;
-  int max_connections_per_address = 256;
+  int max_connections_per_address = 64;  // below max_pending_handshakes: one address never takes every slot
   int max_pending_handshakes = 128;
   int tls_reload_poll_ms = 5000;             // file-change check; SIGHUP reloads at once
 

@@ -43,18 +43,22 @@ TEST(ConnectionLimits, TheTotalCapRefusesEveryone) {
   EXPECT_EQ(ConnectionLimits::name(why), "total");
 }
 
-TEST(ConnectionLimits, PendingHandshakesAreCappedUntilTheyFinish) {
+TEST(ConnectionLimits, HandshakesInProgressAreCappedUntilTheyFinish) {
   auto limits = std::make_shared<ConnectionLimits>(ConnectionCaps{0, 0, 2});
   Refusal why;
   auto a = ConnectionLimits::admit(limits, kA, why);
   auto b = ConnectionLimits::admit(limits, kB, why);
-  EXPECT_FALSE(ConnectionLimits::admit(limits, kA, why).held());
+  auto c = ConnectionLimits::admit(limits, kA, why);
+  EXPECT_TRUE(c.held()) << "a connection that has sent nothing is not a handshake yet";
+  EXPECT_EQ(limits->pending(), 0);
+  EXPECT_TRUE(a.begin_handshake(why));
+  EXPECT_TRUE(b.begin_handshake(why));
+  EXPECT_FALSE(c.begin_handshake(why));
   EXPECT_EQ(why, Refusal::pending_handshakes);
   a.handshake_done();
   a.handshake_done();  // idempotent
   EXPECT_EQ(limits->pending(), 1);
-  auto c = ConnectionLimits::admit(limits, kA, why);
-  EXPECT_TRUE(c.held());
+  EXPECT_TRUE(c.begin_handshake(why));
   EXPECT_EQ(limits->open(), 3);
   EXPECT_EQ(limits->pending(), 2);
 }
@@ -64,7 +68,10 @@ TEST(ConnectionLimits, NothingStaysCountedWhenConnectionsGo) {
   Refusal why;
   {
     std::vector<ConnectionLimits::Ticket> held;
-    for (int i = 0; i < 5; ++i) held.push_back(ConnectionLimits::admit(limits, i % 2 ? kA : kB, why));
+    for (int i = 0; i < 5; ++i) {
+      held.push_back(ConnectionLimits::admit(limits, i % 2 ? kA : kB, why));
+      EXPECT_TRUE(held.back().begin_handshake(why));
+    }
     held[0].handshake_done();
     ConnectionLimits::Ticket moved = std::move(held[1]);
     EXPECT_FALSE(held[1].held());
