@@ -133,6 +133,7 @@ TEST(Connections, TheTotalCapRefusesEveryoneOverIt) {
 
 // 2,000 connections that never send a byte: each costs the gateway under 16 KiB (no TLS state
 // before the first byte), the gateway keeps serving, and the memory goes back when they go.
+// (Under ASan the connections are made and served the same; only the memory is not measured.)
 TEST(Connections, AFloodOfIdleConnectionsCostsUnder16KiBEachAndTheMemoryGoesBack) {
   constexpr int kFlood = 2000;
   ProviderOptions o;
@@ -150,13 +151,24 @@ TEST(Connections, AFloodOfIdleConnectionsCostsUnder16KiBEachAndTheMemoryGoesBack
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const long during = rss_kib(pid);
   const double per_connection = static_cast<double>(during - before) / kFlood;
-  EXPECT_LT(per_connection, 16.0) << "KiB per idle connection (RSS " << before << " -> " << during << " KiB)";
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's allocator (redzones, and a quarantine that keeps freed memory resident)
+  // is not the one the gateway runs with: the memory figures hold only for the normal build.
+  constexpr bool kMeasureMemory = false;
+#else
+  constexpr bool kMeasureMemory = true;
+#endif
+  if (kMeasureMemory) {
+    EXPECT_LT(per_connection, 16.0) << "KiB per idle connection (RSS " << before << " -> " << during << " KiB)";
+  }
   EXPECT_EQ(verifieer_status(p), 200) << "served beside the flood";
   flood.clear();
   ASSERT_TRUE(eventually([&] { return open_fds(pid) <= fds_before + 5; }, 20000)) << open_fds(pid);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const long after = rss_kib(pid);
-  EXPECT_LT(after - before, 4096) << "RSS " << before << " -> " << during << " -> " << after << " KiB";
+  if (kMeasureMemory) {
+    EXPECT_LT(after - before, 4096) << "RSS " << before << " -> " << during << " -> " << after << " KiB";
+  }
   std::cout << "idle flood: RSS " << before << " -> " << during << " -> " << after << " KiB, " << per_connection
             << " KiB per connection\n";
 }
