@@ -107,9 +107,13 @@ std::string_view tls_failure_reason(const beast::error_code& ec, long verify_res
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared, ConnectionLimits::Ticket ticket)
+  // first_head_by: when the TLS handshake and the first request's head must be done
+  // (http.header_timeout_ms after accept, the wait for the first byte included).
+  Session(tcp::socket socket, std::shared_ptr<Listener::Shared> shared, ConnectionLimits::Ticket ticket,
+          std::chrono::steady_clock::time_point first_head_by)
       : shared_(std::move(shared)),
         ticket_(std::move(ticket)),
+        first_head_by_(first_head_by),
         ctx_(shared_->tls->server()),
         stream_(std::move(socket), *ctx_),
         peer_(make_error(rules::DK0002, "geen geverifieerd clientcertificaat")),
@@ -145,7 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void handshake() {
     phase_ = Phase::handshake;
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().header_timeout_ms));
+    beast::get_lowest_layer(stream_).expires_at(first_head_by_);
     stream_.async_handshake(asio::ssl::stream_base::server,
                             [self = shared_from_this()](beast::error_code ec) { self->on_handshake(ec); });
   }
@@ -184,8 +188,8 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
     parser_->body_limit(cfg().max_body_bytes);
-    int timeout = requests_ == 0 ? cfg().header_timeout_ms : cfg().idle_timeout_ms;
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(timeout));
+    if (requests_ == 0) beast::get_lowest_layer(stream_).expires_at(first_head_by_);
+    else beast::get_lowest_layer(stream_).expires_after(std::chrono::milliseconds(cfg().idle_timeout_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
@@ -300,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<Listener::Shared> shared_;
   ConnectionLimits::Ticket ticket_;  // its place under the caps, while it lives
+  std::chrono::steady_clock::time_point first_head_by_;
   security::SslContextPtr ctx_;  // the TLS material this connection started with (reloads do not touch it)
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
@@ -329,14 +334,16 @@ void refuse_connection(Listener::Shared& shared, tcp::socket& socket, Connection
 // An accepted connection before its first byte: the socket, a timer and its place under the caps
 // (well under a KiB), no TLS state yet; a TLS stream with its buffers costs tens of KiB. A client
 // sends its ClientHello at once, so the wait costs it nothing; a connection that sends nothing is
-// closed at http.header_timeout_ms without ever holding a TLS stream.
+// closed at http.header_timeout_ms without ever holding a TLS stream. The same deadline holds for
+// the handshake and the first request's head after it: one header_timeout_ms from accept.
 class FirstByte : public std::enable_shared_from_this<FirstByte> {
  public:
   FirstByte(tcp::socket socket, std::shared_ptr<Listener::Shared> shared, ConnectionLimits::Ticket ticket)
       : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)), ticket_(std::move(ticket)) {}
 
   void start() {
-    timer_.expires_after(std::chrono::milliseconds(shared_->config.header_timeout_ms));
+    first_head_by_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(shared_->config.header_timeout_ms);
+    timer_.expires_at(first_head_by_);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec) return;  // cancelled: the first byte came
       beast::error_code ignored;
@@ -351,7 +358,8 @@ class FirstByte : public std::enable_shared_from_this<FirstByte> {
       if (self->socket_.receive(asio::buffer(&first, 1), tcp::socket::message_peek, peek) == 0 || peek) return;
       ConnectionLimits::Refusal cap;
       if (!self->ticket_.begin_handshake(cap)) return refuse_connection(*self->shared_, self->socket_, cap);
-      std::make_shared<Session>(std::move(self->socket_), self->shared_, std::move(self->ticket_))->run();
+      std::make_shared<Session>(std::move(self->socket_), self->shared_, std::move(self->ticket_), self->first_head_by_)
+          ->run();
     });
   }
 
@@ -360,6 +368,7 @@ class FirstByte : public std::enable_shared_from_this<FirstByte> {
   asio::steady_timer timer_;
   std::shared_ptr<Listener::Shared> shared_;
   ConnectionLimits::Ticket ticket_;
+  std::chrono::steady_clock::time_point first_head_by_;
 };
 
 void do_accept(std::shared_ptr<Listener::Shared> shared) {

@@ -208,6 +208,20 @@ TEST(BadInput, SlowHeadersAreCutOffByTheTimeout) {
   expect_still_serving(p);
 }
 
+// One header_timeout_ms (2 s here) from accept covers the silent start, the TLS handshake and the
+// first request's head: a client that waits 1.2 s before its ClientHello and then sends its head
+// slowly is cut off about 2 s after it connected, not 2 s after each step.
+TEST(BadInput, TheSilentStartTheHandshakeAndTheFirstHeadShareOneHeaderTimeout) {
+  Provider p;
+  const std::string head = "POST " + kPath + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + std::string(20, 'a') + "\r\n\r\n";
+  auto r = raw_bytes(p.port(), "school-25be", head, 250, 10000, 1200);
+  EXPECT_TRUE(r.handshake_ok) << r.error;
+  EXPECT_EQ(r.received.find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_LT(r.since_connect_ms, 2900) << "cut off at the one deadline (a fresh 2 s per step would be 3.2 s or more)";
+  EXPECT_GE(r.since_connect_ms, 1800);
+  expect_still_serving(p);
+}
+
 TEST(BadInput, WrongHttpMethod) {
   Provider p;
   auto r = raw_bytes(p.port(), "school-25be", "GET " + kPath + " HTTP/1.1\r\nHost: x\r\n\r\n", 0, 5000);

@@ -604,9 +604,10 @@ RawResponse raw_post(unsigned short port, const std::string& stem, const std::st
 }
 
 RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::string& bytes, int pace_ms,
-                      int read_timeout_ms) {
+                      int read_timeout_ms, int wait_before_handshake_ms) {
   RawExchange r;
   auto start = std::chrono::steady_clock::now();
+  auto connected = start;
   auto elapsed = [&] {
     return static_cast<long>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
@@ -617,6 +618,8 @@ RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::s
     beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
     beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(read_timeout_ms + 60000));
     beast::get_lowest_layer(stream).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    connected = std::chrono::steady_clock::now();
+    if (wait_before_handshake_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait_before_handshake_ms));
     stream.handshake(asio::ssl::stream_base::client);
     r.handshake_ok = true;
     start = std::chrono::steady_clock::now();
@@ -651,6 +654,8 @@ RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::s
     r.error = e.what();
   }
   r.elapsed_ms = elapsed();
+  r.since_connect_ms = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - connected).count());
   return r;
 }
 

@@ -204,14 +204,16 @@ RawResponse raw_post(unsigned short port, const std::string& stem, const std::st
 
 // Writes raw bytes after the TLS handshake, optionally one byte every `pace_ms`, and reads
 // whatever comes back until the server answers or closes. elapsed_ms: until that moment.
+// wait_before_handshake_ms: the TCP connection stays silent that long before the ClientHello.
 struct RawExchange {
   std::string received;
   std::string error;
   long elapsed_ms = 0;
+  long since_connect_ms = 0;  // from the TCP connect to that moment
   bool handshake_ok = false;
 };
 RawExchange raw_bytes(unsigned short port, const std::string& stem, const std::string& bytes, int pace_ms = 0,
-                      int read_timeout_ms = 10000);
+                      int read_timeout_ms = 10000, int wait_before_handshake_ms = 0);
 
 // A keep-alive mutual-TLS connection sending several requests.
 class Connection {
