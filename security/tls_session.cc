@@ -1,20 +1,17 @@
 #include "security/tls_session.h"
 
-#include <openssl/err.h>
-#include <openssl/x509.h>
-
-#include <string>
-
-#include <algorithm>
-
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+#include <string>
 
 namespace edugate::security {
 
