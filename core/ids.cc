@@ -11,13 +11,15 @@
 #include "core/rules.h"
 
 namespace edugate {
-namespace {
 
 bool all_digits(std::string_view s) {
   for (char c : s)
     if (c < '0' || c > '9') return false;
   return !s.empty();
 }
+
+namespace {
+
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // A character for a message: 'x', or its code when it does not print.

@@ -9,6 +9,9 @@
 
 namespace edugate {
 
+// Non-empty and only 0-9: the digit runs the identifiers are made of.
+bool all_digits(std::string_view s);
+
 #define EDUGATE_ID_TYPE(Name)                                              \
   class Name {                                                             \
    public:                                                                 \

@@ -6,12 +6,6 @@
 namespace edugate {
 namespace {
 
-bool all_digits(std::string_view s) {
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return !s.empty();
-}
-
 enum class OinForm {
   rsin9,   // 9 digits + 000
   kvk8,    // 8 digits + 0000

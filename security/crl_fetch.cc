@@ -25,6 +25,7 @@
 
 #include "core/hex.h"
 #include "security/tls_reload.h"
+#include "security/x509_files.h"
 #include "core/url.h"
 
 namespace edugate::security {
@@ -33,17 +34,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct CrlFree {
-  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-};
 struct BioFree {
   void operator()(BIO* p) const { BIO_free(p); }
 };
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using CrlPtr = std::unique_ptr<X509_CRL, CrlFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
 
 // URLs and names end up in JSON log lines: keep them printable and free of quotes.
@@ -53,11 +46,7 @@ std::string printable(std::string s) {
   return s;
 }
 
-std::string oneline(const X509_NAME* n) {
-  char buf[512];
-  X509_NAME_oneline(n, buf, sizeof buf);
-  return printable(buf);
-}
+std::string oneline(const X509_NAME* n) { return printable(name_line(n)); }
 
 std::string der_of(const X509_NAME* n) {
   const unsigned char* der = nullptr;
@@ -73,32 +62,6 @@ std::string oneline_of_der(const std::string& der) {
   return name ? oneline(name.get()) : "";
 }
 
-std::int64_t to_unix(const ASN1_TIME* t) {
-  struct tm tm {};
-  return t && ASN1_TIME_to_tm(t, &tm) == 1 ? static_cast<std::int64_t>(timegm(&tm)) : 0;
-}
-
-std::vector<X509Ptr> read_certs(const std::string& path) {
-  std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(path.c_str(), "r"), &fclose);
-  if (!f) throw std::runtime_error("cannot read certificate file " + path);
-  std::vector<X509Ptr> out;
-  while (X509* c = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) out.emplace_back(c);
-  ERR_clear_error();
-  if (out.empty()) throw std::runtime_error("no certificate in " + path);
-  return out;
-}
-
-std::vector<CrlPtr> read_crls(const std::string& path) {
-  std::vector<CrlPtr> out;
-  std::unique_ptr<FILE, decltype(&fclose)> f(std::fopen(path.c_str(), "r"), &fclose);
-  while (f) {
-    X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
-    if (!crl) break;
-    out.emplace_back(crl);
-  }
-  ERR_clear_error();
-  return out;
-}
 
 // DER as distribution points serve it, or PEM; nothing else, and nothing after it.
 CrlPtr parse_crl(const std::string& bytes) {
@@ -513,7 +476,7 @@ CrlFetchOutcome CrlFetcher::judge(const Known& k, const std::vector<std::string>
     for (const auto& file : crl_files(held))
       for (const auto& crl : read_crls(file))
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), expected.get()) == 0)
-          best = std::max(best, to_unix(X509_CRL_get0_nextUpdate(crl.get())));
+          best = std::max(best, unix_time(X509_CRL_get0_nextUpdate(crl.get())));
     return best;
   };
   auto fail = [&](std::string reason) {
@@ -535,7 +498,7 @@ CrlFetchOutcome CrlFetcher::judge(const Known& k, const std::vector<std::string>
   if (!k.signer_of(crl.get()))
     return fail("signature does not verify with a certificate of " + oneline(issuer) + " chaining to a trust anchor");
   const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-  if (to_unix(X509_CRL_get0_lastUpdate(crl.get())) > now + 300) return fail("its lastUpdate lies in the future");
+  if (unix_time(X509_CRL_get0_lastUpdate(crl.get())) > now + 300) return fail("its lastUpdate lies in the future");
 
   const std::string name = cache_name(issuer);
   const std::string path = settings_.cache_dir + "/" + name;

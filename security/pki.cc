@@ -54,20 +54,10 @@ Result<PeerIdentity> identity_of_file(const std::string& pem_path) {
 #include <openssl/x509_vfy.h>
 
 #include "security/tls_policy.h"
+#include "security/x509_files.h"
 
 namespace edugate::security {
 
-namespace {
-std::string oneline(X509_NAME* n) {
-  char buf[512];
-  X509_NAME_oneline(n, buf, sizeof buf);
-  return buf;
-}
-std::int64_t to_unix(const ASN1_TIME* t) {
-  struct tm tm {};
-  return t && ASN1_TIME_to_tm(t, &tm) == 1 ? static_cast<std::int64_t>(timegm(&tm)) : 0;
-}
-}  // namespace
 
 ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& s) {
   ChainCheck out;
@@ -104,7 +94,7 @@ ChainCheck verify_chain_file(const std::string& pem_path, const TlsSettings& s) 
   out.valid = X509_verify_cert(ctx) == 1;
   if (!out.valid) out.reason = X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx));
   if (STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(ctx))
-    for (int i = 0; i < sk_X509_num(chain); ++i) out.chain.push_back(oneline(X509_get_subject_name(sk_X509_value(chain, i))));
+    for (int i = 0; i < sk_X509_num(chain); ++i) out.chain.push_back(name_line(X509_get_subject_name(sk_X509_value(chain, i))));
   X509_STORE_CTX_free(ctx);
   X509_STORE_free(store);
   sk_X509_pop_free(untrusted, X509_free);
@@ -118,8 +108,8 @@ std::vector<CrlInfo> crl_info(const std::vector<std::string>& files) {
     while (f) {
       X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
       if (!crl) break;
-      out.push_back({file, oneline(X509_CRL_get_issuer(crl)), to_unix(X509_CRL_get0_nextUpdate(crl)),
-                     to_unix(X509_CRL_get0_lastUpdate(crl))});
+      out.push_back({file, name_line(X509_CRL_get_issuer(crl)), unix_time(X509_CRL_get0_nextUpdate(crl)),
+                     unix_time(X509_CRL_get0_lastUpdate(crl))});
       X509_CRL_free(crl);
     }
     ERR_clear_error();
@@ -129,7 +119,7 @@ std::vector<CrlInfo> crl_info(const std::vector<std::string>& files) {
 
 CertValidity validity_of(X509* cert) {
   if (cert == nullptr) return {};
-  return {oneline(X509_get_subject_name(cert)), to_unix(X509_get0_notAfter(cert))};
+  return {name_line(X509_get_subject_name(cert)), unix_time(X509_get0_notAfter(cert))};
 }
 
 std::vector<CertValidity> validity_of_file(const std::string& pem_path) {

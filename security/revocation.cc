@@ -1,5 +1,7 @@
 #include "security/revocation.h"
 
+#include "security/x509_files.h"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -13,20 +15,6 @@
 namespace edugate::security {
 namespace {
 
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
-using CrlPtr = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
-
-std::string oneline(const X509_NAME* n) {
-  char buf[512];
-  X509_NAME_oneline(n, buf, sizeof buf);
-  return buf;
-}
-
-std::int64_t to_unix(const ASN1_TIME* t) {
-  struct tm tm {};
-  return t && ASN1_TIME_to_tm(t, &tm) == 1 ? static_cast<std::int64_t>(timegm(&tm)) : 0;
-}
-
 std::string date_of(std::int64_t t) {
   const std::time_t s = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -35,28 +23,6 @@ std::string date_of(std::int64_t t) {
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
   return buf;
-}
-
-std::vector<X509Ptr> read_certs(const std::string& path) {
-  std::vector<X509Ptr> out;
-  if (path.empty()) return out;
-  std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "r"), &std::fclose);
-  if (!f) throw std::runtime_error("cannot read certificate file " + path);
-  while (X509* c = PEM_read_X509(f.get(), nullptr, nullptr, nullptr)) out.emplace_back(c, &X509_free);
-  ERR_clear_error();  // the end of the file reads as an error
-  return out;
-}
-
-std::vector<CrlPtr> read_crls(const std::string& path, std::vector<std::string>& files) {
-  std::vector<CrlPtr> out;
-  std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(path.c_str(), "r"), &std::fclose);
-  if (!f) return out;  // the TLS contexts report an unreadable CRL file when they load
-  while (X509_CRL* c = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr)) {
-    out.emplace_back(c, &X509_CRL_free);
-    files.push_back(path);
-  }
-  ERR_clear_error();
-  return out;
 }
 
 // A CRL counts for a CA when the CA issued it: the issuer name matches and the CA's key verifies
@@ -88,15 +54,18 @@ std::vector<CaRevocation> ca_revocation(const TlsSettings& tls, const CrlFetchSe
   std::vector<std::string> crl_file_of;
   std::vector<CrlPtr> crls;
   for (const auto& path : crl_files(tls))
-    for (auto& c : read_crls(path, crl_file_of)) crls.push_back(std::move(c));
+    for (auto& c : read_crls(path)) {  // an unreadable file: the TLS contexts report it when they load
+      crls.push_back(std::move(c));
+      crl_file_of.push_back(path);
+    }
 
   std::vector<CaRevocation> out;
   for (X509* ca : cas) {
     CaRevocation r;
-    r.subject = oneline(X509_get_subject_name(ca));
+    r.subject = name_line(X509_get_subject_name(ca));
     for (std::size_t i = 0; i < crls.size(); ++i) {
       if (!issued_by(crls[i].get(), ca)) continue;
-      const std::int64_t next = to_unix(X509_CRL_get0_nextUpdate(crls[i].get()));
+      const std::int64_t next = unix_time(X509_CRL_get0_nextUpdate(crls[i].get()));
       if (next > r.next_update) {
         r.next_update = next;
         r.crl_file = crl_file_of[i];
@@ -163,7 +132,7 @@ int record_crl_failure(int ok, X509_STORE_CTX* x) {
   if (!ssl || !cert || failure_index() < 0) return ok;
   delete static_cast<CrlFailure*>(SSL_get_ex_data(ssl, failure_index()));
   SSL_set_ex_data(ssl, failure_index(),
-                  new CrlFailure{oneline(X509_get_issuer_name(cert)), X509_verify_cert_error_string(err)});
+                  new CrlFailure{name_line(X509_get_issuer_name(cert)), X509_verify_cert_error_string(err)});
   return ok;
 }
 

@@ -67,13 +67,7 @@ Conversation exchange(unsigned short port, const std::string& stem, const std::s
       stream.connect(to);
       send_and_read_to_the_end(ioc, stream, bytes, x);
     } else {
-      const std::string pki = pki_dir();
-      security::TlsSettings s;
-      s.certificate = pki + "/" + stem + ".chain.pem";
-      s.private_key = pki + "/" + stem + ".key.pem";
-      s.trust_anchors = pki + "/trust.pem";
-      s.crls = {pki + "/crls.pem"};
-      auto ctx = security::make_client_context(s);
+      auto ctx = tls_for(stem);
       beast::ssl_stream<beast::tcp_stream> stream(ioc, *ctx);
       beast::get_lowest_layer(stream).connect(to);
       stream.handshake(asio::ssl::stream_base::client);

@@ -515,7 +515,6 @@ std::string body_json(const gateway::Exchange& ex) {
   return j ? j->dump() : ex.body_xml;
 }
 
-namespace {
 std::shared_ptr<asio::ssl::context> tls_for(const std::string& stem) {
   const std::string pki = pki_dir();
   security::TlsSettings s;
@@ -525,7 +524,6 @@ std::shared_ptr<asio::ssl::context> tls_for(const std::string& stem) {
   s.crls = {pki + "/crls.pem"};
   return security::make_client_context(s);
 }
-}  // namespace
 
 struct Connection::Impl {
   asio::io_context ioc;

@@ -14,6 +14,7 @@
 #include "gateway/outbound/client.h"
 #include "gateway/ops/config.h"
 #include "gateway/soap/contract.h"
+#include "security/tls_policy.h"
 #include "store/sql.h"
 
 namespace edugate::testkit {
@@ -196,6 +197,10 @@ struct RawResponse {
 };
 
 // A plain HTTP GET on loopback (the admin listener).
+// A client TLS context with the test PKI's certificate `stem` (its chain and key), the trust
+// anchors and CRLs.
+std::shared_ptr<boost::asio::ssl::context> tls_for(const std::string& stem);
+
 RawResponse http_get(unsigned short port, const std::string& target);
 // The admin port a gateway's log announces (admin_listening), 0 when none.
 unsigned short admin_port_of_log(const std::string& log);
