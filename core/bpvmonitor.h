@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/keyed_writes.h"
 #include "core/melding.h"
 
 namespace edugate::bpvmonitor {
@@ -75,8 +76,9 @@ struct Responsrecords {
   Meldingen meldingen;
 };
 
-// Implemented by adapters. Thread-safe. BackendUnavailable when the store is down.
-class Backend {
+// Implemented by adapters. Thread-safe. BackendUnavailable when the store is down. The gateway
+// runs lever_aan, corrigeer and trek_in inside keyed() (core/keyed_writes.h).
+class Backend : public KeyedWrites {
  public:
   virtual ~Backend() = default;
   // Stores the valid records of one batch atomically; a record refused by a business rule gets

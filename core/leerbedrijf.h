@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/keyed_writes.h"
 #include "core/melding.h"
 
 namespace edugate::leerbedrijf {
@@ -148,7 +149,8 @@ struct MutatiesAntwoord {
 
 // Implemented by adapters (adapters/<name>/). Must be thread-safe: called from worker threads.
 // Business findings go into the answers' meldingen; a failing store throws BackendUnavailable.
-class Backend {
+// The gateway runs voordragen inside keyed() (core/keyed_writes.h).
+class Backend : public KeyedWrites {
  public:
   virtual ~Backend() = default;
   virtual IdentificeerAntwoord identificeer(const IdentificeerVerzoek&) = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/keyed_writes.h"
 #include "core/melding.h"
 #include "core/result.h"
 
@@ -157,8 +158,9 @@ struct Pdf {
 };
 
 // Implemented by adapters. Thread-safe. BackendUnavailable when the store is down. Every call is
-// one transaction: a refused call changes nothing.
-class Backend {
+// one transaction: a refused call changes nothing. The gateway runs each write inside keyed()
+// (core/keyed_writes.h), which records the message's key with the write.
+class Backend : public KeyedWrites {
  public:
   virtual ~Backend() = default;
   virtual Uitkomst<Deelnemer> voeg_deelnemer_toe(const Caller&, const Deelnemergegevens&, bool doorzetten) = 0;

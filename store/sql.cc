@@ -18,6 +18,34 @@ std::unique_ptr<Connection> open_postgres(const Target& t);  // pg.cc (or the st
 
 const char* to_string(Dialect d) { return d == Dialect::postgres ? "postgres" : "sqlite"; }
 
+Transaction::Transaction(Connection& c) : c_(c), nested_(c.open_transactions_ > 0) {
+  if (nested_) c_.exec("SAVEPOINT edugate_nested");
+  else c_.begin();
+  ++c_.open_transactions_;
+}
+
+void Transaction::commit() {
+  if (nested_) c_.exec("RELEASE SAVEPOINT edugate_nested");
+  else c_.commit();
+  done_ = true;
+  --c_.open_transactions_;
+}
+
+Transaction::~Transaction() {
+  if (done_) return;
+  --c_.open_transactions_;
+  if (!nested_) {
+    c_.rollback();
+    return;
+  }
+  try {
+    c_.exec("ROLLBACK TO SAVEPOINT edugate_nested");
+    c_.exec("RELEASE SAVEPOINT edugate_nested");
+  } catch (...) {
+    // The enclosing transaction is rolled back by its own guard.
+  }
+}
+
 Savepoint::~Savepoint() {
   if (done_) return;
   try {

@@ -121,6 +121,9 @@ class Connection {
   virtual bool healthy() const { return true; }
 
  protected:
+  friend class Transaction;
+  int open_transactions_ = 0;  // Transactions open on this connection (the outer one and savepoints)
+
   virtual Cursor& cursor(const char* sql) = 0;
 };
 
@@ -129,22 +132,21 @@ inline const char* pick(const Connection& c, const char* sqlite_sql, const char*
   return c.dialect() == Dialect::postgres ? postgres_sql : sqlite_sql;
 }
 
-// begin() ... commit(), rolled back if not committed.
+// begin() ... commit(), rolled back if not committed. Inside another Transaction on the same
+// connection it is a savepoint of that one (commit releases it, otherwise it is rolled back), so
+// a write that runs inside a caller's transaction (a keyed write: adapters/db/keyed_writes.h)
+// commits or vanishes with it.
 class Transaction {
  public:
-  explicit Transaction(Connection& c) : c_(c) { c_.begin(); }
-  void commit() {
-    c_.commit();
-    done_ = true;
-  }
-  ~Transaction() {
-    if (!done_) c_.rollback();
-  }
+  explicit Transaction(Connection& c);
+  void commit();
+  ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
  private:
   Connection& c_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

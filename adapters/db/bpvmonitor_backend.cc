@@ -72,7 +72,7 @@ std::optional<std::string> record_status(sql::Connection& c, const Oin& school, 
 }  // namespace
 
 const std::vector<sql::Migration>& bpvmonitor_migrations() {
-  static const std::vector<sql::Migration> m{{1, kPostgresV1}};
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kWriteKeysSchema}};
   return m;
 }
 
@@ -81,6 +81,7 @@ BpvMonitorBackend::BpvMonitorBackend(BpvMonitorSettings s)
       pool_(database(settings_.path, settings_.dsn, "bpv", kBpvMonitorLock), [this](sql::Connection& c) {
         if (c.dialect() != sql::Dialect::sqlite) return;  // PostgreSQL: schema lb is in the same database
         c.exec(kSchema);
+        c.exec(kWriteKeysSchema);
         sql::attach_read_only(c, settings_.leerbedrijf_path, "lb");
       }) {
   if (settings_.dsn.empty()) {

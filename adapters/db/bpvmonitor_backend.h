@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/db/keyed_writes.h"
 #include "core/bpvmonitor.h"
 #include "store/sql.h"
 
@@ -33,6 +34,9 @@ class BpvMonitorBackend final : public bpvmonitor::Backend {
   bpvmonitor::Responsrecords responsrecords(const Brin& brin, const std::optional<Periode>& periode, int pagina,
                                             int pagina_grootte) override;
 
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_write(pool_, key, operation, write);
+  }
   sql::Connection& connection() { return pool_.get(); }
 
  private:

@@ -142,11 +142,13 @@ Row row_from(sql::Statement& st) {
 }  // namespace
 
 void create_schema(sql::Connection& c) {
-  if (c.dialect() == sql::Dialect::sqlite) c.exec(kSchema);
+  if (c.dialect() != sql::Dialect::sqlite) return;
+  c.exec(kSchema);
+  c.exec(kWriteKeysSchema);
 }
 
 const std::vector<sql::Migration>& leerbedrijf_migrations() {
-  static const std::vector<sql::Migration> m{{1, kPostgresV1}};
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kWriteKeysSchema}};
   return m;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/db/keyed_writes.h"
 #include "core/leerbedrijf.h"
 #include "store/sql.h"
 
@@ -29,6 +30,9 @@ class LeerbedrijfBackend final : public leerbedrijf::Backend {
   leerbedrijf::VoordrachtAntwoord voordragen(const leerbedrijf::VoordrachtVerzoek&) override;
   leerbedrijf::MutatiesAntwoord mutaties(const leerbedrijf::MutatiesVerzoek&) override;
 
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_write(pool_, key, operation, write);
+  }
   sql::Connection& connection() { return pool_.get(); }
 
  private:

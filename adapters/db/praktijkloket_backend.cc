@@ -291,7 +291,7 @@ Meldingen check_periode(const Datum& begin, const Datum& eind) {
 }  // namespace
 
 const std::vector<sql::Migration>& praktijkloket_migrations() {
-  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kw::kPostgresV1}};
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kw::kPostgresV1}, {3, kWriteKeysSchema}};
   return m;
 }
 
@@ -301,6 +301,7 @@ PraktijkloketBackend::PraktijkloketBackend(PraktijkloketSettings s)
         if (c.dialect() != sql::Dialect::sqlite) return;  // PostgreSQL: schema lb is in the same database
         c.exec("PRAGMA foreign_keys = ON");
         c.exec(kSchema);
+        c.exec(kWriteKeysSchema);
         kw::create_kwalificatie_schema(c);
         sql::attach_read_only(c, settings_.leerbedrijf_path, "lb");
       }) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/db/keyed_writes.h"
 #include "core/praktijkloket.h"
 #include "store/sql.h"
 
@@ -67,6 +68,9 @@ class PraktijkloketBackend final : public praktijkloket::Backend {
 
   Status load_kwalificatiestructuur(std::string_view xml, std::string& summary) override;
 
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_write(pool_, key, operation, write);
+  }
   sql::Connection& connection() { return pool_.get(); }
 
  private:

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/clock.h"
+#include "core/crash_point.h"
 
 namespace edugate::adapters::db {
 
@@ -54,6 +55,7 @@ void TableSink::monitorresultaten(const MessageId& id, const Oin& from, const co
         .bind(6, cell.aantal).bind(7, cell.onderdrukt ? 1 : 0).bind(8, cell.gemiddelde).bind(9, cell.landelijk)
         .bind(10, r.minimale_respons).run();
   tx.commit();
+  crash_point("backend_committed", "OntvangMonitorresultaten");
 }
 
 void TableSink::erkenningmutaties(const MessageId& id, const Oin& from, const std::vector<leerbedrijf::Mutatie>& ms) {
@@ -72,6 +74,7 @@ void TableSink::erkenningmutaties(const MessageId& id, const Oin& from, const st
         .bind(10, m.einddatum ? std::optional<std::string>(m.einddatum->str()) : std::nullopt)
         .bind(11, m.naam).run();
   tx.commit();
+  crash_point("backend_committed", "OntvangErkenningmutaties");
 }
 
 }  // namespace edugate::adapters::db

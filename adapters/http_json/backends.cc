@@ -4,6 +4,7 @@
 #include "adapters/http_json/wire.h"
 #include "adapters/registry.h"
 #include "core/backend_error.h"
+#include "core/crash_point.h"
 
 namespace edugate::adapters::http_json {
 namespace {
@@ -40,8 +41,21 @@ Answer exchange(Transport& t, const char* operation, const json& request, Kind k
       });
 }
 
+// A write with the message's key as Idempotency-Key: the backend records it in the write's own
+// transaction and answers a key it has seen with that first answer (docs/HTTP_JSON_BACKEND.md).
+Result<KeyedAnswer> keyed_call(const WriteKey& key, std::string_view operation, const KeyedWrites::Write& write) {
+  const std::string k = key.str();
+  IdempotencyKeyScope scope(k);
+  auto answer = write();
+  if (answer) crash_point("backend_committed", operation);
+  return answer;
+}
+
 class LeerbedrijfBackend final : public lb::Backend {
  public:
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_call(key, operation, write);
+  }
   explicit LeerbedrijfBackend(const Settings& s) : t_(s, "leerbedrijf") {}
   lb::IdentificeerAntwoord identificeer(const lb::IdentificeerVerzoek& v) override {
     return exchange<lb::IdentificeerAntwoord>(t_, "identificeer", v, Kind::read);
@@ -72,6 +86,9 @@ bpv::Recordresultaat geweigerd(const std::string& kenmerk, Meldingen m) {
 
 class BpvMonitorBackend final : public bpv::Backend {
  public:
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_call(key, operation, write);
+  }
   explicit BpvMonitorBackend(const Settings& s) : t_(s, "bpvmonitor") {}
   std::vector<bpv::Recordresultaat> lever_aan(const Oin& school, const std::vector<bpv::Studentgegeven>& records) override {
     auto resultaten = exchange(
@@ -122,6 +139,9 @@ struct Uitkomsten {
 
 class PraktijkloketBackend final : public pl::Backend {
  public:
+  Result<KeyedAnswer> keyed(const WriteKey& key, std::string_view operation, const Write& write) override {
+    return keyed_call(key, operation, write);
+  }
   explicit PraktijkloketBackend(const Settings& s) : t_(s, "praktijkloket") {}
 
   pl::Uitkomst<pl::Deelnemer> voeg_deelnemer_toe(const pl::Caller& c, const pl::Deelnemergegevens& g, bool doorzetten) override {

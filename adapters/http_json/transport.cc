@@ -52,7 +52,12 @@ bool is_refusal(int status, const json& body) {
          body.contains("meldingen") && body["meldingen"].is_array() && !body["meldingen"].empty();
 }
 
+thread_local const std::string* t_idempotency_key = nullptr;
+
 }  // namespace
+
+IdempotencyKeyScope::IdempotencyKeyScope(const std::string& key) : previous_(t_idempotency_key) { t_idempotency_key = &key; }
+IdempotencyKeyScope::~IdempotencyKeyScope() { t_idempotency_key = previous_; }
 
 struct Transport::Attempt {
   Failure failure = Failure::none;
@@ -86,7 +91,8 @@ Transport::Transport(Settings settings, std::string service)
 
 Transport::~Transport() = default;
 
-Transport::Attempt Transport::attempt(const std::string& target, const std::string& body) {
+Transport::Attempt Transport::attempt(const std::string& target, const std::string& body,
+                                       const std::string* idempotency_key) {
   Attempt a;
   auto& slot = t_connections[id_];
   if (!slot) {
@@ -123,6 +129,7 @@ Transport::Attempt Transport::attempt(const std::string& target, const std::stri
   req.set(http::field::accept, "application/json, application/problem+json");
   req.set(http::field::user_agent, "edugate-http_json");
   if (!settings_.auth_header.empty()) req.set(settings_.auth_header, settings_.auth_value);
+  if (idempotency_key) req.set("Idempotency-Key", *idempotency_key);
   req.keep_alive(true);
   req.body() = body;
   req.prepare_payload();
@@ -170,6 +177,7 @@ Answer Transport::call(const std::string& operation, const json& request, Kind k
   const std::string target = settings_.base_path + "/" + service_ + "/" + operation;
   const std::string body = request.dump(-1, ' ', false, json::error_handler_t::replace);
   const int max_attempts = kind == Kind::read ? settings_.retries + 1 : 1;
+  const std::string* idempotency_key = kind == Kind::write ? t_idempotency_key : nullptr;
   int backoff = settings_.backoff_ms;
   thread_local std::minstd_rand rng{std::random_device{}()};
   for (int n = 1;; ++n) {
@@ -179,7 +187,7 @@ Answer Transport::call(const std::string& operation, const json& request, Kind k
                                std::to_string(settings_.circuit_failures) + " failures; backend not called");
     }
     if (permit.trial) log(spdlog::level::info, {{"event", "backend_circuit_trial"}, {"service", service_}, {"operation", operation}});
-    Attempt a = attempt(target, body);
+    Attempt a = attempt(target, body, idempotency_key);
     const bool ok = a.failure == Failure::none;
     const auto before = breaker_.state();
     breaker_.record(permit, ok, CircuitBreaker::Clock::now());

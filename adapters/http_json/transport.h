@@ -23,6 +23,20 @@ namespace edugate::adapters::http_json {
 
 enum class Kind { read, write };
 
+// While one is alive on a thread, that thread's writes carry `Idempotency-Key: <key>`: the
+// message's WriteKey ("<OIN>/<MessageID>", core/keyed_writes.h), set by the http_json backends'
+// keyed(). The backend must honour it (docs/HTTP_JSON_BACKEND.md "Idempotency-Key").
+class IdempotencyKeyScope {
+ public:
+  explicit IdempotencyKeyScope(const std::string& key);  // `key` must outlive the scope
+  ~IdempotencyKeyScope();
+  IdempotencyKeyScope(const IdempotencyKeyScope&) = delete;
+  IdempotencyKeyScope& operator=(const IdempotencyKeyScope&) = delete;
+
+ private:
+  const std::string* previous_;
+};
+
 struct Answer {
   nlohmann::json body;    // the 2xx answer, or the problem document of a business refusal
   bool refused = false;   // 4xx with problem+json carrying meldingen: a business answer
@@ -42,7 +56,7 @@ class Transport {
 
  private:
   struct Attempt;
-  Attempt attempt(const std::string& target, const std::string& body);
+  Attempt attempt(const std::string& target, const std::string& body, const std::string* idempotency_key);
 
   Settings settings_;
   std::string service_;

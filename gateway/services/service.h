@@ -2,9 +2,11 @@
 // gateway::Service: one per WSDL. Knows its contract (path, actions), the agreement it needs,
 // and turns a typed request into a typed response by calling its backend.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/keyed_writes.h"
 #include "core/result.h"
 #include "gateway/soap/contract.h"
 #include "security/authorization.h"
@@ -15,6 +17,7 @@ struct CallContext {
   security::Authorization auth;
   MessageId message_id;
   std::string on_behalf_of_naam;  // the registry's name of the wsa:From party (provider role), for documents
+  std::optional<WriteKey> key;    // the idempotency key a write hands its backend (none: not keyed)
 };
 
 struct Outcome {

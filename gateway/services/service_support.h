@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -125,13 +126,34 @@ class HandlerService : public Service {
   Result<Outcome> handle(const Operation& op, std::string_view body_xml, const CallContext& ctx) override {
     auto it = handlers_.find(op.name);
     if (it == handlers_.end()) return make_error(rules::DK0003, "actie wordt door deze dienst niet ondersteund", "wsa:Action");
-    SoapScope scope;
-    scope.set_input(body_xml);
-    return it->second(scope, ctx);
+    auto run = [&]() -> Result<Outcome> {
+      SoapScope scope;
+      scope.set_input(body_xml);
+      return it->second(scope, ctx);
+    };
+    if (!ctx.key || !writes_.count(op.name)) return run();
+    // A write: its backend records the message's key and this answer in the write's own
+    // transaction (core/keyed_writes.h); a resend after a crash gets the recorded answer.
+    auto answer = keyed_->keyed(*ctx.key, op.name, [&]() -> Result<KeyedAnswer> {
+      auto outcome = run();
+      if (!outcome) return outcome.error();
+      return KeyedAnswer{std::move(outcome->body_xml), std::move(outcome->result)};
+    });
+    if (!answer) return answer.error();
+    return Outcome{std::move(answer->body_xml), std::move(answer->result)};
   }
 
  protected:
   explicit HandlerService(ServiceContract c) : contract_(std::move(c)) {}
+
+  // The operations that write, and the backend that records their keys (every other operation
+  // reads and runs as it is).
+  void set_writes(KeyedWrites& keyed, std::set<std::string> writes) {
+    for (const auto& w : writes)
+      if (!handlers_.count(w)) throw std::runtime_error(contract_.name + ": write " + w + " has no handler");
+    keyed_ = &keyed;
+    writes_ = std::move(writes);
+  }
 
   void set_handlers(std::map<std::string, Handler> handlers) {
     handlers_ = std::move(handlers);
@@ -144,6 +166,8 @@ class HandlerService : public Service {
 
  private:
   std::map<std::string, Handler> handlers_;
+  std::set<std::string> writes_;
+  KeyedWrites* keyed_ = nullptr;
 };
 
 }  // namespace edugate::gateway::support

@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "core/ids.h"
@@ -389,4 +391,82 @@ TEST(HttpJsonBackend, ConfigErrorsNameTheKey) {
   EXPECT_NE(error.find("services.leerbedrijf.settings (http_json): key 'url' must start with http:// or https://"),
             std::string::npos)
       << error;
+}
+
+// Exactly once across the backend (docs/HTTP_JSON_BACKEND.md "Idempotency-Key"): every write
+// carries the message's key, "<sender OIN>/<MessageID>"; reads carry none.
+TEST(HttpJsonBackend, EveryWriteCarriesTheMessagesIdempotencyKeyAndNoReadDoes) {
+  JsonBackend backend([](const JsonBackend::Request& r) {
+    if (r.target.ends_with("/leerbedrijf/voordragen")) return Reply{200, R"({"voordracht_id":"V1","status":"ontvangen","meldingen":[]})"};
+    return sbb(r);
+  });
+  Provider p(options_for(backend.url()));
+  pump_settled(backend);
+  gateway::SendOptions o;
+  o.message_id = new_message_id();
+  json req = {{"KvkNummer", "87654321"},
+              {"Naam", "Fietsenmakerij De Spaak"},
+              {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
+              {"Crebo", "25180"},
+              {"Leerweg", "BBL"},
+              {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  EXPECT_EQ(answer(send_json("school-25be", kSchool25be, p.port(), "VoordragenErkenning", req.dump(), o))["VoordrachtID"], "V1");
+  answer(verifieer(p));
+  bool write_seen = false, read_seen = false;
+  for (const auto& r : backend.requests()) {
+    if (r.target.ends_with("/leerbedrijf/voordragen")) {
+      write_seen = true;
+      ASSERT_TRUE(r.headers.count("idempotency-key"));
+      EXPECT_EQ(r.headers.at("idempotency-key"), std::string(kSchool25be) + "/" + o.message_id->str());
+    } else {
+      read_seen = read_seen || r.target.ends_with("/leerbedrijf/verifieer");
+      EXPECT_FALSE(r.headers.count("idempotency-key")) << r.target;
+    }
+  }
+  EXPECT_TRUE(write_seen && read_seen);
+}
+
+// The gateway killed after the backend answered a write (crash point backend_committed) and
+// before its own answer was durable: the resend carries the same key, a backend that honours it
+// answers with its first result, and the school gets that answer; nothing was made twice.
+TEST(HttpJsonBackend, AWriteResentAfterACrashGetsTheFirstAnswerOfABackendThatHonoursTheKey) {
+  std::mutex mu;
+  std::map<std::string, std::string> by_key;
+  int made = 0;
+  JsonBackend backend([&](const JsonBackend::Request& r) {
+    if (!r.target.ends_with("/leerbedrijf/voordragen")) return sbb(r);
+    std::lock_guard lock(mu);
+    auto k = r.headers.find("idempotency-key");
+    if (k == r.headers.end()) return Reply{400, R"({"title":"no Idempotency-Key"})"};
+    auto& reply = by_key[k->second];
+    if (reply.empty())
+      reply = json{{"voordracht_id", "V" + std::to_string(++made)}, {"status", "ontvangen"}, {"meldingen", json::array()}}.dump();
+    return Reply{200, reply};
+  });
+  const std::string crash_file = make_temp_dir("crash") + "/point";
+  std::ofstream(crash_file) << "backend_committed VoordragenErkenning\n";
+  ::setenv("EDUGATE_CRASH_POINT_FILE", crash_file.c_str(), 1);
+  auto o = options_for(backend.url());
+  auto first = std::make_unique<Provider>(o);
+  gateway::SendOptions send;
+  send.message_id = new_message_id();
+  json req = {{"KvkNummer", "87654321"},
+              {"Naam", "Fietsenmakerij De Spaak"},
+              {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
+              {"Crebo", "25180"},
+              {"Leerweg", "BBL"},
+              {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  EXPECT_FALSE(send_json("school-25be", kSchool25be, first->port(), "VoordragenErkenning", req.dump(), send));
+  std::ofstream(crash_file) << "";
+  ASSERT_EQ(first->wait_exit(20000), 128 + 9) << first->log();
+  first->keep_dir();
+  o.dir = first->dir();
+  Provider again(o);
+  ::unsetenv("EDUGATE_CRASH_POINT_FILE");
+  auto b = answer(send_json("school-25be", kSchool25be, again.port(), "VoordragenErkenning", req.dump(), send));
+  EXPECT_EQ(b["VoordrachtID"], "V1") << b.dump();
+  EXPECT_EQ(backend.hits("/leerbedrijf/voordragen"), 2) << "sent again, with the same key";
+  std::lock_guard lock(mu);
+  EXPECT_EQ(made, 1);
+  EXPECT_EQ(again.scalar("store", "SELECT count(*) FROM audit WHERE message_id = '" + send.message_id->str() + "'"), "1");
 }

@@ -3,6 +3,7 @@
 // then is the answer sent and counted. The stored answer is unsigned; a replay is signed afresh.
 // When the commit fails nothing of it is stored, the claim is released, and the answer is DK0051
 // (retry with the same MessageID).
+#include "core/crash_point.h"
 #include "core/rules.h"
 #include "gateway/inbound/committer.h"
 #include "gateway/inbound/stages/stages.h"
@@ -37,11 +38,14 @@ class Commit final : public Stage {
     std::string result = ex.audit.result;
     Delivery deliver = ex.delivery();
     ex.delivered = true;
+    const std::string_view op_name = ex.op->name;  // the contract's: lives as long as the gateway
     if (ex.committer) {
       ex.committer->submit(std::move(completion), [deliver = std::move(deliver), sealed = std::move(sealed),
-                                                   reply = *ex.reply, result = std::move(result)](bool durable) mutable {
-        if (durable) deliver(std::move(sealed), result);
-        else deliver(commit_failed(std::move(reply)), rules::fault_outcome(rules::DK0051));
+                                                   reply = *ex.reply, result = std::move(result), op_name](bool durable) mutable {
+        if (durable) {
+          crash_point("gateway_committed", op_name);
+          deliver(std::move(sealed), result);
+        } else deliver(commit_failed(std::move(reply)), rules::fault_outcome(rules::DK0051));
       });
       return ok_status();
     }
@@ -53,6 +57,7 @@ class Commit final : public Stage {
       deliver(commit_failed(*ex.reply), rules::fault_outcome(rules::DK0051));
       return ok_status();
     }
+    crash_point("gateway_committed", op_name);
     deliver(std::move(sealed), result);
     return ok_status();
   }

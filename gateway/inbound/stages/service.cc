@@ -9,7 +9,9 @@ namespace {
 class ServiceStage final : public Stage {
  public:
   Status run(InboundExchange& ex) override {
-    auto outcome = ex.service->handle(*ex.op, ex.body, CallContext{*ex.auth, ex.hdr->message_id, ex.auth->on_behalf_of_naam});
+    auto outcome = ex.service->handle(*ex.op, ex.body,
+                                      CallContext{*ex.auth, ex.hdr->message_id, ex.auth->on_behalf_of_naam,
+                                                  WriteKey{ex.peer->oin, ex.hdr->message_id, ex.hash}});
     if (!outcome) return outcome.error();
     ex.outcome.emplace(std::move(outcome).value());
     return ok_status();

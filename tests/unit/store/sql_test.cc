@@ -141,6 +141,44 @@ TEST_P(Sql, TransactionsAndSavepoints) {
   EXPECT_EQ(c->query("SELECT min(id) || '-' || max(id) FROM items")[0][0], "1-3");
 }
 
+// A Transaction inside another on the same connection is a savepoint of it (keyed writes run
+// the backends' own transactions inside theirs: adapters/db/keyed_writes.h).
+TEST_P(Sql, ATransactionInsideAnotherIsASavepointOfIt) {
+  auto c = open();
+  c->exec(sql::pick(*c, kCreateSqlite, kCreate));
+  {
+    sql::Transaction outer(*c);
+    c->prepare("INSERT INTO items (id) VALUES (?)").bind(1, 1).run();
+    {
+      sql::Transaction refused(*c);  // not committed: only its own rows go
+      c->prepare("INSERT INTO items (id) VALUES (?)").bind(1, 2).run();
+    }
+    {
+      sql::Transaction inner(*c);
+      c->prepare("INSERT INTO items (id) VALUES (?)").bind(1, 3).run();
+      inner.commit();  // released into the outer one, not committed yet
+    }
+    EXPECT_EQ(c->query("SELECT count(*) FROM items")[0][0], "2");
+  }  // the outer one not committed: everything goes, the inner commit included
+  EXPECT_EQ(c->query("SELECT count(*) FROM items")[0][0], "0");
+  {
+    sql::Transaction outer(*c);
+    {
+      sql::Transaction inner(*c);
+      c->prepare("INSERT INTO items (id) VALUES (?)").bind(1, 4).run();
+      inner.commit();
+    }
+    outer.commit();
+  }
+  EXPECT_EQ(c->query("SELECT min(id) || '-' || max(id) FROM items")[0][0], "4-4");
+  {
+    sql::Transaction again(*c);  // after the nesting: a transaction of its own again
+    c->prepare("INSERT INTO items (id) VALUES (?)").bind(1, 5).run();
+    again.commit();
+  }
+  EXPECT_EQ(c->query("SELECT count(*) FROM items")[0][0], "2");
+}
+
 TEST_P(Sql, ACommitAfterAFailedStatementIsAnErrorNotASilentRollback) {
   auto c = open();
   c->exec(sql::pick(*c, kCreateSqlite, kCreate));
