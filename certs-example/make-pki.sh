@@ -291,9 +291,10 @@ for c in g4-root g4-domain g4-issuing; do g4_gencrl $c; done
 cp ca/g4-root.cert.pem g4/trust.pem
 cat ca/g4-domain.cert.pem ca/g4-issuing.cert.pem > g4/intermediates.pem
 cat crl/g4-root.crl.pem crl/g4-domain.crl.pem crl/g4-issuing.crl.pem > g4/crls.pem
-# During a migration both generations are trusted at once: one anchors file, one CRL file.
+# During a migration both generations are trusted at once: one anchors file, one CRL file (the
+# CRLs in force of both; not the stale CA's, so that /readyz is green with it).
 cat trust.pem g4/trust.pem > g4/trust-g3-and-g4.pem
-cat crls.pem g4/crls.pem > g4/crls-g3-and-g4.pem
+cat crl/root.crl.pem crl/domain.crl.pem crl/issuing.crl.pem g4/crls.pem > g4/crls-g3-and-g4.pem
 cat > g4/oins.txt <<OINS
 g4/sbb-tls 00000003273785290000
 g4/sbb-sign 00000003273785290000
