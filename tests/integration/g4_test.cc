@@ -257,3 +257,69 @@ TEST(G4, TheProviderMovesFromG3ToG4ByReloadsWithoutDroppingAConnection) {
   EXPECT_EQ(before.post(kPath, envelope(spec), kAction).status, 200) << "the connection from before the moves was dropped";
   EXPECT_TRUE(p.alive());
 }
+
+// /readyz during a migration: green with the CRLs of both generations; a G4 CA without one is
+// named there and in the refused handshake of a G4 school, as for G3.
+TEST(G4, ReadyzIsGreenTrustingBothGenerationsAndNamesAG4CaWithoutACrl) {
+  auto o = migrating("g4/sbb-tls");
+  o.admin = true;
+  {
+    Provider p(o);
+    auto r = http_get(p.admin_port(), "/readyz");
+    EXPECT_EQ(r.status, 200) << r.body << r.error;
+  }
+  const std::string dir = make_temp_dir("g4");
+  std::ofstream(dir + "/crls.pem") << slurp(pki_dir() + "/crl/root.crl.pem") << slurp(pki_dir() + "/crl/domain.crl.pem")
+                                   << slurp(pki_dir() + "/crl/issuing.crl.pem") << slurp(pki_dir() + "/crl/g4-root.crl.pem")
+                                   << slurp(pki_dir() + "/crl/g4-domain.crl.pem");
+  o.crls = dir + "/crls.pem";
+  Provider p(o);
+  onboard_g4_school(p);
+  const std::string issuing = "/C=NL/O=edugate TEST ONLY/CN=edugate TEST PKIoverheid Organisatie Services Issuing CA - G4";
+  auto r = http_get(p.admin_port(), "/readyz");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("no CRL for CA '" + issuing + "'"), std::string::npos) << r.body;
+  auto ex = send_json_with(client("g4/school-kvk-auth", kSchoolKvk, p.port()), "VerifieerErkenning", kVerifieer);
+  EXPECT_FALSE(ex) << "a G4 school was served without its issuer's CRL";
+  EXPECT_TRUE(eventually([&] { return p.log().find("\"ca\":\"" + issuing + "\"") != std::string::npos; }, 5000)) << p.log();
+  fs::remove_all(dir);
+}
+
+namespace {
+// The base64 of a PEM file's first certificate: what a BinarySecurityToken carries.
+std::string token_of(const std::string& pem_file) {
+  std::string text = slurp(pem_file), out;
+  auto begin = text.find("-----BEGIN CERTIFICATE-----");
+  auto end = text.find("-----END CERTIFICATE-----");
+  for (char c : text.substr(begin + 27, end - begin - 27))
+    if (c != '\n' && c != '\r') out += c;
+  return out;
+}
+}  // namespace
+
+// The signing certificate is swapped in place like the TLS files: the next answer carries the new one.
+TEST(G4, ASigningCertificateOfItsOwnIsSwappedByAReload) {
+  const std::string dir = make_temp_dir("g4");
+  const std::string cert = dir + "/sign.chain.pem", key = dir + "/sign.key.pem";
+  fs::copy_file(pki_dir() + "/g4/sbb-tls.chain.pem", cert);  // at first the TLS certificate signs (G3 style)
+  fs::copy_file(pki_dir() + "/g4/sbb-tls.key.pem", key);
+  Provider p(migrating("g4/sbb-tls", "wssecurity:\n  require_signed: [all]\n  certificate: " + cert + "\n  private_key: " + key + "\n"));
+  onboard_g4_school(p);
+  gateway::SendOptions o;
+  o.sign = true;
+  auto send = [&] {
+    return send_json_with(client("g4/school-kvk-auth", kSchoolKvk, p.port(), "g4/school-kvk-sign"), "VerifieerErkenning",
+                          kVerifieer, o);
+  };
+  auto first = send();
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_NE(first->response.find(token_of(pki_dir() + "/g4/sbb-tls.cert.pem")), std::string::npos);
+  replace_file(key, slurp(pki_dir() + "/g4/sbb-sign.key.pem"));
+  replace_file(cert, slurp(pki_dir() + "/g4/sbb-sign.chain.pem"));
+  p.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] {
+    auto ex = send();
+    return ex && !ex->is_fault && ex->response.find(token_of(pki_dir() + "/g4/sbb-sign.cert.pem")) != std::string::npos;
+  }, 10000)) << p.log();
+  fs::remove_all(dir);
+}
