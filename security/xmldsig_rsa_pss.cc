@@ -186,7 +186,8 @@ EVP_PKEY* rsa_encryption_twin(EVP_PKEY* key, bool with_private) {
   numbers.push_back(OSSL_PARAM_construct_end());
   EVP_PKEY* twin = nullptr;
   EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr);
-  if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &twin, selection, numbers.data()) != 1) {
+  if (ctx == nullptr || EVP_PKEY_fromdata_init(ctx) != 1 ||
+      EVP_PKEY_fromdata(ctx, &twin, selection, numbers.data()) != 1) {
     EVP_PKEY_free(twin);
     twin = nullptr;
   }
