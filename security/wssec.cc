@@ -323,7 +323,8 @@ bool signing_certificate(X509* cert) {
   if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0 || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
     return false;
   std::unique_ptr<EXTENDED_KEY_USAGE, decltype(&EXTENDED_KEY_USAGE_free)> eku(
-      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)), &EXTENDED_KEY_USAGE_free);
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)),
+      &EXTENDED_KEY_USAGE_free);
   if (!eku) return false;
   for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
     char oid[80] = {};
@@ -660,7 +661,8 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
   ctx.p->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
   EVP_PKEY* pub = X509_get0_pubkey(cert.get());
   if (pub == nullptr || !pss_key_allows(pub, xmldsig_rsa_pss::digest_of(signature_method.c_str())))
-    return bad("de sleutel van de ondertekenaar is alleen voor RSA-PSS (binnen zijn parameters), niet voor " + signature_method,
+    return bad("de sleutel van de ondertekenaar is alleen voor RSA-PSS (binnen zijn parameters), niet voor " +
+                   signature_method,
                "ds:SignatureMethod");
   ctx.p->signKey = EVP_PKEY_up_ref(pub) == 1 ? xmlsec_key(pub, /*with_private=*/false) : nullptr;
   if (ctx.p->signKey == nullptr) return bad("publieke sleutel van de ondertekenaar onbruikbaar", "wsse:BinarySecurityToken");

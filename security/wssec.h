@@ -16,9 +16,9 @@
 // parameters), KeyInfo pointing at the token in the same header. Then the token's certificate is
 // checked against the trust store (chain, CRLs; fit for TLS in the message's direction, or a
 // signing certificate: digitalSignature/nonRepudiation with a document-signing extended key
-// usage, G4's one purpose per certificate) and must carry the expected OIN, the Timestamp must be within the skew, and finally libxmlsec1
-// checks digests and signature with the token's public key, its reference URIs restricted to the
-// same document and its transforms to the ones above.
+// usage, G4's one purpose per certificate) and must carry the expected OIN, the Timestamp must be
+// within the skew, and finally libxmlsec1 checks digests and signature with the token's public
+// key, its reference URIs restricted to the same document and its transforms to the ones above.
 #include <libxml/tree.h>
 #include <openssl/x509_vfy.h>
 

@@ -2,9 +2,9 @@
 #include <algorithm>
 #include <iostream>
 
-#include "gateway/inbound/chain.h"
 #include "core/clock.h"
 #include "gateway/cli/common.h"
+#include "gateway/inbound/chain.h"
 #include "security/pki.h"
 #include "security/revocation.h"
 #include "security/tls_policy.h"
@@ -40,8 +40,9 @@ class ConfigCheck : public Command {
       }
       auto id = security::identity_of_file(c.tls.signing_certificate);
       if (!id || !(id->oin == c.oin))
-        throw ConfigError(config_file_ + ": wssecurity.certificate: " +
-                          (id ? "carries OIN " + id->oin.str() + ", not this gateway's oin " + c.oin.str() : id.error().message));
+        throw ConfigError(
+            config_file_ + ": wssecurity.certificate: " +
+            (id ? "carries OIN " + id->oin.str() + ", not this gateway's oin " + c.oin.str() : id.error().message));
     }
     // Every CA of the configured chains needs a CRL in force or a distribution point to fetch it
     // from: without one, every certificate it issued is refused in the handshake.

@@ -430,8 +430,9 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
           "outbox");
   differs(a.inbox_dir != b.inbox_dir || a.inbox_poll_ms != b.inbox_poll_ms, "inbox");
   differs(a.wss_sign_requests != b.wss_sign_requests, "wssecurity.sign_requests");
-  differs(a.tls.signing_certificate != b.tls.signing_certificate || a.tls.signing_private_key != b.tls.signing_private_key,
-          "wssecurity.certificate");
+  differs(
+      a.tls.signing_certificate != b.tls.signing_certificate || a.tls.signing_private_key != b.tls.signing_private_key,
+      "wssecurity.certificate");
   differs(a.admin_enabled != b.admin_enabled || a.admin_address != b.admin_address || a.admin_port != b.admin_port ||
               a.admin_min_cert_days != b.admin_min_cert_days ||
               a.admin_ready_requires_fresh_crls != b.admin_ready_requires_fresh_crls ||
