@@ -189,8 +189,10 @@ bool openssl_verifies_pss(const std::string& xml, const std::string& stem) {
                           reinterpret_cast<const unsigned char*>(signed_info.data()), signed_info.size()) == 1;
 }
 
-// An attacker holding the key re-signs SignedInfo with another SignatureMethod and padding.
-std::string resign_signed_info(const std::string& xml, const std::string& stem, const char* method, int padding) {
+// An attacker holding the key re-signs SignedInfo with another SignatureMethod and padding (and,
+// for PSS, a salt length: `salt`; the default is OpenSSL's own).
+std::string resign_signed_info(const std::string& xml, const std::string& stem, const char* method, int padding,
+                               const EVP_MD* digest = EVP_sha256(), int salt = 0) {
   auto d = parse(xml);
   xmlNode* sm = find(xmlDocGetRootElement(d.get()), "SignatureMethod");
   xmlSetProp(sm, BAD_CAST "Algorithm", BAD_CAST method);
@@ -199,8 +201,12 @@ std::string resign_signed_info(const std::string& xml, const std::string& stem, 
   PkeyPtr usable(xmldsig_rsa_pss::rsa_encryption_twin(key.get(), true), &EVP_PKEY_free);  // PKCS#1 with a PSS key's numbers
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   EVP_PKEY_CTX* pctx = nullptr;
-  EXPECT_EQ(EVP_DigestSignInit(md.get(), &pctx, EVP_sha256(), nullptr, usable.get()), 1);
+  EXPECT_EQ(EVP_DigestSignInit(md.get(), &pctx, digest, nullptr, usable.get()), 1);
   EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(pctx, padding), 1);
+  if (salt != 0) {
+    EXPECT_EQ(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, salt), 1);
+    EXPECT_EQ(EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digest), 1);
+  }
   size_t len = 0;
   EVP_DigestSign(md.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(signed_info.data()), signed_info.size());
   std::string sig(len, '\0');
@@ -307,4 +313,24 @@ TEST(WsSecurityG4, ASignerNeedsASigningCertificateOrOneFitForTheDirection) {
   // A signing certificate signs both (its purpose is signing, whatever the direction).
   EXPECT_TRUE(verify_text(sign_as("g4/sbb-sign"), both().answer()));
   EXPECT_TRUE(verify_text(sign_as("g4/sbb-sign"), both().request(kSbb)));
+}
+
+TEST(WsSecurityG4, Sha384AndSha512RsaPssVerifyWithTheirOwnDigestAndSaltOnly) {
+  // Signed by OpenSSL directly (not by our transform): RFC 6931's parameters for each digest.
+  auto xml = sign_as("g4/sbb-sign");
+  EXPECT_TRUE(verify_text(resign_signed_info(xml, "g4/sbb-sign", xmldsig_rsa_pss::kSha384, RSA_PKCS1_PSS_PADDING, EVP_sha384(), 48),
+                          both().answer()));
+  EXPECT_TRUE(verify_text(resign_signed_info(xml, "g4/sbb-sign", xmldsig_rsa_pss::kSha512, RSA_PKCS1_PSS_PADDING, EVP_sha512(), 64),
+                          both().answer()));
+  // The right digest but a salt of another length; the URI of one digest over another's signature.
+  expect_refused(verify_text(
+      resign_signed_info(xml, "g4/sbb-sign", xmldsig_rsa_pss::kSha512, RSA_PKCS1_PSS_PADDING, EVP_sha512(), 32), both().answer()));
+  expect_refused(verify_text(
+      resign_signed_info(xml, "g4/sbb-sign", xmldsig_rsa_pss::kSha512, RSA_PKCS1_PSS_PADDING, EVP_sha256(), 32), both().answer()));
+  // An RSA-PSS key restricted to SHA-256 (g4/school-kvk-sign) may not make a SHA-512 one.
+  auto pss_key = sign_as("g4/school-kvk-sign");
+  expect_refused(verify_text(resign_signed_info(pss_key, "g4/school-kvk-sign", xmldsig_rsa_pss::kSha512, RSA_PKCS1_PSS_PADDING,
+                                                EVP_sha512(), 64),
+                             both().request()),
+                 "ds:SignatureMethod");
 }
