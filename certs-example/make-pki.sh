@@ -16,8 +16,8 @@ for a in "$@"; do
   esac
 done
 OUT=$(realpath -m "${OUT:-$HERE/out}")
-# ca-db/ came later: a PKI made before it is made again.
-if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ $FORCE -eq 0 ]; then
+# ca-db/ and g4/ came later: a PKI made before them is made again.
+if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ -d "$OUT/g4" ] && [ $FORCE -eq 0 ]; then
   echo "PKI already present in $OUT"
   exit 0
 fi
@@ -202,6 +202,126 @@ for c in root domain issuing stale untrusted-root; do
   cp -r "db/$c" "ca-db/$c"
   sed -i -e "s#$WORK/db/#$OUT/ca-db/#g" -e "s#$WORK#$OUT#g" "ca-db/$c/ca.cnf"
 done
+# G4 generation ---------------------------------------------------------------------------------
+# A second, separate hierarchy in the style of PKIoverheid G4: its own root (RSA 4096), every CA
+# signature RSA-PSS (SHA-256, MGF1-SHA-256, salt 32), and one purpose per leaf certificate: TLS
+# authentication apart from signing. Everything in g4/, nothing of the G3 files above changes.
+mkdir -p g4
+PSS_SIGOPT=(-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:digest -sigopt rsa_mgf1_md:sha256)
+g4_extensions() {  # ca: the G4 leaf profiles, appended to that CA's openssl-ca configuration
+  cat >> "db/$1/ca.cnf" <<CNF
+[ v3_g4_client ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_g4_tls ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_g4_signing ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, nonRepudiation
+extendedKeyUsage = 1.3.6.1.5.5.7.3.36
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+CNF
+}
+g4_key() {  # file rsa|rsa-pss|ec
+  case $2 in
+    rsa) q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$1" ;;
+    rsa-pss) q openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_pss_keygen_md:sha256 \
+      -pkeyopt rsa_pss_keygen_mgf1_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:32 -out "$1" ;;
+    ec) q openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" ;;
+  esac
+  chmod 600 "$1"
+}
+g4_ca() {  # name parent|- CN extension
+  if [ "$2" = - ]; then
+    q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "ca/$1.key.pem"
+    q openssl req -x509 -new -key "ca/$1.key.pem" -out "ca/$1.cert.pem" -days 3650 -sha256 "${PSS_SIGOPT[@]}" \
+      -subj "$ORG/CN=$3" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -addext "subjectKeyIdentifier=hash"
+  else
+    g4_key "ca/$1.key.pem" rsa
+    q openssl req -new -key "ca/$1.key.pem" -out "ca/$1.csr" -subj "$ORG/CN=$3"
+    q openssl ca -batch -config "db/$2/ca.cnf" -in "ca/$1.csr" -out "ca/$1.cert.pem" -extensions "$4" -days 3000 -notext \
+      "${PSS_SIGOPT[@]}"
+  fi
+  ca_init "$1"
+  g4_extensions "$1"
+}
+g4_leaf() {  # stem subject extension rsa|rsa-pss|ec: issued by the G4 issuing CA, chain = leaf + issuing + domain
+  g4_key "g4/$1.key.pem" "$4"
+  q openssl req -new -key "g4/$1.key.pem" -out "g4/$1.csr" -subj "$2"
+  q openssl ca -batch -config db/g4-issuing/ca.cnf -in "g4/$1.csr" -out "g4/$1.cert.pem" -extensions "$3" -days 825 \
+    -notext "${PSS_SIGOPT[@]}"
+  rm -f "g4/$1.csr"
+  cat "g4/$1.cert.pem" ca/g4-issuing.cert.pem ca/g4-domain.cert.pem > "g4/$1.chain.pem"
+}
+g4_gencrl() {  # ca
+  q openssl ca -batch -config "db/$1/ca.cnf" -gencrl -out "crl/$1.crl.pem" "${PSS_SIGOPT[@]}"
+  q openssl crl -in "crl/$1.crl.pem" -outform DER -out "crl/$1.crl"
+}
+g4_ca g4-root - "edugate TEST PKIoverheid Root CA - G4"
+g4_ca g4-domain g4-root "edugate TEST PKIoverheid Organisatie Services CA - G4" v3_sub_ca
+g4_ca g4-issuing g4-domain "edugate TEST PKIoverheid Organisatie Services Issuing CA - G4" v3_issuing_ca
+# The provider: a TLS certificate (both ends of mutual TLS) and a signing certificate (rsaEncryption key).
+g4_leaf sbb-tls "/C=NL/O=SBB TEST/CN=sbb.edugate.test/serialNumber=00000003273785290000" v3_g4_tls rsa
+g4_leaf sbb-sign "/C=NL/O=SBB TEST/CN=sbb.edugate.test/serialNumber=00000003273785290000" v3_g4_signing rsa
+# A school whose OIN is built from its KvK number (00000003 + 41234567 + 0000): authentication, and
+# signing with an RSA-PSS (id-RSASSA-PSS) key, and with an ECDSA P-256 key.
+g4_leaf school-kvk-auth "/C=NL/O=ROC TEST Zeeland/CN=roc-zeeland.edugate.test/serialNumber=00000003412345670000" \
+  v3_g4_client rsa
+g4_leaf school-kvk-sign "/C=NL/O=ROC TEST Zeeland/CN=roc-zeeland.edugate.test/serialNumber=00000003412345670000" \
+  v3_g4_signing rsa-pss
+g4_leaf school-kvk-ec-sign "/C=NL/O=ROC TEST Zeeland/CN=roc-zeeland.edugate.test/serialNumber=00000003412345670000" \
+  v3_g4_signing ec
+# A G3 school moving to G4: the same OIN, a G4 authentication certificate.
+g4_leaf school-30gr-auth "/C=NL/O=ROC TEST Groningen/CN=roc-groningen.edugate.test/serialNumber=0000000700030GR00000" \
+  v3_g4_client rsa
+for c in g4-root g4-domain g4-issuing; do g4_gencrl $c; done
+cp ca/g4-root.cert.pem g4/trust.pem
+cat ca/g4-domain.cert.pem ca/g4-issuing.cert.pem > g4/intermediates.pem
+cat crl/g4-root.crl.pem crl/g4-domain.crl.pem crl/g4-issuing.crl.pem > g4/crls.pem
+# During a migration both generations are trusted at once: one anchors file, one CRL file (the
+# CRLs in force of both; not the stale CA's, so that /readyz is green with it).
+cat trust.pem g4/trust.pem > g4/trust-g3-and-g4.pem
+cat crl/root.crl.pem crl/domain.crl.pem crl/issuing.crl.pem g4/crls.pem > g4/crls-g3-and-g4.pem
+cat > g4/oins.txt <<OINS
+g4/sbb-tls 00000003273785290000
+g4/sbb-sign 00000003273785290000
+g4/school-kvk-auth 00000003412345670000
+g4/school-kvk-sign 00000003412345670000
+g4/school-kvk-ec-sign 00000003412345670000
+g4/school-30gr-auth 0000000700030GR00000
+OINS
+g4_verify() {  # stem purpose: against G4 alone and against both generations, CRLs checked, X.509 strict
+  openssl verify -x509_strict -crl_check_all -CAfile g4/trust.pem -untrusted g4/intermediates.pem -CRLfile g4/crls.pem \
+    ${2:+-purpose "$2"} "g4/$1.cert.pem" >/dev/null 2>&1 || { echo "make-pki: g4/$1: does not verify" >&2; exit 1; }
+  openssl verify -x509_strict -crl_check_all -CAfile g4/trust-g3-and-g4.pem -untrusted g4/intermediates.pem \
+    -CRLfile g4/crls-g3-and-g4.pem "g4/$1.cert.pem" >/dev/null 2>&1 || { echo "make-pki: g4/$1: not with G3" >&2; exit 1; }
+}
+g4_verify sbb-tls sslserver
+g4_verify sbb-tls sslclient
+g4_verify school-kvk-auth sslclient
+for s in sbb-sign school-kvk-sign school-kvk-ec-sign school-30gr-auth; do g4_verify $s; done
+if openssl verify -crl_check_all -CAfile trust.pem -untrusted g4/intermediates.pem -CRLfile crls.pem \
+     g4/school-kvk-auth.cert.pem >/dev/null 2>&1; then
+  echo "make-pki: a G4 certificate verifies under G3 trust alone" >&2; exit 1
+fi
+for c in g4-root g4-domain g4-issuing; do
+  cp -r "db/$c" "ca-db/$c"
+  sed -i -e "s#$WORK/db/#$OUT/ca-db/#g" -e "s#$WORK#$OUT#g" "ca-db/$c/ca.cnf"
+done
+# end of the G4 generation -----------------------------------------------------------------------
 rm -rf db
 touch .complete
 cd - >/dev/null

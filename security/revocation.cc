@@ -41,6 +41,8 @@ std::vector<CaRevocation> ca_revocation(const TlsSettings& tls, const CrlFetchSe
   std::vector<X509Ptr> known;  // every configured certificate: CAs, and our leaf (its CDPs)
   for (auto& c : read_certs(tls.trust_anchors)) known.push_back(std::move(c));
   for (auto& c : read_certs(tls.certificate)) known.push_back(std::move(c));
+  if (!tls.signing_certificate.empty())
+    for (auto& c : read_certs(tls.signing_certificate)) known.push_back(std::move(c));
   if (fetch)
     for (const auto& f : fetch->intermediates)
       for (auto& c : read_certs(f)) known.push_back(std::move(c));

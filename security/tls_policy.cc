@@ -165,6 +165,22 @@ SslContextPtr make_local_server_context(const std::string& certificate, const st
   return ctx;
 }
 
+void check_signing_material(const TlsSettings& s) {
+  if (s.signing_certificate.empty() && s.signing_private_key.empty()) return;
+  std::unique_ptr<FILE, decltype(&fclose)> cf(std::fopen(s.signing_certificate.c_str(), "r"), &fclose);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(cf ? PEM_read_X509(cf.get(), nullptr, nullptr, nullptr) : nullptr,
+                                                   &X509_free);
+  if (!cert) throw std::runtime_error("cannot load signing certificate " + s.signing_certificate + ": " + ssl_error());
+  std::unique_ptr<FILE, decltype(&fclose)> kf(std::fopen(s.signing_private_key.c_str(), "r"), &fclose);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      kf ? PEM_read_PrivateKey(kf.get(), nullptr, nullptr, nullptr) : nullptr, &EVP_PKEY_free);
+  if (!key) throw std::runtime_error("cannot load signing key " + s.signing_private_key + ": " + ssl_error());
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("signing key " + s.signing_private_key + " does not match " + s.signing_certificate);
+  }
+}
+
 std::vector<std::string> crl_files(const TlsSettings& s) {
   std::vector<std::string> out = s.crls;
   if (s.crl_cache_dir.empty()) return out;

@@ -20,6 +20,11 @@ struct TlsSettings {
   bool session_tickets = true;      // server: resumption with tickets under a TicketKeyRing (tls_session.h)
   int ticket_key_rotation_s = 3600; // a new ticket key this often; the previous one is still accepted
   int session_lifetime_s = 3600;    // ticket/session lifetime; never longer than the connection lifetime (WT008)
+  // WS-Security signing (wssecurity.certificate, .private_key): a certificate of its own, as G4
+  // has one purpose per certificate; empty: the TLS certificate signs. Watched and reloaded with
+  // the files above.
+  std::string signing_certificate;
+  std::string signing_private_key;
 };
 
 class TicketKeyRing;
@@ -39,6 +44,10 @@ SslContextPtr make_client_context(const TlsSettings& s);
 // No session resumption. Throws std::runtime_error naming the file on unreadable input.
 SslContextPtr make_local_server_context(const std::string& certificate, const std::string& private_key,
                                         const std::string& client_ca = {});
+
+// The signing certificate and key, when configured, load and belong together; throws
+// std::runtime_error naming the file otherwise.
+void check_signing_material(const TlsSettings& s);
 
 // Every CRL file in force: the configured ones, then the fetched ones in crl_cache_dir (sorted).
 std::vector<std::string> crl_files(const TlsSettings& s);

@@ -16,7 +16,9 @@ TlsContexts::TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> ti
       tickets_(ring_for(settings_, std::move(tickets))),
       server_(make_server_context(settings_, tickets_)),
       client_(make_client_context(settings_)),
-      stamps_(stamps()) {}
+      stamps_(stamps()) {
+  check_signing_material(settings_);
+}
 
 SslContextPtr TlsContexts::server() const {
   std::lock_guard lock(mu_);
@@ -34,7 +36,8 @@ int TlsContexts::generation() const {
 }
 
 std::vector<std::filesystem::file_time_type> TlsContexts::stamps() const {
-  std::vector<std::string> files{settings_.certificate, settings_.private_key, settings_.trust_anchors};
+  std::vector<std::string> files{settings_.certificate, settings_.private_key, settings_.trust_anchors,
+                                 settings_.signing_certificate, settings_.signing_private_key};
   files.insert(files.end(), settings_.crls.begin(), settings_.crls.end());
   std::vector<std::filesystem::file_time_type> out;
   for (const auto& f : files) {
@@ -50,6 +53,7 @@ Status TlsContexts::reload() {
   try {
     auto server = make_server_context(settings_, tickets_);
     auto client = make_client_context(settings_);
+    check_signing_material(settings_);
     std::lock_guard lock(mu_);
     server_ = std::move(server);
     client_ = std::move(client);

@@ -2,11 +2,15 @@
 
 #include <libxml/parser.h>
 #include <libxml/valid.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
+#include <xmlsec/openssl/evp.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
@@ -21,6 +25,7 @@
 #include <stdexcept>
 
 #include "core/rules.h"
+#include "security/xmldsig_rsa_pss.h"
 
 namespace edugate::security::wssec {
 namespace {
@@ -171,7 +176,8 @@ bool allowed_signature(std::string_view uri) {
          uri == "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512" ||
          uri == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" ||
          uri == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" ||
-         uri == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512";
+         uri == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" || uri == xmldsig_rsa_pss::kSha256 ||
+         uri == xmldsig_rsa_pss::kSha384 || uri == xmldsig_rsa_pss::kSha512;
 }
 
 // An exc-c14n method element: the algorithm, and at most an InclusiveNamespaces child.
@@ -188,6 +194,7 @@ struct XmlSecInit {
     if (xmlSecCheckVersion() != 1) throw std::runtime_error("xmlsec library version mismatch");
     if (xmlSecCryptoAppInit(nullptr) < 0 || xmlSecCryptoInit() < 0)
       throw std::runtime_error("xmlsec-openssl initialisation failed");
+    if (!xmldsig_rsa_pss::register_transforms()) throw std::runtime_error("xmlsec: RSA-PSS transforms not registered");
     xmlSecErrorsSetCallback(quiet_errors);
   }
 };
@@ -210,7 +217,10 @@ Status restrict_algorithms(xmlSecDSigCtxPtr ctx) {
       xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformRsaSha512Id) < 0 ||
       xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha256Id) < 0 ||
       xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha384Id) < 0 ||
-      xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha512Id) < 0)
+      xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformEcdsaSha512Id) < 0 ||
+      xmlSecDSigCtxEnableSignatureTransform(ctx, xmldsig_rsa_pss::sha256()) < 0 ||
+      xmlSecDSigCtxEnableSignatureTransform(ctx, xmldsig_rsa_pss::sha384()) < 0 ||
+      xmlSecDSigCtxEnableSignatureTransform(ctx, xmldsig_rsa_pss::sha512()) < 0)
     return make_error("", "xmlsec: algoritmen kunnen niet beperkt worden");
   ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
   return ok_status();
@@ -248,6 +258,83 @@ std::string ensure_wsu_id(xmlDoc* doc, xmlNode* n, xmlNs* wsu, std::string_view 
   return id;
 }
 
+// A key libxmlsec1 1.2 can hold: RSA-PSS (id-RSASSA-PSS) keys as their rsaEncryption twin, to be
+// used with the PSS transforms only. Takes ownership of pkey; nullptr on failure.
+xmlSecKeyPtr xmlsec_key(EVP_PKEY* pkey, bool with_private) {
+  if (pkey != nullptr && EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS) {
+    EVP_PKEY* twin = xmldsig_rsa_pss::rsa_encryption_twin(pkey, with_private);
+    EVP_PKEY_free(pkey);
+    pkey = twin;
+  }
+  if (pkey == nullptr) return nullptr;
+  xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
+  if (data == nullptr) {
+    EVP_PKEY_free(pkey);
+    return nullptr;
+  }
+  xmlSecKeyPtr key = xmlSecKeyCreate();
+  if (key == nullptr || xmlSecKeySetValue(key, data) < 0) {
+    xmlSecKeyDataDestroy(data);
+    if (key) xmlSecKeyDestroy(key);
+    return nullptr;
+  }
+  return key;
+}
+
+// An RSA-PSS key may carry restrictions (digest, minimum salt length): a SignatureMethod outside
+// them is not a signature this key may make. rsaEncryption and EC keys carry none.
+bool pss_key_allows(EVP_PKEY* key, const EVP_MD* md) {
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA_PSS) return true;
+  if (md == nullptr) return false;  // a PSS-only key never makes PKCS#1 v1.5 or other signatures
+  char name[64] = {};
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name, nullptr) == 1 &&
+      !EVP_MD_is_a(md, name))
+    return false;
+  int min_salt = 0;
+  if (EVP_PKEY_get_int_param(key, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, &min_salt) == 1 && min_salt > EVP_MD_get_size(md))
+    return false;
+  return true;
+}
+
+// The signature the own key makes: ECDSA for EC keys; RSA-PSS for RSA-PSS keys and for an
+// rsaEncryption key whose certificate is itself RSA-PSS signed (the G4 generation); RSA PKCS#1
+// v1.5 otherwise (G3, whose peers may not know PSS).
+xmlSecTransformId signature_transform(X509* cert, EVP_PKEY* pub) {
+  const int type = EVP_PKEY_get_base_id(pub);
+  if (type == EVP_PKEY_EC) return xmlSecTransformEcdsaSha256Id;
+  if (type == EVP_PKEY_RSA_PSS) {
+    char name[64] = {};
+    if (EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name, nullptr) == 1) {
+      if (EVP_MD_is_a(EVP_sha384(), name)) return xmldsig_rsa_pss::sha384();
+      if (EVP_MD_is_a(EVP_sha512(), name)) return xmldsig_rsa_pss::sha512();
+    }
+    return xmldsig_rsa_pss::sha256();
+  }
+  if (X509_get_signature_nid(cert) == NID_rsassaPss) return xmldsig_rsa_pss::sha256();
+  return xmlSecTransformRsaSha256Id;
+}
+
+// The key usages a signer's certificate must allow: a TLS certificate of the direction's purpose
+// (G3: one certificate for TLS and signing), or a signing certificate (G4: one purpose per
+// certificate): digitalSignature or nonRepudiation, and an extended key usage for signing
+// documents (RFC 9336 documentSigning, Microsoft's document signing, or emailProtection).
+bool signing_certificate(X509* cert) {
+  const uint32_t ku = X509_get_key_usage(cert);
+  if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) == 0 || (ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0)
+    return false;
+  std::unique_ptr<EXTENDED_KEY_USAGE, decltype(&EXTENDED_KEY_USAGE_free)> eku(
+      static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert, NID_ext_key_usage, nullptr, nullptr)),
+      &EXTENDED_KEY_USAGE_free);
+  if (!eku) return false;
+  for (int i = 0; i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+    char oid[80] = {};
+    OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(eku.get(), i), 1);
+    const std::string_view o = oid;
+    if (o == "1.3.6.1.5.5.7.3.36" || o == "1.3.6.1.4.1.311.10.3.12" || o == "1.3.6.1.5.5.7.3.4") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void init() { static XmlSecInit once; }
@@ -257,6 +344,7 @@ void init() { static XmlSecInit once; }
 
 struct Signer::Key {
   xmlSecKeyPtr key = nullptr;
+  xmlSecTransformId method = nullptr;
   ~Key() { if (key) xmlSecKeyDestroy(key); }
 };
 
@@ -276,10 +364,21 @@ Signer::Signer(const std::string& certificate_chain_pem, const std::string& priv
   cert_base64_ = base64(der, len);
   OPENSSL_free(der);
   EVP_PKEY* pub = X509_get0_pubkey(cert.get());
-  ecdsa_ = pub != nullptr && EVP_PKEY_base_id(pub) == EVP_PKEY_EC;
+  if (pub == nullptr) throw std::runtime_error("no public key in " + certificate_chain_pem);
+  key_->method = signature_transform(cert.get(), pub);
+  signature_method_ = reinterpret_cast<const char*>(key_->method->href);
 
-  key_->key = xmlSecCryptoAppKeyLoad(private_key_pem.c_str(), xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr);
-  if (key_->key == nullptr) throw std::runtime_error("cannot load private key " + private_key_pem + " for signing");
+  std::unique_ptr<FILE, decltype(&fclose)> kf(std::fopen(private_key_pem.c_str(), "r"), &fclose);
+  EVP_PKEY* pkey = kf ? PEM_read_PrivateKey(kf.get(), nullptr, nullptr, nullptr) : nullptr;
+  ERR_clear_error();
+  if (pkey == nullptr) throw std::runtime_error("cannot load private key " + private_key_pem + " for signing");
+  if (X509_check_private_key(cert.get(), pkey) != 1) {
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+    throw std::runtime_error("private key " + private_key_pem + " does not match " + certificate_chain_pem);
+  }
+  key_->key = xmlsec_key(pkey, /*with_private=*/true);
+  if (key_->key == nullptr) throw std::runtime_error("cannot use private key " + private_key_pem + " for signing");
 }
 
 Signer::~Signer() = default;
@@ -344,9 +443,7 @@ Result<std::string> Signer::sign_document(xmlDoc* doc, const SignOptions& option
   for (xmlNode* h : element_children(p.header))
     if (in_ns(h, kWsaNs)) ids.push_back(ensure_wsu_id(doc, h, wsu, std::string("WSA-") + reinterpret_cast<const char*>(h->name)));
 
-  xmlNode* sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId,
-                                                 ecdsa_ ? xmlSecTransformEcdsaSha256Id : xmlSecTransformRsaSha256Id,
-                                                 nullptr, BAD_CAST "ds");
+  xmlNode* sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, key_->method, nullptr, BAD_CAST "ds");
   if (sig == nullptr) return make_error("", "ondertekenen: handtekeningsjabloon mislukt");
   xmlAddChild(security, sig);
   for (const auto& id : ids) {
@@ -431,6 +528,7 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
   // SignedInfo: algorithms and references.
   std::map<const xmlNode*, int> covered;
   bool c14n_seen = false, method_seen = false;
+  std::string signature_method;
   for (xmlNode* c : element_children(signed_info)) {
     if (is(c, kDsNs, "CanonicalizationMethod") && !c14n_seen && !method_seen) {
       if (!exc_c14n_method(c)) return bad("CanonicalizationMethod moet exc-c14n zijn", "ds:CanonicalizationMethod");
@@ -441,6 +539,7 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
       if (!allowed_signature(alg) || !element_children(c).empty())
         return bad("SignatureMethod niet toegestaan: " + alg, "ds:SignatureMethod");
       method_seen = true;
+      signature_method = alg;
     } else if (is(c, kDsNs, "Reference") && method_seen) {
       std::string uri = attr(c, "URI");
       if (uri.size() < 2 || uri[0] != '#' || uri.find_first_of("#()'\" /:", 1) != std::string::npos)
@@ -526,7 +625,10 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> vctx(X509_STORE_CTX_new(), &X509_STORE_CTX_free);
     if (!vctx || X509_STORE_CTX_init(vctx.get(), policy.trust, cert.get(), policy.untrusted) != 1)
       return make_error("", "certificaatcontrole kan niet starten");
-    if (policy.purpose != 0) X509_STORE_CTX_set_purpose(vctx.get(), policy.purpose);
+    // A signing certificate (G4) is checked as a chain for any purpose, its usages above; any
+    // other certificate must be fit for TLS in the message's direction.
+    const int purpose = signing_certificate(cert.get()) ? X509_PURPOSE_ANY : policy.purpose;
+    if (purpose != 0) X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(vctx.get()), purpose);
     if (X509_verify_cert(vctx.get()) != 1)
       return bad(std::string("certificaat van de ondertekenaar is ongeldig: ") +
                      X509_verify_cert_error_string(X509_STORE_CTX_get_error(vctx.get())),
@@ -557,12 +659,12 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
   if (ctx.p == nullptr) return make_error("", "geen xmlsec-context");
   if (auto st = restrict_algorithms(ctx.p); !st) return st.error();
   ctx.p->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
-  unsigned char* cder = nullptr;
-  int clen = i2d_X509(cert.get(), &cder);
-  ctx.p->signKey = clen > 0 ? xmlSecCryptoAppKeyLoadMemory(cder, static_cast<xmlSecSize>(clen), xmlSecKeyDataFormatCertDer,
-                                                           nullptr, nullptr, nullptr)
-                            : nullptr;
-  OPENSSL_free(cder);
+  EVP_PKEY* pub = X509_get0_pubkey(cert.get());
+  if (pub == nullptr || !pss_key_allows(pub, xmldsig_rsa_pss::digest_of(signature_method.c_str())))
+    return bad("de sleutel van de ondertekenaar is alleen voor RSA-PSS (binnen zijn parameters), niet voor " +
+                   signature_method,
+               "ds:SignatureMethod");
+  ctx.p->signKey = EVP_PKEY_up_ref(pub) == 1 ? xmlsec_key(pub, /*with_private=*/false) : nullptr;
   if (ctx.p->signKey == nullptr) return bad("publieke sleutel van de ondertekenaar onbruikbaar", "wsse:BinarySecurityToken");
   if (xmlSecDSigCtxVerify(ctx.p, sig) < 0 || ctx.p->status != xmlSecDSigStatusSucceeded)
     return bad("handtekening of digest klopt niet", "ds:Signature");

@@ -4,18 +4,21 @@
 // Signing: a wsse:Security header with wsu:Timestamp, the X.509 BinarySecurityToken, optionally
 // wsse11:SignatureConfirmation, and one ds:Signature whose references cover, each by its own
 // wsu:Id, the soap:Body, the Timestamp, every WS-Addressing header, the token and the
-// confirmation. exc-c14n, SHA-256, RSA-SHA256 or ECDSA-SHA256 (by the key's type).
+// confirmation. exc-c14n, SHA-256, and by the key: ECDSA-SHA256; RSA-PSS-SHA256 (RFC 6931) for an
+// RSA-PSS key or a certificate of the G4 generation (itself RSA-PSS signed); RSA-SHA256 otherwise.
 //
 // Verifying: the wrapping defences come first, on the DOM, before any cryptography: exactly one
 // Security header holding exactly the expected children, unique Ids in the whole document,
 // references only "#id" to elements we know by node identity (the Body must be *the* Body child
 // of the Envelope), every required part (Body, Timestamp, each WS-A header, each confirmation)
 // covered exactly once and nothing else but the token, only exc-c14n transforms, only
-// SHA-256+ digests and RSA/ECDSA-SHA256+ signatures, KeyInfo pointing at the token in the same
-// header. Then the token's certificate is checked against the trust store (chain, CRLs, purpose)
-// and must carry the expected OIN, the Timestamp must be within the skew, and finally libxmlsec1
-// checks digests and signature with the token's public key, its reference URIs restricted to the
-// same document and its transforms to the ones above.
+// SHA-256+ digests and RSA/RSA-PSS/ECDSA-SHA256+ signatures (an RSA-PSS-only key: PSS within its
+// parameters), KeyInfo pointing at the token in the same header. Then the token's certificate is
+// checked against the trust store (chain, CRLs; fit for TLS in the message's direction, or a
+// signing certificate: digitalSignature/nonRepudiation with a document-signing extended key
+// usage, G4's one purpose per certificate) and must carry the expected OIN, the Timestamp must be
+// within the skew, and finally libxmlsec1 checks digests and signature with the token's public
+// key, its reference URIs restricted to the same document and its transforms to the ones above.
 #include <libxml/tree.h>
 #include <openssl/x509_vfy.h>
 
@@ -69,14 +72,15 @@ class Signer {
   Result<std::string> sign_document(xmlDoc* doc, const SignOptions& options = {}) const;
 
   const Oin& oin() const { return oin_; }
-  bool ecdsa() const { return ecdsa_; }
+  // The SignatureMethod URI this key signs with (ecdsa-sha256, sha256-rsa-MGF1 or rsa-sha256).
+  const std::string& signature_method() const { return signature_method_; }
 
  private:
   struct Key;
   std::unique_ptr<Key> key_;
   std::string cert_base64_;
   Oin oin_;
-  bool ecdsa_ = false;
+  std::string signature_method_;
 };
 
 struct VerifyPolicy {

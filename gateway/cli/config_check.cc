@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <iostream>
 
-#include "gateway/inbound/chain.h"
 #include "core/clock.h"
 #include "gateway/cli/common.h"
+#include "gateway/inbound/chain.h"
+#include "security/pki.h"
 #include "security/revocation.h"
+#include "security/tls_policy.h"
 
 namespace edugate::gateway::cli {
 namespace {
@@ -27,6 +29,20 @@ class ConfigCheck : public Command {
       auto names = find_service(n)->adapter_names();  // the configuration knows only registered names
       if (std::find(names.begin(), names.end(), sc.adapter) == names.end())
         throw ConfigError(config_file_ + ": services." + n + ".adapter: unknown adapter '" + sc.adapter + "'");
+    }
+    // A signing certificate of its own must load, match its key and carry our OIN: the peer
+    // checks that the signer is the TLS identity.
+    if (!c.tls.signing_certificate.empty()) {
+      try {
+        security::check_signing_material(c.tls);
+      } catch (const std::runtime_error& e) {
+        throw ConfigError(config_file_ + ": wssecurity: " + e.what());
+      }
+      auto id = security::identity_of_file(c.tls.signing_certificate);
+      if (!id || !(id->oin == c.oin))
+        throw ConfigError(
+            config_file_ + ": wssecurity.certificate: " +
+            (id ? "carries OIN " + id->oin.str() + ", not this gateway's oin " + c.oin.str() : id.error().message));
     }
     // Every CA of the configured chains needs a CRL in force or a distribution point to fetch it
     // from: without one, every certificate it issued is refused in the handshake.

@@ -303,7 +303,12 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   if (c.role == Role::consumer && c.services.count("schoolontvangst") && !c.remote_oin)
     r.fail(root["services"], "services.schoolontvangst", "needs remote.oin: only that party may push to this school");
   if (auto n = root["wssecurity"]; n.IsDefined()) {
-    r.only_keys(n, "wssecurity", {"require_signed", "skew_seconds", "sign_requests"});
+    r.only_keys(n, "wssecurity", {"require_signed", "skew_seconds", "sign_requests", "certificate", "private_key"});
+    // A signing certificate of its own (G4: one purpose per certificate); both or neither.
+    if (n["certificate"].IsDefined() || n["private_key"].IsDefined()) {
+      c.tls.signing_certificate = resolve_path(base_dir, r.str(n, "wssecurity", "certificate", true));
+      c.tls.signing_private_key = resolve_path(base_dir, r.str(n, "wssecurity", "private_key", true));
+    }
     if (auto req = n["require_signed"]; req.IsDefined() && !req.IsNull()) {
       if (!req.IsSequence()) r.fail(req, "wssecurity.require_signed", "must be a list of service names (or [all])");
       for (const auto& e : req) {
@@ -425,6 +430,9 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
           "outbox");
   differs(a.inbox_dir != b.inbox_dir || a.inbox_poll_ms != b.inbox_poll_ms, "inbox");
   differs(a.wss_sign_requests != b.wss_sign_requests, "wssecurity.sign_requests");
+  differs(
+      a.tls.signing_certificate != b.tls.signing_certificate || a.tls.signing_private_key != b.tls.signing_private_key,
+      "wssecurity.certificate");
   differs(a.admin_enabled != b.admin_enabled || a.admin_address != b.admin_address || a.admin_port != b.admin_port ||
               a.admin_min_cert_days != b.admin_min_cert_days ||
               a.admin_ready_requires_fresh_crls != b.admin_ready_requires_fresh_crls ||

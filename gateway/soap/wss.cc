@@ -60,7 +60,10 @@ std::shared_ptr<const security::wssec::Signer> WsSecurity::signer() {
   if (!signer_ || gen != generation_) {
     // The TLS reload already proved these files usable; a failure here keeps the old signer.
     try {
-      signer_ = std::make_shared<const security::wssec::Signer>(config_.tls.certificate, config_.tls.private_key);
+      const auto& t = config_.tls;
+      signer_ = t.signing_certificate.empty()
+                    ? std::make_shared<const security::wssec::Signer>(t.certificate, t.private_key)
+                    : std::make_shared<const security::wssec::Signer>(t.signing_certificate, t.signing_private_key);
       generation_ = gen;
     } catch (const std::exception&) {
       if (!signer_) throw;

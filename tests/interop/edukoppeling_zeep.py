@@ -52,17 +52,19 @@ class EdukoppelingAddressing(Plugin):
         return envelope, http_headers
 
 
-def start_provider(binary, pki, work, bpvmonitor=False, extra_yaml="", praktijkloket=False):
+def start_provider(binary, pki, work, bpvmonitor=False, extra_yaml="", praktijkloket=False, own="sbb", trust="trust.pem",
+                   crls="crls.pem"):
+    """own: the stem of SBB's TLS certificate; trust, crls: files of the example PKI."""
     cfg = os.path.join(work, "provider.yaml")
     with open(cfg, "w") as f:
         f.write(f"""role: provider
 oin: "{SBB_OIN}"
 listen: {{address: 127.0.0.1, port: 0, threads: 2}}
 tls:
-  certificate: {pki}/sbb.chain.pem
-  private_key: {pki}/sbb.key.pem
-  trust_anchors: {pki}/trust.pem
-  crls: [{pki}/crls.pem]
+  certificate: {pki}/{own}.chain.pem
+  private_key: {pki}/{own}.key.pem
+  trust_anchors: {pki}/{trust}
+  crls: [{pki}/{crls}]
 store: {{path: {work}/edugate.db}}
 services:
   leerbedrijf:

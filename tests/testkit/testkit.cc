@@ -227,13 +227,24 @@ Provider::Provider(ProviderOptions options) {
   const std::string store_yaml = pg ? "store:\n  kind: postgres\n  dsn: \"" + dsn + "\"\n" + options.store_yaml
                                     : "store:\n  path: " + dir_ + "/edugate.db\n" + options.store_yaml;
   const std::string pki = pki_dir();
-  std::string tls_dir = pki;
+  std::string chain = pki + "/" + options.certificate_stem + ".chain.pem";
+  std::string key = pki + "/" + options.certificate_stem + ".key.pem";
+  std::string trust = options.trust_anchors.empty() ? pki + "/trust.pem" : options.trust_anchors;
+  std::string crls = pki + "/crls.pem";
   if (options.own_tls_files) {
-    tls_dir = dir_ + "/tls";
+    // Copies under fixed names, for a test to change in place.
+    const std::string tls_dir = dir_ + "/tls";
     fs::create_directories(tls_dir);
-    for (const char* f : {"sbb.chain.pem", "sbb.key.pem", "trust.pem", "crls.pem"})
-      fs::copy_file(pki + "/" + f, tls_dir + "/" + f, fs::copy_options::overwrite_existing);
+    auto own = [&](std::string& file, const char* name) {
+      fs::copy_file(file, tls_dir + "/" + name, fs::copy_options::overwrite_existing);
+      file = tls_dir + "/" + name;
+    };
+    own(chain, "sbb.chain.pem");
+    own(key, "sbb.key.pem");
+    own(trust, "trust.pem");
+    own(crls, "crls.pem");
   }
+  if (!options.crls.empty()) crls = options.crls;
   // The entries of services: the test's own (other adapters), or the SQL backends.
   std::string services = options.services_yaml;
   if (services.empty()) {
@@ -245,10 +256,10 @@ Provider::Provider(ProviderOptions options) {
                             "oin: \"" << kSbbOin << "\"\n"
                             "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
                             "tls:\n"
-                            "  certificate: " << tls_dir << "/sbb.chain.pem\n"
-                            "  private_key: " << tls_dir << "/sbb.key.pem\n"
-                            "  trust_anchors: " << tls_dir << "/trust.pem\n"
-                            "  crls: [" << (options.crls.empty() ? tls_dir + "/crls.pem" : options.crls) << "]\n"
+                            "  certificate: " << chain << "\n"
+                            "  private_key: " << key << "\n"
+                            "  trust_anchors: " << trust << "\n"
+                            "  crls: [" << crls << "]\n"
                             "  reload_poll_ms: 200\n"
                          << options.extra_tls_yaml
                          << "http:\n" << http_defaults_besides(options.extra_http_yaml)
@@ -475,6 +486,9 @@ gateway::Config client_config(const std::string& stem, unsigned short port, cons
   return gateway::parse_config(y.str(), "client.yaml", "");
 }
 
+std::string trust_g3_and_g4() { return pki_dir() + "/g4/trust-g3-and-g4.pem"; }
+std::string crls_g3_and_g4() { return pki_dir() + "/g4/crls-g3-and-g4.pem"; }
+
 gateway::ServiceContract leerbedrijf_contract() { return gateway::load_contract(contract_dir(), "leerbedrijf"); }
 
 namespace {
@@ -487,7 +501,11 @@ const gateway::XsdModel& model() {
 Result<gateway::Exchange> send_json(const std::string& stem, const std::string& own_oin, unsigned short port,
                                     const std::string& operation, const std::string& json,
                                     gateway::SendOptions options) {
-  auto config = client_config(stem, port, own_oin);
+  return send_json_with(client_config(stem, port, own_oin), operation, json, std::move(options));
+}
+
+Result<gateway::Exchange> send_json_with(const gateway::Config& config, const std::string& operation, const std::string& json,
+                                         gateway::SendOptions options) {
   auto contract = leerbedrijf_contract();
   const auto* op = contract.by_name(operation);
   if (!op) throw std::runtime_error("no operation " + operation);

@@ -63,6 +63,8 @@ struct ProviderOptions {
   bool admin = false;           // an admin listener on a free loopback port (admin_port())
   std::string admin_yaml;       // further keys under admin: (min_cert_days ...)
   std::string crls;             // tls.crls: this file instead of the example PKI's crls.pem
+  std::string trust_anchors;    // tls.trust_anchors: this file instead of the example PKI's trust.pem
+  std::string certificate_stem = "sbb";  // own TLS certificate and key (e.g. "g4/sbb-tls")
   // PostgreSQL: use this database (another Provider's: several instances on one database) instead
   // of a fresh one; it is not dropped by this Provider.
   std::string pg_database;
@@ -169,6 +171,11 @@ std::string sqlite_scalar(const std::string& db, const std::string& sql);
 // Waits until pred() is true or the time is up; returns pred().
 bool eventually(const std::function<bool()>& pred, int timeout_ms = 20000);
 
+// The trust of a gateway migrating from G3 to G4 (certs-example/README.md): both roots, and
+// every CRL of both generations.
+std::string trust_g3_and_g4();
+std::string crls_g3_and_g4();
+
 // A client configuration for a party of the example PKI (file stem, e.g. "school-25be").
 gateway::Config client_config(const std::string& stem, unsigned short port, const std::string& own_oin,
                               std::optional<std::string> act_for = std::nullopt);
@@ -179,6 +186,11 @@ gateway::ServiceContract leerbedrijf_contract();
 Result<gateway::Exchange> send_json(const std::string& stem, const std::string& own_oin, unsigned short port,
                                     const std::string& operation, const std::string& json,
                                     gateway::SendOptions options = {});
+
+// The same with a client configuration of one's own (client_config, then changed: other trust,
+// a signing certificate ...).
+Result<gateway::Exchange> send_json_with(const gateway::Config& config, const std::string& operation, const std::string& json,
+                                         gateway::SendOptions options = {});
 
 // The same for any service's operation (e.g. "praktijkloket").
 Result<gateway::Exchange> send_service_json(const std::string& service, const std::string& stem, const std::string& own_oin,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace edugate::gateway;
@@ -54,6 +55,20 @@ TEST(Config, RevocationNeedsCrls) {
   std::string y = "role: provider\noin: \"00000003273785290000\"\n"
                   "tls:\n  certificate: c.pem\n  private_key: k.pem\n  trust_anchors: t.pem\n";
   EXPECT_NE(error_of(y).find("tls.crls"), std::string::npos);
+}
+
+TEST(Config, ASigningCertificateOfItsOwnNeedsItsKeyAndChangesOnlyByRestart) {
+  auto c = parse_config(kMin + "wssecurity:\n  certificate: sign.pem\n  private_key: sign.key.pem\n", "test.yaml", "/etc/edugate");
+  EXPECT_EQ(c.tls.signing_certificate, "/etc/edugate/sign.pem");
+  EXPECT_EQ(c.tls.signing_private_key, "/etc/edugate/sign.key.pem");
+  EXPECT_TRUE(parse_config(kMin, "test.yaml", "/etc/edugate").tls.signing_certificate.empty()) << "default: the TLS certificate signs";
+  EXPECT_NE(error_of(kMin + "wssecurity:\n  certificate: sign.pem\n").find("wssecurity.private_key: required key is missing"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMin + "wssecurity:\n  private_key: sign.key.pem\n").find("wssecurity.certificate: required key is missing"),
+            std::string::npos);
+  auto running = parse_config(kMin, "test.yaml", "/etc/edugate");
+  auto keys = keys_needing_restart(running, c);
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "wssecurity.certificate"), keys.end());
 }
 
 TEST(Config, BodyLimitCannotExceedTwentyMiB) {
