@@ -231,7 +231,8 @@ Provider::Provider(ProviderOptions options) {
   if (options.own_tls_files) {
     tls_dir = dir_ + "/tls";
     fs::create_directories(tls_dir);
-    for (const char* f : {"sbb.chain.pem", "sbb.key.pem", "trust.pem", "crls.pem"})
+    for (const std::string& f : {options.cert_stem + ".chain.pem", options.cert_stem + ".key.pem", std::string("trust.pem"),
+                                std::string("crls.pem")})
       fs::copy_file(pki + "/" + f, tls_dir + "/" + f, fs::copy_options::overwrite_existing);
   }
   // The entries of services: the test's own (other adapters), or the SQL backends.
@@ -245,8 +246,8 @@ Provider::Provider(ProviderOptions options) {
                             "oin: \"" << kSbbOin << "\"\n"
                             "listen:\n  address: 127.0.0.1\n  port: 0\n  threads: 2\n"
                             "tls:\n"
-                            "  certificate: " << tls_dir << "/sbb.chain.pem\n"
-                            "  private_key: " << tls_dir << "/sbb.key.pem\n"
+                            "  certificate: " << tls_dir << "/" << options.cert_stem << ".chain.pem\n"
+                            "  private_key: " << tls_dir << "/" << options.cert_stem << ".key.pem\n"
                             "  trust_anchors: " << tls_dir << "/trust.pem\n"
                             "  crls: [" << (options.crls.empty() ? tls_dir + "/crls.pem" : options.crls) << "]\n"
                             "  reload_poll_ms: 200\n"

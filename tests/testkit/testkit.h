@@ -57,6 +57,7 @@ struct ProviderOptions {
   std::string outbox_yaml;      // an outbox: block (tuning for tests)
   std::string dir;              // reuse this directory (a restart); empty: a fresh one
   bool own_tls_files = false;
+  std::string cert_stem = "sbb";  // the provider's certificate (sbb-ocsp: the same OIN, with an OCSP responder)
   int worker_threads = 4;
   int max_queue = 512;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
   std::string log_level = "info";
