@@ -17,7 +17,7 @@ for a in "$@"; do
 done
 OUT=$(realpath -m "${OUT:-$HERE/out}")
 # ca-db/ and ocsp/ came later: a PKI made before them is made again.
-if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ -f "$OUT/ocsp/index.txt" ] && [ $FORCE -eq 0 ]; then
+if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ -f "$OUT/ocsp/good.resp.der" ] && [ $FORCE -eq 0 ]; then
   echo "PKI already present in $OUT"
   exit 0
 fi
@@ -206,6 +206,13 @@ cp ca/issuing.cert.pem ocsp/issuing.cert.pem
 unknown_serial=$(openssl x509 -in ocsp-unknown.cert.pem -noout -serial | cut -d= -f2)
 grep -v -P "\t$unknown_serial\t" db/issuing/index.txt > ocsp/index.txt
 echo "unique_subject = no" > ocsp/index.txt.attr  # sbb-ocsp shares its subject with sbb
+# The responder's answers about the three, made offline (valid ten years): seeds of fuzz_ocsp_answer.
+for c in good revoked unknown; do
+  q openssl ocsp -issuer ca/issuing.cert.pem -cert "ocsp-$c.cert.pem" -no_nonce -reqout "ocsp/$c.req.der"
+  q openssl ocsp -index ocsp/index.txt -CA ocsp/issuing.cert.pem -rsigner ocsp/signer.cert.pem -rkey ocsp/signer.key.pem \
+    -reqin "ocsp/$c.req.der" -respout "ocsp/$c.resp.der" -ndays 3650
+  rm -f "ocsp/$c.req.der"
+done
 # A second issuing CA whose CRL the example configurations do not list (not in crls.pem nor
 # intermediates.pem): a peer it issued is known only by the chain it sends, so its CRL is found
 # only by following the distribution point in that chain.
