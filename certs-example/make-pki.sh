@@ -16,8 +16,8 @@ for a in "$@"; do
   esac
 done
 OUT=$(realpath -m "${OUT:-$HERE/out}")
-# ca-db/ and g4/ came later: a PKI made before them is made again.
-if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ -d "$OUT/g4" ] && [ $FORCE -eq 0 ]; then
+# ca-db/, g4/ and ocsp/ came later: a PKI made before them is made again.
+if [ -f "$OUT/.complete" ] && [ -d "$OUT/ca-db" ] && [ -d "$OUT/g4" ] && [ -f "$OUT/ocsp/good.resp.der" ] && [ $FORCE -eq 0 ]; then
   echo "PKI already present in $OUT"
   exit 0
 fi
@@ -28,6 +28,9 @@ cd "$WORK"
 mkdir -p ca crl db
 
 CRL_BASE="http://127.0.0.1:8099/crl"
+# The OCSP responder of the issuing CA (ocsp/, `openssl ocsp`), named in the AIA of the ocsp-*
+# leaves only: the certificates made before OCSP came have no AIA and stay as they were.
+OCSP_URL="http://127.0.0.1:8098/"
 
 # One openssl-ca database per CA.
 ca_init() {  # name
@@ -86,6 +89,22 @@ subjectAltName = DNS:localhost, IP:127.0.0.1
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 crlDistributionPoints = URI:$CRL_BASE/$1.crl
+[ v3_leaf_ocsp ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+crlDistributionPoints = URI:$CRL_BASE/$1.crl
+authorityInfoAccess = OCSP;URI:$OCSP_URL
+[ v3_ocsp_signer ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, OCSPSigning
+noCheck = ignored
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 CNF
 }
 
@@ -119,6 +138,7 @@ leaf() {  # stem issuer subject [extension] [startdate enddate]   (LEAF_KEY: the
   case "$issuer" in
     issuing) cat "$stem.cert.pem" ca/issuing.cert.pem ca/domain.cert.pem > "$stem.chain.pem" ;;
     stale) cat "$stem.cert.pem" ca/stale.cert.pem ca/domain.cert.pem > "$stem.chain.pem" ;;
+    org) cat "$stem.cert.pem" ca/org.cert.pem ca/domain.cert.pem > "$stem.chain.pem" ;;
     *) cat "$stem.cert.pem" "ca/$issuer.cert.pem" > "$stem.chain.pem" ;;
   esac
 }
@@ -164,6 +184,42 @@ for c in root domain issuing untrusted-root; do gencrl $c; done
 # The stale CA's CRL was due for renewal long ago: its certificates must be refused (fail closed).
 gencrl stale 20240101000000Z 20240201000000Z
 
+# OCSP (issue 16 point 8), made after every certificate and CRL above so that none of them
+# changes: the issuing CA's responder signs with its own delegated certificate (OCSPSigning,
+# id-pkix-ocsp-nocheck). ocsp-revoked is revoked after the issuing CA's CRL was made, as happens
+# between two CRLs: the CRL still passes it, OCSP knows. ocsp-unknown is left out of the
+# responder's index, so the responder answers "unknown". sbb-ocsp is the provider's certificate
+# with an AIA, for stapling.
+leaf ocsp-good issuing "/C=NL/O=OCSP Good TEST/CN=ocsp-good.edugate.test/serialNumber=0000000700040AA00000" v3_leaf_ocsp
+leaf ocsp-revoked issuing "/C=NL/O=OCSP Revoked TEST/CN=ocsp-revoked.edugate.test/serialNumber=0000000700041AB00000" v3_leaf_ocsp
+leaf ocsp-unknown issuing "/C=NL/O=OCSP Unknown TEST/CN=ocsp-unknown.edugate.test/serialNumber=0000000700042AC00000" v3_leaf_ocsp
+leaf sbb-ocsp issuing "/C=NL/O=SBB TEST/CN=sbb.edugate.test/serialNumber=00000003273785290000" v3_leaf_ocsp
+mkdir ocsp
+q openssl req -new -newkey rsa:2048 -nodes -keyout ocsp/signer.key.pem -out ocsp/signer.csr \
+  -subj "/C=NL/O=edugate TEST ONLY/CN=edugate TEST PKIoverheid Services Issuing CA OCSP Responder"
+q openssl ca -batch -config db/issuing/ca.cnf -in ocsp/signer.csr -out ocsp/signer.cert.pem -extensions v3_ocsp_signer \
+  -days 825 -notext
+chmod 600 ocsp/signer.key.pem
+rm -f ocsp/signer.csr
+q openssl ca -batch -config db/issuing/ca.cnf -revoke ocsp-revoked.cert.pem -crl_reason keyCompromise
+cp ca/issuing.cert.pem ocsp/issuing.cert.pem
+unknown_serial=$(openssl x509 -in ocsp-unknown.cert.pem -noout -serial | cut -d= -f2)
+grep -v -P "\t$unknown_serial\t" db/issuing/index.txt > ocsp/index.txt
+echo "unique_subject = no" > ocsp/index.txt.attr  # sbb-ocsp shares its subject with sbb
+# The responder's answers about the three, made offline (valid ten years): seeds of fuzz_ocsp_answer.
+for c in good revoked unknown; do
+  q openssl ocsp -issuer ca/issuing.cert.pem -cert "ocsp-$c.cert.pem" -no_nonce -reqout "ocsp/$c.req.der"
+  q openssl ocsp -index ocsp/index.txt -CA ocsp/issuing.cert.pem -rsigner ocsp/signer.cert.pem -rkey ocsp/signer.key.pem \
+    -reqin "ocsp/$c.req.der" -respout "ocsp/$c.resp.der" -ndays 3650
+  rm -f "ocsp/$c.req.der"
+done
+# A second issuing CA whose CRL the example configurations do not list (not in crls.pem nor
+# intermediates.pem): a peer it issued is known only by the chain it sends, so its CRL is found
+# only by following the distribution point in that chain.
+sub_ca org domain "edugate TEST PKIoverheid Organisatie Issuing CA" v3_issuing_ca
+leaf cdp-peer org "/C=NL/O=CDP Peer TEST/CN=cdp-peer.edugate.test/serialNumber=0000000700043AD00000"
+gencrl org
+
 cat ca/root.cert.pem > trust.pem
 cat ca/domain.cert.pem ca/issuing.cert.pem ca/stale.cert.pem > intermediates.pem
 cat crl/root.crl.pem crl/domain.crl.pem crl/issuing.crl.pem crl/stale.crl.pem > crls.pem
@@ -193,12 +249,18 @@ verify() {  # stem expect(ok|fail) [extra args]
 }
 for s in sbb school-25be school-25be-ec school-30gr school-21ca vendor wrongusage; do verify $s ok; done
 for s in revoked expired notyetvalid stalecrl untrusted; do verify $s fail; done
+for s in ocsp-good ocsp-revoked ocsp-unknown sbb-ocsp; do verify $s ok; done  # by CRL; OCSP tells them apart
+verify cdp-peer fail  # its CA's CRL is not in crls.pem
+if ! openssl verify -crl_check_all -CAfile trust.pem -untrusted intermediates.pem -untrusted ca/org.cert.pem \
+     -CRLfile crls.pem -CRLfile crl/org.crl.pem cdp-peer.cert.pem >/dev/null 2>&1; then
+  echo "make-pki: cdp-peer: expected ok with its CA's CRL" >&2; exit 1
+fi
 verify school-25be ok -purpose sslclient
 verify wrongusage fail -purpose sslclient
 
 # The CA databases, for tests that issue a newer CRL (revoke a certificate) with a copy of a CA.
 mkdir ca-db
-for c in root domain issuing stale untrusted-root; do
+for c in root domain issuing stale untrusted-root org; do
   cp -r "db/$c" "ca-db/$c"
   sed -i -e "s#$WORK/db/#$OUT/ca-db/#g" -e "s#$WORK#$OUT#g" "ca-db/$c/ca.cnf"
 done

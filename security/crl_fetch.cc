@@ -19,6 +19,8 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -210,7 +212,11 @@ std::vector<std::string> crl_distribution_points_of_file(const std::string& pem_
   return cert ? crl_distribution_points(cert.get()) : std::vector<std::string>{};
 }
 
-Result<std::string> http_get(const std::string& url, int timeout_ms, std::size_t max_bytes) {
+namespace {
+
+// One HTTP/1.1 exchange (GET, or POST with a body), the one deadline and body limit of http_get.
+Result<std::string> http_exchange(const std::string& url, const std::string* post_body, const char* content_type,
+                                  const char* accept, int timeout_ms, std::size_t max_bytes) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = beast::http;
@@ -224,11 +230,16 @@ Result<std::string> http_get(const std::string& url, int timeout_ms, std::size_t
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
   beast::flat_buffer buffer;
-  http::request<http::empty_body> req{http::verb::get, u->target, 11};
+  http::request<http::string_body> req{post_body ? http::verb::post : http::verb::get, u->target, 11};
   req.set(http::field::host, u->host);
-  req.set(http::field::user_agent, "edugate-crl-fetch");
-  req.set(http::field::accept, "application/pkix-crl, application/x-pkcs7-crl, */*");
+  req.set(http::field::user_agent, "edugate");
+  req.set(http::field::accept, accept);
+  if (post_body) {
+    req.set(http::field::content_type, content_type);
+    req.body() = *post_body;
+  }
   req.keep_alive(false);
+  req.prepare_payload();
   http::response_parser<http::string_body> parser;
   parser.header_limit(16 * 1024);
   parser.body_limit(max_bytes);
@@ -282,6 +293,17 @@ Result<std::string> http_get(const std::string& url, int timeout_ms, std::size_t
   return std::move(parser.get().body());
 }
 
+}  // namespace
+
+Result<std::string> http_get(const std::string& url, int timeout_ms, std::size_t max_bytes) {
+  return http_exchange(url, nullptr, "", "application/pkix-crl, application/x-pkcs7-crl, */*", timeout_ms, max_bytes);
+}
+
+Result<std::string> http_post(const std::string& url, const std::string& content_type, const std::string& body,
+                              const std::string& accept, int timeout_ms, std::size_t max_bytes) {
+  return http_exchange(url, &body, content_type.c_str(), accept.c_str(), timeout_ms, max_bytes);
+}
+
 bool CrlRefresh::all_ok() const {
   return std::none_of(outcomes.begin(), outcomes.end(),
                       [](const auto& o) { return o.kind == CrlFetchOutcome::Kind::failed; });
@@ -330,14 +352,111 @@ struct CrlFetcher::Known {
   }
 };
 
-CrlFetcher::CrlFetcher(TlsSettings tls, CrlFetchSettings settings)
-    : tls_(std::move(tls)), settings_(std::move(settings)) {
+LearnedDistributionPoints::LearnedDistributionPoints(std::string dir, std::size_t max) : dir_(std::move(dir)), max_(max) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    const std::string name = e.path().filename().string();
+    if (!e.is_regular_file(ec) || name[0] == '.' || !name.ends_with(".pem")) continue;
+    std::vector<X509Ptr> certs;
+    try {
+      certs = read_certs(e.path().string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line) && line.rfind("-----", 0) != 0;)
+      if (line.rfind("url: ", 0) == 0 && points_.size() < max_)
+        points_.emplace_back(line.substr(5), X509Ptr(X509_dup(certs[0].get())));
+  }
+}
+
+void LearnedDistributionPoints::already_known(const std::vector<std::string>& urls) {
+  std::lock_guard lock(mu_);
+  for (const auto& url : urls)
+    if (std::none_of(points_.begin(), points_.end(), [&](const auto& p) { return p.first == url; })) known_.push_back(url);
+}
+
+void LearnedDistributionPoints::note(STACK_OF(X509)* chain, bool verified) {
+  const int n = sk_X509_num(chain);
+  for (int i = 0; i + 1 < n; ++i) {
+    X509* cert = sk_X509_value(chain, i);
+    X509* issuer = sk_X509_value(chain, i + 1);
+    for (const auto& raw : crl_distribution_points(cert)) {
+      const std::string url = printable(raw);
+      std::lock_guard lock(mu_);
+      if (std::find(known_.begin(), known_.end(), url) != known_.end() ||
+          std::any_of(points_.begin(), points_.end(), [&](const auto& p) { return p.first == url; }))
+        continue;
+      if (points_.size() >= max_) {
+        ++refused_;
+        continue;
+      }
+      if (!verified) {
+        // Every link, up to the anchor: a forged certificate must not choose what we fetch.
+        for (int j = 0; j + 1 < n; ++j) {
+          EVP_PKEY* key = X509_get0_pubkey(sk_X509_value(chain, j + 1));
+          if (!key || X509_verify(sk_X509_value(chain, j), key) != 1) {
+            ERR_clear_error();
+            return;
+          }
+        }
+        verified = true;
+      }
+      points_.emplace_back(url, X509Ptr(X509_dup(issuer)));
+      news_.push_back(points_.back().first);
+    }
+  }
+}
+
+std::vector<std::string> LearnedDistributionPoints::take_news(std::size_t* refused) {
+  std::lock_guard lock(mu_);
+  if (refused) *refused = std::exchange(refused_, 0);
+  return std::exchange(news_, {});
+}
+
+std::vector<std::pair<std::string, X509Ptr>> LearnedDistributionPoints::points() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, X509Ptr>> out;
+  for (const auto& [url, ca] : points_) out.emplace_back(url, X509Ptr(X509_dup(ca.get())));
+  return out;
+}
+
+Status LearnedDistributionPoints::save() const {
+  const auto learned = points();
+  std::map<std::string, std::pair<std::string, X509*>> files;  // file name -> (url lines, CA)
+  for (const auto& [url, ca] : learned) {
+    auto& f = files[cache_name(X509_get_subject_name(ca.get())) + ".pem"];
+    f.first += "url: " + url + "\n";
+    f.second = ca.get();
+  }
+  {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    for (const auto& [name, f] : files) {
+      BioPtr bio(BIO_new(BIO_s_mem()));
+      if (PEM_write_bio_X509(bio.get(), f.second) != 1) continue;
+      char* data = nullptr;
+      const long len = BIO_get_mem_data(bio.get(), &data);
+      std::string content = f.first + std::string(data, static_cast<std::size_t>(len));
+      if (std::ifstream in(dir_ + "/" + name); in) {
+        std::string old((std::istreambuf_iterator<char>(in)), {});
+        if (old == content) continue;
+      }
+      if (auto st = write_atomically(dir_, name, content); !st) return st;
+    }
+  }
+  return ok_status();
+}
+
+CrlFetcher::CrlFetcher(TlsSettings tls, CrlFetchSettings settings, std::shared_ptr<LearnedDistributionPoints> learned)
+    : tls_(std::move(tls)), settings_(std::move(settings)), learned_(std::move(learned)) {
   if (settings_.cache_dir.empty()) throw std::runtime_error("crl_fetch: no cache directory");
   std::error_code ec;
   fs::create_directories(settings_.cache_dir, ec);
   if (!fs::is_directory(settings_.cache_dir))
     throw std::runtime_error("cannot create CRL cache directory " + settings_.cache_dir);
-  known();  // unreadable certificate files are a start-up error
+  const auto points = urls();  // unreadable certificate files are a start-up error
+  if (learned_) learned_->already_known(points);
 }
 
 CrlFetcher::Known CrlFetcher::known() const {
@@ -356,6 +475,15 @@ CrlFetcher::Known CrlFetcher::known() const {
   for (const auto& c : k.anchors) collect(c.get());
   for (const auto& c : k.intermediates) collect(c.get());
   for (const auto& url : settings_.urls) k.points.try_emplace(url);  // no expected issuer: any CA we know
+  // A learned CA is a candidate signer like a configured intermediate: signer_of still wants it
+  // to chain to an anchor.
+  if (learned_)
+    for (auto& [url, ca] : learned_->points()) {
+      const std::string issuer = der_of(X509_get_subject_name(ca.get()));
+      auto& issuers = k.points[url];
+      if (std::find(issuers.begin(), issuers.end(), issuer) == issuers.end()) issuers.push_back(issuer);
+      k.intermediates.push_back(std::move(ca));
+    }
   return k;
 }
 
@@ -415,6 +543,8 @@ CrlRefresh CrlFetcher::refresh(TlsContexts& tls) {
     r.outcomes.push_back(fetch_one(k, url, issuers));
     r.changed |= r.outcomes.back().kind == CrlFetchOutcome::Kind::updated;
   }
+  if (learned_)
+    if (auto st = learned_->save(); !st) r.outcomes.push_back({CrlFetchOutcome::Kind::failed, "", "", st.error().message, 0});
   if (r.changed) r.reload = tls.reload();
   return r;
 }

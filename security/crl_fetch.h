@@ -3,8 +3,9 @@
 // every CA in the chain, refreshed at least every 4 hours, fail closed).
 //
 // The URLs come from every certificate we know: our own chain, the configured intermediates and
-// the trust anchors, plus configured ones (a CA's own distribution point is only in the
-// certificates it issues, so a peer's issuing CA other than ours needs its URL configured).
+// the trust anchors, plus configured ones, plus those learned from peers' chains in handshakes
+// (LearnedDistributionPoints: a CA's own distribution point is only in the certificates it
+// issues, so a peer's issuing CA other than ours is found that way).
 // Only http:// is fetched (a CRL is signed; https would need the very revocation data it
 // fetches). A fetched CRL is accepted only when its issuer is the CA the distribution point
 // belongs to (for a configured URL: any CA we know), its signature verifies with that CA's
@@ -19,12 +20,15 @@
 #include <openssl/x509.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
 #include "security/tls_policy.h"
+#include "security/x509_files.h"
 
 namespace edugate::security {
 
@@ -39,6 +43,38 @@ struct CrlFetchSettings {
   std::vector<std::string> intermediates;  // PEM files of CA certificates (their CDPs, and CRL issuers)
   std::vector<std::string> urls;           // more distribution points (an issuing CA's CDP is only in its leaves)
   std::string url_base;                    // labs: fetch <url_base>/<last path segment of the CDP> instead
+  bool learn_from_peers = true;            // follow the distribution points of peers' chains
+  std::size_t max_learned = 32;            // at most this many learned distribution points
+};
+
+// Distribution points seen in peers' chains in handshakes, each with the CA certificate that
+// issued the certificate naming it (from the same chain). note() runs on the handshake path: it
+// only takes a point not seen before, from a chain whose every signature verifies up to the
+// trust anchor it reached (the CRL checks refuse before OpenSSL checks signatures), and no more
+// than `max` of them. The fetcher accepts a CRL from a learned point only when that CA
+// certificate chains to a trust anchor and signed the CRL, as for any other point. Kept in
+// <cache_dir>/learned/ (one PEM file per CA, its URLs in `url:` lines before the certificate),
+// so a restart still knows which CA a cached CRL belongs to. Thread-safe.
+class LearnedDistributionPoints {
+ public:
+  LearnedDistributionPoints(std::string dir, std::size_t max);  // reads what dir holds
+  // Points the fetcher knows anyway (from configured certificates): not learned again.
+  void already_known(const std::vector<std::string>& urls);
+  // verified: OpenSSL verified the whole chain (else the signatures are checked here first).
+  void note(STACK_OF(X509)* chain, bool verified);
+  // The points noted since the last call (to fetch soon and log), and how many were turned away.
+  std::vector<std::string> take_news(std::size_t* refused = nullptr);
+  std::vector<std::pair<std::string, X509Ptr>> points() const;  // url, the CA whose CRL it serves
+  Status save() const;                                          // writes dir (on a worker, never in a handshake)
+
+ private:
+  std::string dir_;
+  std::size_t max_;
+  mutable std::mutex mu_;
+  std::vector<std::pair<std::string, X509Ptr>> points_;
+  std::vector<std::string> known_;
+  std::vector<std::string> news_;
+  std::size_t refused_ = 0;
 };
 
 // The URIs of a certificate's CRL distribution points (every scheme), in order.
@@ -48,6 +84,9 @@ std::vector<std::string> crl_distribution_points_of_file(const std::string& pem_
 
 // HTTP GET with a deadline for the whole exchange and a body limit; only status 200 is a body.
 Result<std::string> http_get(const std::string& url, int timeout_ms, std::size_t max_bytes);
+// The same as a POST of `body` (OCSP requests, security/ocsp.h).
+Result<std::string> http_post(const std::string& url, const std::string& content_type, const std::string& body,
+                              const std::string& accept, int timeout_ms, std::size_t max_bytes);
 
 struct CrlFetchOutcome {
   enum class Kind {
@@ -74,7 +113,7 @@ class CrlFetcher {
  public:
   // Creates the cache directory. Throws std::runtime_error on unreadable certificate files
   // (a configuration error at start-up).
-  CrlFetcher(TlsSettings tls, CrlFetchSettings settings);
+  CrlFetcher(TlsSettings tls, CrlFetchSettings settings, std::shared_ptr<LearnedDistributionPoints> learned = nullptr);
 
   // The distinct distribution point URLs of all known certificates (before url_base).
   std::vector<std::string> urls() const;
@@ -96,6 +135,7 @@ class CrlFetcher {
 
   TlsSettings tls_;
   CrlFetchSettings settings_;
+  std::shared_ptr<LearnedDistributionPoints> learned_;
   std::mutex mu_;  // one refresh at a time
 };
 

@@ -1,5 +1,6 @@
 #include "security/revocation.h"
 
+#include "security/ocsp.h"
 #include "security/x509_files.h"
 
 #include <openssl/err.h>
@@ -112,10 +113,7 @@ int failure_index() {
   return index;
 }
 
-// Records the CA of a CRL error on the connection, then lets OpenSSL's verdict stand.
-int record_crl_failure(int ok, X509_STORE_CTX* x) {
-  if (ok) return ok;
-  const int err = X509_STORE_CTX_get_error(x);
+bool is_crl_error(int err) {
   switch (err) {
     case X509_V_ERR_UNABLE_TO_GET_CRL:
     case X509_V_ERR_CRL_HAS_EXPIRED:
@@ -125,10 +123,17 @@ int record_crl_failure(int ok, X509_STORE_CTX* x) {
     case X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER:
     case X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD:
     case X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD:
-      break;
+      return true;
     default:
-      return ok;
+      return false;
   }
+}
+
+// Records the CA of a CRL error on the connection, then lets OpenSSL's verdict stand.
+int record_crl_failure(int ok, X509_STORE_CTX* x) {
+  if (ok) return ok;
+  const int err = X509_STORE_CTX_get_error(x);
+  if (!is_crl_error(err)) return ok;
   auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx()));
   X509* cert = X509_STORE_CTX_get_current_cert(x);  // the certificate whose issuer's CRL is missing
   if (!ssl || !cert || failure_index() < 0) return ok;
@@ -149,6 +154,72 @@ CrlFailure crl_failure_of(const SSL* ssl) {
   if (!ssl || failure_index() < 0) return {};
   const auto* f = static_cast<const CrlFailure*>(SSL_get_ex_data(ssl, failure_index()));
   return f ? *f : CrlFailure{};
+}
+
+namespace {
+
+void free_checks(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<PeerRevocation*>(ptr); }
+void free_refusal(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<std::string*>(ptr); }
+
+int checks_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_checks);
+  return index;
+}
+int refusal_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, &free_refusal);
+  return index;
+}
+
+int refuse(X509_STORE_CTX* x, int error, std::string why) {
+  X509_STORE_CTX_set_error(x, error);
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl && refusal_index() >= 0) {
+    delete static_cast<std::string*>(SSL_get_ex_data(ssl, refusal_index()));
+    SSL_set_ex_data(ssl, refusal_index(), new std::string(std::move(why)));
+  }
+  return 0;
+}
+
+// In place of OpenSSL's X509_verify_cert for a peer's chain (SSL_CTX_set_cert_verify_callback).
+int verify_peer(X509_STORE_CTX* x, void* arg) {
+  const auto& checks = *static_cast<PeerRevocation*>(arg);
+  const int ok = X509_verify_cert(x);
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_chain(x);
+  if (checks.learned && chain && (ok == 1 || is_crl_error(X509_STORE_CTX_get_error(x))))
+    checks.learned->note(chain, ok == 1);
+  if (ok != 1 || !checks.ocsp || checks.ocsp->settings().peers == OcspPolicy::off || !chain || sk_X509_num(chain) < 2)
+    return ok;
+  const bool required = checks.ocsp->settings().peers == OcspPolicy::require;
+  X509* leaf = sk_X509_value(chain, 0);
+  if (checks.ocsp->settings().responder_url.empty() && ocsp_urls(leaf).empty())
+    return required ? refuse(x, X509_V_ERR_OCSP_VERIFY_NEEDED, "ocsp: no answer (the certificate names no responder)") : ok;
+  const OcspAnswer a = checks.ocsp->status_of(chain);
+  switch (a.status) {
+    case OcspAnswer::Status::good: return ok;
+    case OcspAnswer::Status::revoked:
+      return refuse(x, X509_V_ERR_CERT_REVOKED, "ocsp: revoked" + (a.reason.empty() ? std::string() : " (" + a.reason + ")"));
+    case OcspAnswer::Status::unknown:
+      return required ? refuse(x, X509_V_ERR_OCSP_CERT_UNKNOWN, "ocsp: unknown") : ok;
+    case OcspAnswer::Status::no_answer: break;
+  }
+  // prefer: the CRLs OpenSSL checked decide.
+  return required ? refuse(x, X509_V_ERR_OCSP_VERIFY_FAILED, "ocsp: no answer (" + a.reason + ")") : ok;
+}
+
+}  // namespace
+
+void install_peer_revocation(SSL_CTX* ctx, PeerRevocation checks) {
+  if ((!checks.ocsp && !checks.learned) || checks_index() < 0) return;
+  refusal_index();
+  auto* held = new PeerRevocation(std::move(checks));
+  SSL_CTX_set_ex_data(ctx, checks_index(), held);
+  SSL_CTX_set_cert_verify_callback(ctx, &verify_peer, held);
+}
+
+std::string ocsp_refusal_of(const SSL* ssl) {
+  if (!ssl || refusal_index() < 0) return {};
+  const auto* why = static_cast<const std::string*>(SSL_get_ex_data(ssl, refusal_index()));
+  return why ? *why : std::string();
 }
 
 }  // namespace edugate::security

@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,22 @@ struct CrlFailure {
 };
 void install_crl_failure_recorder(SSL_CTX* ctx);
 CrlFailure crl_failure_of(const SSL* ssl);
+
+class OcspResponses;
+class LearnedDistributionPoints;
+
+// What is done with a peer's chain around OpenSSL's verification (chain, purpose, CRLs): its CRL
+// distribution points go to `learned` (CRL fetching follows them) when the chain reached a trust
+// anchor, also when it was refused for a missing or stale CRL (that is when a CA's CRL is needed);
+// then, after a chain that verified, the leaf's status is asked by OCSP as the policy says. The
+// query blocks the handshake once per peer and cache period, for at most ocsp.timeout_ms.
+struct PeerRevocation {
+  std::shared_ptr<OcspResponses> ocsp;                 // null: peers are not asked about by OCSP
+  std::shared_ptr<LearnedDistributionPoints> learned;  // null: distribution points are not followed
+};
+void install_peer_revocation(SSL_CTX* ctx, PeerRevocation checks);
+// Why OCSP refused a handshake ("ocsp: revoked (keyCompromise)", "ocsp: unknown", "ocsp: no
+// answer (<why>)"); empty when it did not.
+std::string ocsp_refusal_of(const SSL* ssl);
 
 }  // namespace edugate::security

@@ -93,7 +93,7 @@ void apply_policy(SSL_CTX* c, const std::string& certificate, const std::string&
     throw std::runtime_error("private key " + private_key + " does not match " + certificate);
 }
 
-SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<TicketKeyRing> tickets) {
+SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<TicketKeyRing> tickets, const TlsRuntime& rt) {
   namespace ssl = boost::asio::ssl;
   auto ctx = std::make_shared<ssl::context>(server ? ssl::context::tls_server : ssl::context::tls_client);
   SSL_CTX* c = ctx->native_handle();
@@ -114,6 +114,8 @@ SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<Ti
   ctx->set_verify_mode(ssl::verify_peer | (server ? ssl::verify_fail_if_no_peer_cert : 0));
   ctx->set_verify_depth(5);
   install_crl_failure_recorder(c);  // a refusal for a missing or stale CRL can name the CA
+  if (s.check_revocation) install_peer_revocation(c, {rt.ocsp, rt.learned});
+  if (server) install_ocsp_stapling(c, rt.staple);
   if (server) {
     bind_sessions_to_trust(c, s, crls);
     // Stateless tickets under our own rotating keys are the only way to resume: no session
@@ -135,10 +137,12 @@ SslContextPtr make_context(const TlsSettings& s, bool server, std::shared_ptr<Ti
 
 }  // namespace
 
-SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets) {
-  return make_context(s, true, std::move(tickets));
+SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets, const TlsRuntime& runtime) {
+  return make_context(s, true, std::move(tickets), runtime);
 }
-SslContextPtr make_client_context(const TlsSettings& s) { return make_context(s, false, nullptr); }
+SslContextPtr make_client_context(const TlsSettings& s, const TlsRuntime& runtime) {
+  return make_context(s, false, nullptr, runtime);
+}
 
 SslContextPtr make_local_server_context(const std::string& certificate, const std::string& private_key,
                                         const std::string& client_ca) {

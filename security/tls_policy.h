@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "security/ocsp.h"
+
 namespace edugate::security {
 
 struct TlsSettings {
@@ -25,17 +27,29 @@ struct TlsSettings {
   // the files above.
   std::string signing_certificate;
   std::string signing_private_key;
+  OcspSettings ocsp;                // stapling ours, asking about peers' (security/ocsp.h)
 };
 
 class TicketKeyRing;
+class LearnedDistributionPoints;
+
+// What the contexts of a running gateway share (TlsContexts makes them): the OCSP answers about
+// peers, our own stapled response and the distribution points learned from peers. Without them a
+// context checks peers by CRL only and staples nothing (test clients, tools).
+struct TlsRuntime {
+  std::shared_ptr<OcspResponses> ocsp;
+  std::shared_ptr<OcspStaple> staple;
+  std::shared_ptr<LearnedDistributionPoints> learned;
+};
 
 using SslContextPtr = std::shared_ptr<boost::asio::ssl::context>;
 
 // Throws std::runtime_error naming the file on any unreadable or inconsistent input.
 // tickets: the process's ticket key ring; without one (or with session_tickets off) the server
 // resumes no sessions at all.
-SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets = nullptr);
-SslContextPtr make_client_context(const TlsSettings& s);
+SslContextPtr make_server_context(const TlsSettings& s, std::shared_ptr<TicketKeyRing> tickets = nullptr,
+                                  const TlsRuntime& runtime = {});
+SslContextPtr make_client_context(const TlsSettings& s, const TlsRuntime& runtime = {});
 
 // A server context for a local listener (the consumer's internal listener): the same protocol
 // policy (TLS 1.2 minimum, the suites below, security level 2), our certificate chain and key.

@@ -9,13 +9,23 @@ std::shared_ptr<TicketKeyRing> ring_for(const TlsSettings& s, std::shared_ptr<Ti
   if (given || !s.session_tickets) return given;
   return std::make_shared<TicketKeyRing>(std::chrono::seconds(s.ticket_key_rotation_s));
 }
+
+TlsRuntime runtime_for(const TlsSettings& s, std::shared_ptr<LearnedDistributionPoints> learned) {
+  TlsRuntime rt;
+  if (s.check_revocation && s.ocsp.peers != OcspPolicy::off) rt.ocsp = std::make_shared<OcspResponses>(s.ocsp);
+  if (s.ocsp.staple) rt.staple = std::make_shared<OcspStaple>(s.certificate, s.trust_anchors, s.ocsp);
+  rt.learned = std::move(learned);
+  return rt;
+}
 }  // namespace
 
-TlsContexts::TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> tickets)
+TlsContexts::TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> tickets,
+                         std::shared_ptr<LearnedDistributionPoints> learned)
     : settings_(std::move(settings)),
       tickets_(ring_for(settings_, std::move(tickets))),
-      server_(make_server_context(settings_, tickets_)),
-      client_(make_client_context(settings_)),
+      runtime_(runtime_for(settings_, std::move(learned))),
+      server_(make_server_context(settings_, tickets_, runtime_)),
+      client_(make_client_context(settings_, runtime_)),
       stamps_(stamps()) {
   check_signing_material(settings_);
 }
@@ -51,8 +61,8 @@ Status TlsContexts::reload() {
   std::lock_guard serial(reload_mu_);
   auto seen = stamps();
   try {
-    auto server = make_server_context(settings_, tickets_);
-    auto client = make_client_context(settings_);
+    auto server = make_server_context(settings_, tickets_, runtime_);
+    auto client = make_client_context(settings_, runtime_);
     check_signing_material(settings_);
     std::lock_guard lock(mu_);
     server_ = std::move(server);

@@ -21,7 +21,10 @@ class TlsContexts {
  public:
   // Throws on unusable files at start-up (a configuration error). tickets: the ring to seal
   // session tickets with; none given and settings.session_tickets on: a ring of its own.
-  explicit TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> tickets = nullptr);
+  // learned: where peers' distribution points go (CRL fetching on); the OCSP answers about peers
+  // and our stapled response are made here from settings.ocsp.
+  explicit TlsContexts(TlsSettings settings, std::shared_ptr<TicketKeyRing> tickets = nullptr,
+                       std::shared_ptr<LearnedDistributionPoints> learned = nullptr);
 
   SslContextPtr server() const;
   SslContextPtr client() const;
@@ -33,12 +36,16 @@ class TlsContexts {
   int generation() const;
   const TlsSettings& settings() const { return settings_; }
   std::shared_ptr<TicketKeyRing> tickets() const { return tickets_; }
+  // Null when settings.ocsp turns them off.
+  std::shared_ptr<OcspStaple> staple() const { return runtime_.staple; }
+  std::shared_ptr<OcspResponses> ocsp() const { return runtime_.ocsp; }
 
  private:
   std::vector<std::filesystem::file_time_type> stamps() const;
 
   TlsSettings settings_;
   std::shared_ptr<TicketKeyRing> tickets_;
+  TlsRuntime runtime_;
   std::mutex reload_mu_;  // one reload at a time: the last one to finish read the newest files
   mutable std::mutex mu_;
   SslContextPtr server_, client_;

@@ -177,6 +177,8 @@ class Server {
   void pump();
   void purge();
   void schedule_crl_fetch(std::chrono::seconds after);
+  void schedule_staple(std::chrono::seconds after);
+  void fetch_learned_points();
   void reload_config();
   void on_hup();
   void watch();
@@ -190,6 +192,7 @@ class Server {
   std::unique_ptr<store::SqlStore> store_;
   std::vector<ServiceContract> contracts_;
   std::shared_ptr<leerbedrijf::Backend> lb_backend_;
+  std::shared_ptr<security::LearnedDistributionPoints> learned_;  // peers' distribution points (crl_fetch.learn_from_peers)
   std::unique_ptr<security::CrlFetcher> crl_fetcher_;
   std::shared_ptr<security::TlsContexts> tls_;
   std::shared_ptr<WsSecurity> wss_;
@@ -217,6 +220,10 @@ class Server {
   std::int64_t retention_ms_ = 0;
   asio::steady_timer purge_timer_{ioc_};
   asio::steady_timer crl_timer_{ioc_};
+  // The staple is refreshed on its timer, and at once after a TLS reload (from other handlers).
+  asio::strand<asio::io_context::executor_type> staple_strand_ = asio::make_strand(ioc_);
+  asio::steady_timer staple_timer_{staple_strand_};
+  std::atomic<bool> learned_fetch_busy_{false};
   std::atomic<int> grace_ms_{0};
   std::optional<asio::signal_set> hup_;
   asio::steady_timer reload_timer_{ioc_};
@@ -242,11 +249,14 @@ void Server::open_store_and_services() {
   // CRLs fetched from the distribution points: the cache is checked before the TLS contexts
   // load it, and the first fetch runs before we listen or send.
   if (config_.crl_fetch.enabled) {
-    crl_fetcher_ = std::make_unique<security::CrlFetcher>(config_.tls, config_.crl_fetch);
+    if (config_.crl_fetch.learn_from_peers)
+      learned_ = std::make_shared<security::LearnedDistributionPoints>(config_.crl_fetch.cache_dir + "/learned",
+                                                                        config_.crl_fetch.max_learned);
+    crl_fetcher_ = std::make_unique<security::CrlFetcher>(config_.tls, config_.crl_fetch, learned_);
     for (const auto& o : crl_fetcher_->check_cache())
       jlog::error("crl_cache_invalid", {{"file", o.url}, {"issuer", o.issuer}, {"reason", o.reason}});
   }
-  tls_ = std::make_shared<security::TlsContexts>(config_.tls);
+  tls_ = std::make_shared<security::TlsContexts>(config_.tls, nullptr, learned_);
   wss_ = std::make_shared<WsSecurity>(config_, tls_);
   std::vector<ServiceContract> served;
   for (const auto& svc : services.list) served.push_back(svc->contract());
@@ -338,6 +348,7 @@ void Server::start_maintenance() {
     const auto interval = std::chrono::seconds(config_.crl_fetch.refresh_interval_s);
     schedule_crl_fetch(crls_fetched_ ? interval : std::min(interval, std::chrono::seconds(300)));
   }
+  if (tls_->staple()) schedule_staple(std::chrono::seconds(0));
 }
 
 void Server::purge() {
@@ -383,6 +394,44 @@ void Server::schedule_crl_fetch(std::chrono::seconds after) {
   });
 }
 
+// Our own certificate's OCSP response for stapling: fetched in the background when the one held
+// is past half its life (a minute after a failure; the one held is stapled until it runs out),
+// never on the handshake path. Without a responder for our certificate it looks again hourly.
+void Server::schedule_staple(std::chrono::seconds after) {
+  asio::dispatch(staple_strand_, [this, after] {
+    staple_timer_.expires_after(after);
+    staple_timer_.async_wait([this](error_code ec) {
+      if (ec) return;
+      asio::post(workers_, [this] {
+        const auto r = tls_->staple()->refresh();
+        if (r.attempted && r.answer.status == security::OcspAnswer::Status::no_answer)
+          jlog::warn("ocsp_staple_failed", {{"url", r.answer.url}, {"reason", r.answer.reason}});
+        else if (r.attempted)
+          jlog::info("ocsp_staple_fetched", {{"url", r.answer.url},
+                                             {"status", security::status_name(r.answer.status)},
+                                             {"next_update", r.answer.next_update}});
+        schedule_staple(r.next);
+      });
+    });
+  });
+}
+
+// Distribution points learned from peers' chains since the last look: fetched now (on a worker),
+// not at the next refresh, since a peer of that CA is refused until its CRL is held.
+void Server::fetch_learned_points() {
+  std::size_t refused = 0;
+  const auto news = learned_->take_news(&refused);
+  for (const auto& url : news) jlog::info("crl_point_learned", {{"url", url}});
+  if (refused > 0)
+    jlog::warn("crl_points_not_learned", {{"count", refused}, {"max_learned", config_.crl_fetch.max_learned}});
+  if (news.empty() || learned_fetch_busy_.exchange(true)) return;
+  asio::post(workers_, [this] {
+    fetch_crls();
+    check_crls();
+    learned_fetch_busy_ = false;
+  });
+}
+
 // Hot reload of certificates, keys, trust anchors and CRLs: on SIGHUP and when a file
 // changes. A broken new file is refused with a log line; the old material keeps serving.
 // The configuration on SIGHUP: a file that does not load is refused (the running one stays);
@@ -415,6 +464,7 @@ void Server::on_hup() {
   hup_->async_wait([this](error_code ec, int) {
     if (ec) return;
     log_reload(tls_->reload(), "SIGHUP");
+    if (tls_->staple()) schedule_staple(std::chrono::seconds(0));  // a renewed certificate needs its own response
     reload_config();
     check_crls();
     on_hup();
@@ -426,8 +476,10 @@ void Server::watch() {
   reload_timer_.async_wait([this](error_code ec) {
     if (ec) return;
     Status st = ok_status();
+    if (learned_) fetch_learned_points();
     if (tls_->reload_if_changed(st)) {
       log_reload(st, "file-change");
+      if (tls_->staple()) schedule_staple(std::chrono::seconds(0));
       check_crls();
     } else if (++polls_ * config_.tls_reload_poll_ms >= 3600000) {
       polls_ = 0;
@@ -460,7 +512,7 @@ void Server::finish(const char* how) {
                          {"connections_left", listener_ ? listener_->open_connections() : 0},
                          {"internal_connections_left", internal_ ? internal_->open_connections() : 0},
                          {"requests_in_flight", metrics_->requests_in_flight.load()}});
-  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &drain_timer_}) t->cancel();
+  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &staple_timer_, &drain_timer_}) t->cancel();
   hup_->cancel();
   signals_->cancel();
   if (admin_) admin_->stop();
@@ -504,7 +556,7 @@ void Server::on_signal() {
     // The internal port closes too (new connections are refused); idle keep-alive connections
     // are closed, requests in hand (also those waiting for their receiver) are answered.
     if (internal_) internal_->drain();
-    for (auto* t : {&purge_timer_, &pump_timer_, &crl_timer_}) t->cancel();
+    for (auto* t : {&purge_timer_, &pump_timer_, &crl_timer_, &staple_timer_}) t->cancel();
     background_stop_ = std::thread([this] {
       if (outbox_) outbox_->stop();
       if (inbox_) inbox_->stop();

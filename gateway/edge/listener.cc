@@ -85,6 +85,10 @@ std::string_view tls_failure_reason(const beast::error_code& ec, long verify_res
     case X509_V_ERR_CERT_NOT_YET_VALID: return "certificate_not_yet_valid";
     case X509_V_ERR_CRL_HAS_EXPIRED: return "crl_expired";
     case X509_V_ERR_UNABLE_TO_GET_CRL: return "crl_missing";
+    case X509_V_ERR_OCSP_CERT_UNKNOWN: return "ocsp_unknown";
+    case X509_V_ERR_OCSP_VERIFY_NEEDED:
+    case X509_V_ERR_OCSP_VERIFY_FAILED:
+      return "ocsp_no_answer";
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -167,6 +171,7 @@ class Session : public std::enable_shared_from_this<Session> {
         f["ca"] = crl.ca_subject;
         f["crl"] = crl.reason;
       }
+      if (auto why = security::ocsp_refusal_of(stream_.native_handle()); !why.empty()) f["revocation"] = why;
       jlog::info("tls_refused", f);
       return;  // the socket closes when the session dies
     }

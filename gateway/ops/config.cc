@@ -139,7 +139,7 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   YAML::Node tls = root["tls"];
   if (!tls.IsDefined()) r.fail(root, "tls", "required key is missing");
   r.only_keys(tls, "tls", {"certificate", "private_key", "trust_anchors", "crls", "check_revocation", "reload_poll_ms",
-                           "session_tickets", "ticket_key_rotation_s"});
+                           "session_tickets", "ticket_key_rotation_s", "ocsp"});
   c.tls_reload_poll_ms = r.positive(tls, "tls", "reload_poll_ms", c.tls_reload_poll_ms);
   c.tls.certificate = resolve_path(base_dir, r.str(tls, "tls", "certificate", true));
   c.tls.private_key = resolve_path(base_dir, r.str(tls, "tls", "private_key", true));
@@ -156,10 +156,37 @@ Config parse_config(const std::string& text, const std::string& file, const std:
       c.tls.crls.push_back(resolve_path(base_dir, e.as<std::string>()));
     }
   }
+  if (auto n = tls["ocsp"]; n.IsDefined() && !n.IsNull()) {
+    auto& o = c.tls.ocsp;
+    r.only_keys(n, "tls.ocsp", {"peers", "staple", "responder_url", "timeout_ms", "failure_retry_s", "max_cache_s"});
+    const std::string peers = r.str(n, "tls.ocsp", "peers", false, "prefer");
+    if (peers == "off") o.peers = security::OcspPolicy::off;
+    else if (peers == "prefer") o.peers = security::OcspPolicy::prefer;
+    else if (peers == "require") o.peers = security::OcspPolicy::require;
+    else r.fail(n["peers"], "tls.ocsp.peers", "must be off, prefer or require");
+    r.get(n, "tls.ocsp", "staple", o.staple, "a boolean");
+    o.responder_url = r.str(n, "tls.ocsp", "responder_url", false);
+    if (!o.responder_url.empty() && o.responder_url.rfind("http://", 0) != 0)
+      r.fail(n["responder_url"], "tls.ocsp.responder_url", "must start with http://");
+    o.timeout_ms = r.positive(n, "tls.ocsp", "timeout_ms", o.timeout_ms);
+    if (o.timeout_ms > 10000)
+      r.fail(n["timeout_ms"], "tls.ocsp.timeout_ms", "must be <= 10000 (a handshake of a new peer waits for it)");
+    o.failure_retry_s = r.positive(n, "tls.ocsp", "failure_retry_s", o.failure_retry_s);
+    o.max_cache_s = r.positive(n, "tls.ocsp", "max_cache_s", o.max_cache_s, 10);
+    if (o.max_cache_s > 86400) r.fail(n["max_cache_s"], "tls.ocsp.max_cache_s", "must be <= 86400");
+    if (o.peers == security::OcspPolicy::require && !c.tls.check_revocation)
+      r.fail(n["peers"], "tls.ocsp.peers", "require needs tls.check_revocation: true");
+  }
   c.crl_fetch.cache_dir = "var/crl-cache";
   if (auto n = root["crl_fetch"]; n.IsDefined()) {
     r.only_keys(n, "crl_fetch",
-                {"enabled", "refresh_interval_s", "timeout_ms", "cache_dir", "intermediates", "urls", "url_base"});
+                {"enabled", "refresh_interval_s", "timeout_ms", "cache_dir", "intermediates", "urls", "url_base",
+                 "learn_from_peers", "max_learned"});
+    r.get(n, "crl_fetch", "learn_from_peers", c.crl_fetch.learn_from_peers, "a boolean");
+    int max_learned = static_cast<int>(c.crl_fetch.max_learned);
+    max_learned = r.positive(n, "crl_fetch", "max_learned", max_learned, 0);
+    if (max_learned > 1000) r.fail(n["max_learned"], "crl_fetch.max_learned", "must be <= 1000");
+    c.crl_fetch.max_learned = static_cast<std::size_t>(max_learned);
     r.get(n, "crl_fetch", "enabled", c.crl_fetch.enabled, "a boolean");
     c.crl_fetch.refresh_interval_s = r.positive(n, "crl_fetch", "refresh_interval_s", c.crl_fetch.refresh_interval_s);
     if (c.crl_fetch.refresh_interval_s > 14400)
@@ -395,10 +422,14 @@ std::vector<std::string> keys_needing_restart(const Config& a, const Config& b) 
               a.tls.check_revocation != b.tls.check_revocation || a.tls_reload_poll_ms != b.tls_reload_poll_ms ||
               a.tls.session_tickets != b.tls.session_tickets || a.tls.ticket_key_rotation_s != b.tls.ticket_key_rotation_s,
           "tls");
+  const auto &oa = a.tls.ocsp, &ob = b.tls.ocsp;
+  differs(oa.peers != ob.peers || oa.staple != ob.staple || oa.responder_url != ob.responder_url ||
+              oa.timeout_ms != ob.timeout_ms || oa.failure_retry_s != ob.failure_retry_s || oa.max_cache_s != ob.max_cache_s,
+          "tls.ocsp");
   const auto &fa = a.crl_fetch, &fb = b.crl_fetch;
   differs(fa.enabled != fb.enabled || fa.refresh_interval_s != fb.refresh_interval_s || fa.timeout_ms != fb.timeout_ms ||
               fa.cache_dir != fb.cache_dir || fa.intermediates != fb.intermediates || fa.urls != fb.urls ||
-              fa.url_base != fb.url_base,
+              fa.url_base != fb.url_base || fa.learn_from_peers != fb.learn_from_peers || fa.max_learned != fb.max_learned,
           "crl_fetch");
   differs(a.max_body_bytes != b.max_body_bytes || a.header_timeout_ms != b.header_timeout_ms ||
               a.body_timeout_ms != b.body_timeout_ms || a.idle_timeout_ms != b.idle_timeout_ms ||

@@ -19,7 +19,7 @@ const std::vector<std::string_view> Metrics::kOutcomes = [] {
 const std::vector<std::string_view> Metrics::kTlsFailureReasons{
     "timeout",         "closed",          "no_client_certificate", "protocol",    "certificate_revoked",
     "certificate_expired", "certificate_not_yet_valid", "crl_expired", "crl_missing", "untrusted",
-    "wrong_usage",     "bad_certificate", "other"};
+    "ocsp_unknown",    "ocsp_no_answer",  "wrong_usage",     "bad_certificate", "other"};
 
 const std::vector<std::string_view> Metrics::kConnectionRefusals{"total", "per_address", "pending_handshakes"};
 // The reasons of gateway/edge/http_strict.h (strict::kReasons; its unit test holds the two equal).

@@ -76,6 +76,41 @@ TEST(CrlFetch, ANewerCrlRevokingASchoolIsAppliedWithoutRestart) {
   EXPECT_TRUE(p.alive());
 }
 
+// A peer whose issuing CA we do not configure: that CA's distribution point is only in the chain
+// the peer sends. Its first handshake is refused (no CRL for that CA), the point is learned from
+// that chain and fetched at once, and the next handshake gets in; a restart without network still
+// knows the CA of the cached CRL.
+TEST(CrlFetch, APeersDistributionPointIsFollowedWithoutBeingConfigured) {
+  Lab lab;
+  const std::string kOrgCa = "/C=NL/O=edugate TEST ONLY/CN=edugate TEST PKIoverheid Organisatie Issuing CA";
+  std::string dir;
+  {
+    CrlServer server(lab.served);
+    Provider p(lab.provider());
+    EXPECT_EQ(p.log().find("org.crl"), std::string::npos) << "not configured anywhere";
+    EXPECT_EQ(status_for(p.port(), "cdp-peer", "0000000700043AD00000"), 0);
+    ASSERT_TRUE(eventually([&] { return p.log().find("tls_refused") != std::string::npos; }, 5000));
+    EXPECT_NE(p.log().find(R"("ca":")" + kOrgCa + R"(","crl":"unable to get certificate CRL")"), std::string::npos)
+        << p.log();
+    ASSERT_TRUE(eventually([&] { return p.log().find(R"("url":"http://127.0.0.1:8099/crl/org.crl")") != std::string::npos; },
+                           5000))
+        << p.log();
+    EXPECT_NE(p.log().find("crl_point_learned"), std::string::npos);
+    EXPECT_EQ(count_of(p.log(), "crl_point_learned"), 1) << "the points we know already are not learned: " << p.log();
+    ASSERT_TRUE(eventually([&] { return status_for(p.port(), "cdp-peer", "0000000700043AD00000") == 500; }, 10000))
+        << p.log();
+    EXPECT_FALSE(fs::is_empty(lab.dir + "/cache/learned"));
+    EXPECT_EQ(status_for(p.port(), "school-25be", kSchool25be), 200);
+    p.keep_dir();
+    dir = p.dir();
+  }
+  auto options = lab.provider();
+  options.dir = dir;
+  Provider again(options);
+  EXPECT_EQ(again.log().find("crl_cache_invalid"), std::string::npos) << again.log();
+  EXPECT_EQ(status_for(again.port(), "cdp-peer", "0000000700043AD00000"), 500) << again.log();
+}
+
 TEST(CrlFetch, ARestartWithoutNetworkKeepsTheFetchedCrls) {
   Lab lab;
   std::string dir;

@@ -135,6 +135,36 @@ TEST(Config, CrlFetchIsOffByDefaultAndValidated) {
   EXPECT_NE(error_of(kMin + "crl_fetch:\n  interval: 5\n").find("crl_fetch.interval: unknown key"), std::string::npos);
 }
 
+TEST(Config, OcspPreferredForPeersStapledForUsAndValidated) {
+  auto c = parse_config(kMin, "test.yaml", "/etc/edugate");
+  EXPECT_EQ(c.tls.ocsp.peers, edugate::security::OcspPolicy::prefer);
+  EXPECT_TRUE(c.tls.ocsp.staple);
+  EXPECT_EQ(c.tls.ocsp.timeout_ms, 2000);
+  EXPECT_TRUE(c.crl_fetch.learn_from_peers);
+  EXPECT_EQ(c.crl_fetch.max_learned, 32u);
+  auto r = parse_config(kMin + "  ocsp:\n    peers: require\n    staple: false\n    responder_url: http://ocsp.lab:8098/\n"
+                               "    timeout_ms: 500\n    failure_retry_s: 5\n    max_cache_s: 600\n"
+                               "crl_fetch:\n  learn_from_peers: false\n  max_learned: 4\n",
+                        "test.yaml", "/etc/edugate");
+  EXPECT_EQ(r.tls.ocsp.peers, edugate::security::OcspPolicy::require);
+  EXPECT_FALSE(r.tls.ocsp.staple);
+  EXPECT_EQ(r.tls.ocsp.responder_url, "http://ocsp.lab:8098/");
+  EXPECT_EQ(r.tls.ocsp.timeout_ms, 500);
+  EXPECT_EQ(r.tls.ocsp.failure_retry_s, 5);
+  EXPECT_EQ(r.tls.ocsp.max_cache_s, 600);
+  EXPECT_FALSE(r.crl_fetch.learn_from_peers);
+  EXPECT_EQ(r.crl_fetch.max_learned, 4u);
+  EXPECT_EQ(keys_needing_restart(c, r), (std::vector<std::string>{"tls.ocsp", "crl_fetch"}));
+  EXPECT_NE(error_of(kMin + "  ocsp:\n    peers: always\n").find("tls.ocsp.peers: must be off, prefer or require"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMin + "  ocsp:\n    timeout_ms: 10001\n").find("tls.ocsp.timeout_ms: must be <= 10000"),
+            std::string::npos);
+  EXPECT_NE(error_of(kMin + "  ocsp:\n    responder_url: https://x/\n").find("tls.ocsp.responder_url"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "  ocsp:\n    nonce: true\n").find("tls.ocsp.nonce: unknown key"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "  check_revocation: false\n  ocsp:\n    peers: require\n").find("tls.ocsp.peers: require needs"),
+            std::string::npos);
+}
+
 TEST(Config, CrlFetchMayStandInForCrlFiles) {
   const std::string no_crls = "role: provider\noin: \"00000003273785290000\"\n"
                               "tls:\n  certificate: c.pem\n  private_key: k.pem\n  trust_anchors: t.pem\n";
