@@ -54,7 +54,7 @@ class BpvMonitorService final : public HandlerService {
         {"VraagResultatenOp", [this](SoapScope& s, const CallContext& c) { return resultaten(s, c); }},
         {"VraagResponsrecordsOp", [this](SoapScope& s, const CallContext& c) { return responsrecords(s, c); }},
     });
-    set_writes(*backend_, {"LeverStudentgegevensAan", "CorrigeerStudentgegeven", "TrekStudentgegevenIn"});
+    set_writes(backend_.get(), {"LeverStudentgegevensAan", "CorrigeerStudentgegeven", "TrekStudentgegevenIn"});
   }
 
   std::string agreement(const Operation& op) const override {

@@ -44,7 +44,7 @@ class LeerbedrijfService final : public HandlerService {
         {"VoordragenErkenning", [this](SoapScope& s, const CallContext& c) { return voordragen(s, c); }},
         {"HaalMutatiesOp", [this](SoapScope& s, const CallContext& c) { return mutaties(s, c); }},
     });
-    set_writes(*backend_, {"VoordragenErkenning"});
+    set_writes(backend_.get(), {"VoordragenErkenning"});
   }
 
  private:

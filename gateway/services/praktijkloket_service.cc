@@ -256,7 +256,7 @@ class PraktijkloketService final : public HandlerService {
         {"GeefKwalificaties", [this](SoapScope& s, const CallContext&) { return kwalificaties(s); }},
         {"GeefWerkprocessen", [this](SoapScope& s, const CallContext&) { return werkprocessen(s); }},
     });
-    set_writes(*backend_, {"VoegDeelnemerToe", "VoegDeelnemersToe", "WijzigDeelnemer", "ArchiveerDeelnemer",
+    set_writes(backend_.get(), {"VoegDeelnemerToe", "VoegDeelnemersToe", "WijzigDeelnemer", "ArchiveerDeelnemer",
                            "HerstelDeelnemer", "VerwijderDeelnemer", "VoegPraktijkopleiderToe", "MaakBegeleidingsdocument",
                            "WijzigBegeleidingsdocument", "RondBegeleidingsdocumentAf", "MaakPraktijkverklaring",
                            "WijzigPraktijkverklaring", "MaakPraktijkverklaringDefinitief", "VerwijderPraktijkverklaring"});

@@ -131,7 +131,7 @@ class HandlerService : public Service {
       scope.set_input(body_xml);
       return it->second(scope, ctx);
     };
-    if (!ctx.key || !writes_.count(op.name)) return run();
+    if (!ctx.key || !keyed_ || !writes_.count(op.name)) return run();
     // A write: its backend records the message's key and this answer in the write's own
     // transaction (core/keyed_writes.h); a resend after a crash gets the recorded answer.
     auto answer = keyed_->keyed(*ctx.key, op.name, [&]() -> Result<KeyedAnswer> {
@@ -147,11 +147,12 @@ class HandlerService : public Service {
   explicit HandlerService(ServiceContract c) : contract_(std::move(c)) {}
 
   // The operations that write, and the backend that records their keys (every other operation
-  // reads and runs as it is).
-  void set_writes(KeyedWrites& keyed, std::set<std::string> writes) {
+  // reads and runs as it is). `keyed` may be null where a service is built without a backend
+  // (its contract and agreements only).
+  void set_writes(KeyedWrites* keyed, std::set<std::string> writes) {
     for (const auto& w : writes)
       if (!handlers_.count(w)) throw std::runtime_error(contract_.name + ": write " + w + " has no handler");
-    keyed_ = &keyed;
+    keyed_ = keyed;
     writes_ = std::move(writes);
   }
 

@@ -63,6 +63,9 @@ struct Trust {
     t.crls = {crls};
     ctx = make_server_context(t);
   }
+  ~Trust() { sk_X509_pop_free(intermediates, X509_free); }
+  Trust(const Trust&) = delete;
+  Trust& operator=(const Trust&) = delete;
   wssec::VerifyPolicy request(const std::string& oin = kSchoolKvk) const {
     wssec::VerifyPolicy p;
     p.trust = SSL_CTX_get_cert_store(ctx->native_handle());
