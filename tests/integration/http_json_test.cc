@@ -53,6 +53,13 @@ ProviderOptions options_for(const std::string& url, const std::string& extra = "
 }
 
 const json kVerifieer = {{"LeerbedrijfID", "100000001"}, {"Crebo", "25180"}, {"Leerweg", "BOL"}};
+// A voordracht (a write): the request of the tests about writes.
+const json kVoordracht = {{"KvkNummer", "87654321"},
+                          {"Naam", "Fietsenmakerij De Spaak"},
+                          {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
+                          {"Crebo", "25180"},
+                          {"Leerweg", "BBL"},
+                          {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
 const json kErkend = {{"erkend", true},
                       {"signaal_code", "ERKEND"},
                       {"signaal_omschrijving", "Erkend volgens de backend"},
@@ -266,12 +273,7 @@ TEST(HttpJsonBackend, ReadGivesUpAfterItsRetries) {
 TEST(HttpJsonBackend, WriteIsNeverRetried) {
   JsonBackend backend(failing_on("/voordragen", {500, "{}"}));
   Provider p(options_for(backend.url(), "      retries: 3\n"));
-  json req = {{"KvkNummer", "87654321"},
-              {"Naam", "Fietsenmakerij De Spaak"},
-              {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
-              {"Crebo", "25180"},
-              {"Leerweg", "BBL"},
-              {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  const json req = kVoordracht;
   expect_dk0051(send_json("school-25be", kSchool25be, p.port(), "VoordragenErkenning", req.dump()));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(backend.hits("/leerbedrijf/voordragen"), 1);
@@ -404,12 +406,7 @@ TEST(HttpJsonBackend, EveryWriteCarriesTheMessagesIdempotencyKeyAndNoReadDoes) {
   pump_settled(backend);
   gateway::SendOptions o;
   o.message_id = new_message_id();
-  json req = {{"KvkNummer", "87654321"},
-              {"Naam", "Fietsenmakerij De Spaak"},
-              {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
-              {"Crebo", "25180"},
-              {"Leerweg", "BBL"},
-              {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  const json req = kVoordracht;
   EXPECT_EQ(answer(send_json("school-25be", kSchool25be, p.port(), "VoordragenErkenning", req.dump(), o))["VoordrachtID"], "V1");
   answer(verifieer(p));
   bool write_seen = false, read_seen = false;
@@ -450,12 +447,7 @@ TEST(HttpJsonBackend, AWriteResentAfterACrashGetsTheFirstAnswerOfABackendThatHon
   auto first = std::make_unique<Provider>(o);
   gateway::SendOptions send;
   send.message_id = new_message_id();
-  json req = {{"KvkNummer", "87654321"},
-              {"Naam", "Fietsenmakerij De Spaak"},
-              {"Adres", {{"Straat", "Dorpsstraat"}, {"Huisnummer", "1"}, {"Postcode", "7511 AA"}, {"Plaats", "Enschede"}}},
-              {"Crebo", "25180"},
-              {"Leerweg", "BBL"},
-              {"Contactpersoon", {{"Naam", "J. Jansen"}, {"Email", "info@spaak.example"}}}};
+  const json req = kVoordracht;
   EXPECT_FALSE(send_json("school-25be", kSchool25be, first->port(), "VoordragenErkenning", req.dump(), send));
   std::ofstream(crash_file) << "";
   ASSERT_EQ(first->wait_exit(20000), 128 + 9) << first->log();
