@@ -302,6 +302,21 @@ def proc_cpu_s(pid):
         return None
 
 
+def rss_slope(samples):
+    """KiB of RSS per 10^6 requests, least squares over the samples after the warm-up (the first
+    two chunks: allocator caches and the store's page cache fill there); None with fewer than 3."""
+    pts = samples[2:]
+    if len(pts) < 3:
+        return None
+    n = len(pts)
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    den = sum((x - mx) ** 2 for x, _ in pts)
+    if den == 0:
+        return None
+    return 1e6 * sum((x - mx) * (y - my) for x, y in pts) / den
+
+
 def median_spread(values):
     values = [v for v in values if v is not None]
     if not values:
@@ -434,11 +449,14 @@ def main():
             log("== memory over a long run")
             pp, pport = b.provider("provider-long")
             rate = statistics.median(res["edugate_rps"]) or 1000
-            # In chunks until the whole count is done (a run sized by the closed-loop rate alone fell
-            # short when the machine got slower): RSS before the first chunk, after the last.
-            done, first, srv = 0, None, {}
+            # In chunks of a tenth of the count (10^5 of 10^6) until the whole count is done (a run
+            # sized by the closed-loop rate alone fell short when the machine got slower); the RSS
+            # after each chunk is a sample, so a slope can be told from a step (issue 17: "RSS
+            # sampled every 10^5 requests: no slope after warm-up").
+            chunk = max(1, args.long_requests // 10)
+            done, first, srv, samples = 0, None, {}, []
             while done < args.long_requests:
-                dur = max(1.0, 1.1 * (args.long_requests - done) / rate)
+                dur = max(1.0, 1.05 * min(chunk, args.long_requests - done) / rate)
                 r = b.load(pport, "verifieer-erkenning.json", connections=C, duration=dur,
                            warmup=(5 if not args.quick else 0.5) if first is None else 0, pid=pp.pid)
                 srv = r.get("server", {})
@@ -446,9 +464,12 @@ def main():
                 done += r["ok"]
                 add("edugate_long_errors", r["errors"])
                 rate = max(100.0, r["ok"] / dur)
+                if srv.get("rss_kb_after"):
+                    samples.append((done, srv["rss_kb_after"]))
             detail["long"] = {"requests": done, "errors": sum(res["edugate_long_errors"]),
                               "rss_kb_before": first.get("rss_kb_before"), "rss_kb_after": srv.get("rss_kb_after"),
-                              "rss_peak_kb": max(first.get("rss_peak_kb") or 0, srv.get("rss_peak_kb") or 0)}
+                              "rss_peak_kb": max(first.get("rss_peak_kb") or 0, srv.get("rss_peak_kb") or 0),
+                              "samples": samples, "slope_kb_per_1e6": rss_slope(samples)}
             b.stop(pp)
     finally:
         b.cleanup()
@@ -518,9 +539,16 @@ def write_markdown(args, report):
     long = detail.get("long")
     if long and long.get("rss_kb_before"):
         growth = long["rss_kb_after"] - long["rss_kb_before"]
+        slope = long.get("slope_kb_per_1e6")
+        samples = long.get("samples") or []
+        # No slope: after the warm-up, less than 1 % of the RSS (and under 512 KiB) per 10^6 requests.
+        flat = slope is not None and abs(slope) < min(512, 0.01 * long["rss_kb_before"])
         rows.append(f"| memory over {long['requests']:,} requests | {growth:+,} KiB RSS | before {long['rss_kb_before']:,}, "
-                    f"after {long['rss_kb_after']:,}, peak {long['rss_peak_kb']:,} KiB | | | "
-                    f"{'met' if growth < 0.05 * long['rss_kb_before'] + 2048 else '**not met**'} (no growth) |")
+                    f"after {long['rss_kb_after']:,}, peak {long['rss_peak_kb']:,} KiB; "
+                    f"{len(samples)} samples, slope after warm-up {fmt(slope)} KiB per 10⁶ requests | | | "
+                    + ("met (no slope)" if flat else "**not met** (no slope after warm-up)" if slope is not None
+                       else f"{'met' if growth < 0.05 * long['rss_kb_before'] + 2048 else '**not met**'} (no growth)")
+                    + " |")
 
     limits = [
         ("openssl speed rsa2048, signs/s on the server's core", "openssl_rsa2048_sign_per_s"),

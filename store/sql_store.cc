@@ -42,6 +42,17 @@ CREATE TABLE IF NOT EXISTS sent_messages (
   PRIMARY KEY (sender_oin, message_id));
 CREATE INDEX IF NOT EXISTS sent_messages_created ON sent_messages(created_ms);
 INSERT INTO schema_version SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_version);
+CREATE TABLE IF NOT EXISTS registry_version (n INTEGER NOT NULL);
+INSERT INTO registry_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM registry_version);
+CREATE TRIGGER IF NOT EXISTS parties_inserted AFTER INSERT ON parties BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS parties_updated AFTER UPDATE ON parties BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS parties_deleted AFTER DELETE ON parties BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS agreements_inserted AFTER INSERT ON agreements BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS agreements_updated AFTER UPDATE ON agreements BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS agreements_deleted AFTER DELETE ON agreements BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS mandates_inserted AFTER INSERT ON mandates BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS mandates_updated AFTER UPDATE ON mandates BEGIN UPDATE registry_version SET n = n + 1; END;
+CREATE TRIGGER IF NOT EXISTS mandates_deleted AFTER DELETE ON mandates BEGIN UPDATE registry_version SET n = n + 1; END;
 )SQL";
 
 // PostgreSQL: the same tables in schema `edugate`, versioned (`edugate db migrate`).
@@ -81,6 +92,25 @@ CREATE TABLE sent_messages (
 CREATE INDEX sent_messages_created ON sent_messages(created_ms);
 )SQL";
 
+// Version 3: the registry's change counter (store/registry_cache.h), moved by every statement that
+// writes parties, agreements or mandates, from any instance or tool. The function keeps the
+// search_path of the migration, so an operator's `UPDATE edugate.parties ...` moves it too.
+constexpr const char* kPostgresV3 = R"SQL(
+CREATE TABLE registry_version (n BIGINT NOT NULL);
+INSERT INTO registry_version VALUES (0);
+CREATE FUNCTION registry_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE registry_version SET n = n + 1;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER parties_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON parties
+  FOR EACH STATEMENT EXECUTE FUNCTION registry_changed();
+CREATE TRIGGER agreements_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreements
+  FOR EACH STATEMENT EXECUTE FUNCTION registry_changed();
+CREATE TRIGGER mandates_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mandates
+  FOR EACH STATEMENT EXECUTE FUNCTION registry_changed();
+)SQL";
+
 // Enqueuers take this transaction lock (PostgreSQL; SQLite's write lock does the same), so outbox
 // ids are handed out in commit order: a claimer never sees a destination's later message before
 // an earlier one has committed.
@@ -112,7 +142,7 @@ void serialize(sql::Connection& c, std::int64_t key) {
 }  // namespace
 
 const std::vector<sql::Migration>& postgres_migrations() {
-  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kPostgresV2}};
+  static const std::vector<sql::Migration> m{{1, kPostgresV1}, {2, kPostgresV2}, {3, kPostgresV3}};
   return m;
 }
 
@@ -144,11 +174,36 @@ sql::Target sqlite_target(std::string path, bool synchronous_full) {
 SqliteStore::SqliteStore(std::string path, bool synchronous_full)
     : SqlStore(sqlite_target(std::move(path), synchronous_full), true) {}
 
+void SqlStore::cache_registry() {
+  if (!cache_) cache_ = std::make_unique<RegistryCache>();
+  refresh_registry();
+}
+
+std::optional<std::int64_t> SqlStore::refresh_registry() {
+  if (!cache_) return std::nullopt;
+  auto st = pool_.get().prepare("SELECT n FROM registry_version");
+  if (!st.step()) throw std::runtime_error("the store has no registry_version row");
+  const std::int64_t n = st.integer(0);
+  if (cache_->observe(n)) return n;
+  return std::nullopt;
+}
+
+void SqlStore::registry_written() {
+  if (cache_) cache_->clear();
+}
+
 std::optional<Party> SqlStore::find_party(const Oin& oin) {
-  auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint, require_signature FROM parties WHERE oin = ?");
-  st.bind(1, oin.str());
-  if (!st.step()) return std::nullopt;
-  return party_from(st);
+  std::uint64_t generation = 0;
+  if (cache_)
+    if (auto hit = cache_->party(oin.str(), generation)) return *hit;
+  std::optional<Party> found;
+  {
+    auto st = pool_.get().prepare("SELECT oin, naam, kind, status, endpoint, require_signature FROM parties WHERE oin = ?");
+    st.bind(1, oin.str());
+    if (st.step()) found = party_from(st);
+  }
+  if (cache_) cache_->put_party(oin.str(), found, generation);
+  return found;
 }
 
 namespace {
@@ -184,6 +239,7 @@ void SqlStore::upsert_party(const Party& p) {
   sql::Transaction tx(c);
   put_party(c, p);
   tx.commit();
+  registry_written();
 }
 
 void SqlStore::apply_registry(const std::vector<Party>& parties, const std::vector<Agreement>& agreements,
@@ -194,6 +250,7 @@ void SqlStore::apply_registry(const std::vector<Party>& parties, const std::vect
   for (const auto& a : agreements) put_agreement(c, a.party, a.service, true);
   for (const auto& m : mandates) put_mandate(c, m.vendor, m.school, m.service, true);
   tx.commit();
+  registry_written();
 }
 
 std::vector<Party> SqlStore::parties() {
@@ -204,9 +261,20 @@ std::vector<Party> SqlStore::parties() {
 }
 
 bool SqlStore::has_agreement(const Oin& party, std::string_view service) {
-  auto st = pool_.get().prepare("SELECT 1 FROM agreements WHERE party_oin = ? AND service = ?");
-  st.bind(1, party.str()).bind(2, service);
-  return st.step();
+  std::string key;
+  std::uint64_t generation = 0;
+  if (cache_) {
+    key.append("a ").append(party.str()).append(" ").append(service);
+    if (auto hit = cache_->flag(key, generation)) return *hit;
+  }
+  bool found;
+  {
+    auto st = pool_.get().prepare("SELECT 1 FROM agreements WHERE party_oin = ? AND service = ?");
+    st.bind(1, party.str()).bind(2, service);
+    found = st.step();
+  }
+  if (cache_) cache_->put_flag(key, found, generation);
+  return found;
 }
 
 void SqlStore::set_agreement(const Oin& party, std::string_view service, bool present) {
@@ -214,6 +282,7 @@ void SqlStore::set_agreement(const Oin& party, std::string_view service, bool pr
   sql::Transaction tx(c);
   put_agreement(c, party, service, present);
   tx.commit();
+  registry_written();
 }
 
 std::vector<Agreement> SqlStore::agreements() {
@@ -224,11 +293,22 @@ std::vector<Agreement> SqlStore::agreements() {
 }
 
 bool SqlStore::has_mandate(const Oin& vendor, const Oin& school, std::string_view service) {
-  auto st = pool_.get().prepare(
-      "SELECT 1 FROM mandates m JOIN parties v ON v.oin = m.vendor_oin JOIN parties s ON s.oin = m.school_oin "
-      "WHERE m.vendor_oin = ? AND m.school_oin = ? AND m.service = ?");
-  st.bind(1, vendor.str()).bind(2, school.str()).bind(3, service);
-  return st.step();
+  std::string key;
+  std::uint64_t generation = 0;
+  if (cache_) {
+    key.append("m ").append(vendor.str()).append(" ").append(school.str()).append(" ").append(service);
+    if (auto hit = cache_->flag(key, generation)) return *hit;
+  }
+  bool found;
+  {
+    auto st = pool_.get().prepare(
+        "SELECT 1 FROM mandates m JOIN parties v ON v.oin = m.vendor_oin JOIN parties s ON s.oin = m.school_oin "
+        "WHERE m.vendor_oin = ? AND m.school_oin = ? AND m.service = ?");
+    st.bind(1, vendor.str()).bind(2, school.str()).bind(3, service);
+    found = st.step();
+  }
+  if (cache_) cache_->put_flag(key, found, generation);
+  return found;
 }
 
 void SqlStore::set_mandate(const Oin& vendor, const Oin& school, std::string_view service, bool present) {
@@ -236,6 +316,7 @@ void SqlStore::set_mandate(const Oin& vendor, const Oin& school, std::string_vie
   sql::Transaction tx(c);
   put_mandate(c, vendor, school, service, present);
   tx.commit();
+  registry_written();
 }
 
 std::vector<Mandate> SqlStore::mandates() {

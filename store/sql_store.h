@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/registry_cache.h"
 #include "store/sql.h"
 #include "store/store.h"
 
@@ -69,12 +70,21 @@ class SqlStore : public Store {
 
   sql::Dialect dialect() const { return pool_.dialect(); }
 
+  // The registry cache (store/registry_cache.h): `serve` turns it on and calls refresh_registry
+  // every kRegistryPollMs; without it (the CLI's commands) every lookup reads the rows.
+  void cache_registry();
+  // Reads the change counter; empties the cache when it moved, and then returns it.
+  std::optional<std::int64_t> refresh_registry();
+  bool registry_cached() const { return cache_ != nullptr; }
+
  private:
   void insert_audit(sql::Connection& c, const AuditRecord& a);
   std::int64_t insert_outbox(sql::Connection& c, const OutboxMessage& m);
   void insert_completion(sql::Connection& c, const Completion& done);
   void unclaim(const Oin& sender, const MessageId& id);
+  void registry_written();  // after a registry write of ours has committed
   sql::Pool pool_;
+  std::unique_ptr<RegistryCache> cache_;
   // SQLite: claims in this process's memory. PostgreSQL (several instances): claims are rows.
   bool memory_claims_;
   std::mutex claims_mu_;

@@ -12,7 +12,7 @@
 
 namespace edugate::gateway::cli {
 
-void setup_logging(const std::string& level) { jlog::setup(level); }
+void setup_logging(const std::string& level, int batch_ms) { jlog::setup(level, batch_ms); }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -15,7 +15,7 @@
 
 namespace edugate::gateway::cli {
 
-void setup_logging(const std::string& level);
+void setup_logging(const std::string& level, int batch_ms = 0);
 
 std::string read_file(const std::string& path);
 

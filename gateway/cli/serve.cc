@@ -176,6 +176,7 @@ class Server {
   void check_crls();
   void pump();
   void purge();
+  void watch_registry();
   void schedule_crl_fetch(std::chrono::seconds after);
   void schedule_staple(std::chrono::seconds after);
   void fetch_learned_points();
@@ -216,6 +217,8 @@ class Server {
   std::unique_ptr<Inbox> inbox_;
   asio::steady_timer pump_timer_{ioc_};
   std::atomic<bool> pump_busy_{false};
+  asio::steady_timer registry_timer_{ioc_};
+  std::atomic<bool> registry_busy_{false};
   // maintenance and reloads
   std::int64_t retention_ms_ = 0;
   asio::steady_timer purge_timer_{ioc_};
@@ -240,6 +243,7 @@ class Server {
 
 void Server::open_store_and_services() {
   store_ = open_store(config_);
+  store_->cache_registry();  // requests read the registry from memory (watch_registry keeps it current)
   auto services = make_services(config_);
   if (services.list.empty() && config_.inbox_dir.empty() && !config_.internal_enabled)
     throw std::runtime_error("nothing to do: no service enabled, no inbox and no internal listener in " + config_file_);
@@ -331,6 +335,7 @@ void Server::pump() {
 
 // The port file says "ready": written once everything above has started.
 void Server::write_ready() {
+  spdlog::default_logger()->flush();  // ready: what was logged on the way is on stderr
   if (!port_file_.empty()) {
     std::ofstream(port_file_ + ".tmp") << (listener_ ? listener_->port() : 0) << "\n";
     std::filesystem::rename(port_file_ + ".tmp", port_file_);
@@ -343,6 +348,7 @@ void Server::write_ready() {
 void Server::start_maintenance() {
   retention_ms_ = std::int64_t{config_.message_retention_days} * 86400 * 1000;
   purge();
+  watch_registry();
   check_crls();
   if (crl_fetcher_) {
     const auto interval = std::chrono::seconds(config_.crl_fetch.refresh_interval_s);
@@ -363,6 +369,26 @@ void Server::purge() {
   });
   purge_timer_.expires_after(std::chrono::hours(1));
   purge_timer_.async_wait([this](error_code ec) { if (!ec) purge(); });
+}
+
+// The registry cache follows the store's change counter: a party, agreement or mandate changed by
+// the CLI, another instance or an operator's SQL takes effect here within kRegistryPollMs (plus
+// one read). The read runs on a worker: on PostgreSQL it is a round trip.
+void Server::watch_registry() {
+  if (!registry_busy_.exchange(true)) {
+    asio::post(workers_, [this] {
+      try {
+        if (auto moved = store_->refresh_registry()) jlog::info("registry_changed", {{"registry_version", *moved}});
+      } catch (const std::exception& e) {
+        jlog::warn("registry_check_failed", {{"error", e.what()}});
+      }
+      registry_busy_ = false;
+    });
+  }
+  registry_timer_.expires_after(std::chrono::milliseconds(store::kRegistryPollMs));
+  registry_timer_.async_wait([this](error_code ec) {
+    if (!ec) watch_registry();
+  });
 }
 
 // CRLs: warn a day before one runs out; past its nextUpdate that issuer's certificates are
@@ -448,11 +474,12 @@ void Server::reload_config() {
   try {
     auto fresh = load_config(config_file_);
     spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+    jlog::set_batch_ms(fresh.log_batch_ms);
     wss_->set_policy({fresh.wss_require_signed, fresh.wss_skew_seconds});
     grace_ms_ = fresh.shutdown_grace_ms;
     auto restart = keys_needing_restart(config_, fresh);
     jlog::info("config_reloaded",
-               {{"applied", {"log.level", "wssecurity.require_signed", "wssecurity.skew_seconds", "shutdown_grace_ms"}},
+               {{"applied", {"log.level", "log.batch_ms", "wssecurity.require_signed", "wssecurity.skew_seconds", "shutdown_grace_ms"}},
                 {"restart_needed", restart}});
     if (!restart.empty()) jlog::warn("config_change_needs_restart", {{"keys", restart}});
   } catch (const std::exception& e) {
@@ -512,7 +539,8 @@ void Server::finish(const char* how) {
                          {"connections_left", listener_ ? listener_->open_connections() : 0},
                          {"internal_connections_left", internal_ ? internal_->open_connections() : 0},
                          {"requests_in_flight", metrics_->requests_in_flight.load()}});
-  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &staple_timer_, &drain_timer_}) t->cancel();
+  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &staple_timer_, &drain_timer_, &registry_timer_})
+    t->cancel();
   hup_->cancel();
   signals_->cancel();
   if (admin_) admin_->stop();
@@ -595,7 +623,7 @@ class Serve : public Command {
   bool logs_json() const override { return true; }
   int run() override {
     auto config = load_config(config_file_);
-    setup_logging(config.log_level);
+    setup_logging(config.log_level, config.log_batch_ms);
     if (!config.tls.check_revocation) jlog::warn("revocation_checks_disabled");
     if (config.store_kind != "postgres") hold_serve_lock(config.store_path);
     // The server lives on the heap: its io_context, sessions and timers are large.

@@ -19,6 +19,7 @@
 #include "gateway/edge/connection_limits.h"
 #include "gateway/edge/http_strict.h"
 #include "gateway/edge/listening.h"
+#include "gateway/edge/tls_stream.h"
 #include "gateway/ops/log.h"
 #include "security/revocation.h"
 
@@ -311,7 +312,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ConnectionLimits::Ticket ticket_;  // its place under the caps, while it lives
   std::chrono::steady_clock::time_point first_head_by_;
   security::SslContextPtr ctx_;  // the TLS material this connection started with (reloads do not touch it)
-  beast::ssl_stream<beast::tcp_stream> stream_;
+  TlsStream stream_;             // no TLS buffers of its own while idle (edge/tls_stream.h)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Result<security::PeerIdentity> peer_;

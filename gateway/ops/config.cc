@@ -400,8 +400,10 @@ Config parse_config(const std::string& text, const std::string& file, const std:
   c.shutdown_grace_ms = r.positive(root, "", "shutdown_grace_ms", c.shutdown_grace_ms, 0);
   if (c.shutdown_grace_ms > 600000) r.fail(root["shutdown_grace_ms"], "shutdown_grace_ms", "must be <= 600000");
   if (auto n = root["log"]; n.IsDefined()) {
-    r.only_keys(n, "log", {"level"});
+    r.only_keys(n, "log", {"level", "batch_ms"});
     c.log_level = r.str(n, "log", "level", false, c.log_level);
+    c.log_batch_ms = r.positive(n, "log", "batch_ms", c.log_batch_ms, 0);
+    if (c.log_batch_ms > 1000) r.fail(n["batch_ms"], "log.batch_ms", "must be <= 1000");
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
     if (!levels.count(c.log_level)) r.fail(n["level"], "log.level", "must be one of trace, debug, info, warn, error, off");
   }

@@ -89,6 +89,8 @@ struct Config {
   bool wss_sign_requests = false;               // client side: sign what this gateway sends
 
   std::string log_level = "info";
+  // Lines at info and below leave in one write per log_batch_ms (0: every line at once).
+  int log_batch_ms = 2;
 
   // The admin listener: plain HTTP with /healthz, /readyz and /metrics (docs/OPERATIONS.md).
   // Off unless the admin block gives a port; 0 picks a free one (logged as admin_listening).

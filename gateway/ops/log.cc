@@ -1,11 +1,17 @@
 #include "gateway/ops/log.h"
 
 #include <spdlog/formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cctype>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
 #include <ctime>
+#include <mutex>
+#include <thread>
 
 namespace edugate::gateway::jlog {
 namespace {
@@ -99,6 +105,115 @@ class JsonLineFormatter final : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonLineFormatter>(); }
 };
 
+// stderr without a system call per line (issue 17). With a linger (log.batch_ms), lines gather
+// in a buffer that a thread of its own writes one linger after the first of them came, so under
+// load one write carries the lines of a linger and a request pays a copy into memory, not a
+// write(2); the producer wakes that thread only when the buffer was empty. A line at warn or
+// above, a full buffer, flush() and the end of the process write at once, in order (every line
+// passes the one buffer). A process that is killed loses at most a linger of info lines; the
+// audit record of every message is in the store, durable, whatever the log. Without a linger
+// every line is written as it is made.
+class BatchedStderrSink final : public spdlog::sinks::sink {
+ public:
+  static constexpr std::size_t kMaxBuffered = 64 * 1024;
+
+  explicit BatchedStderrSink(int fd = STDERR_FILENO) : fd_(fd), formatter_(std::make_unique<JsonLineFormatter>()) {}
+  ~BatchedStderrSink() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    drain();
+  }
+
+  void set_linger(std::chrono::milliseconds linger) {
+    {
+      std::lock_guard lock(mu_);
+      linger_ = linger;
+    }
+    if (linger.count() > 0 && !thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (linger.count() == 0) drain();
+  }
+
+  void log(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    {
+      std::lock_guard lock(formatter_mu_);
+      formatter_->format(msg, line);
+    }
+    bool now = msg.level >= spdlog::level::warn, wake = false;
+    {
+      std::lock_guard lock(mu_);
+      wake = buffer_.empty();
+      buffer_.append(line.data(), line.size());
+      now = now || linger_.count() == 0 || buffer_.size() >= kMaxBuffered;
+    }
+    if (now) drain();
+    else if (wake) cv_.notify_one();  // a system call only when the writer sleeps: once per linger at most
+  }
+  void flush() override { drain(); }
+  void set_pattern(const std::string&) override {}
+  void set_formatter(std::unique_ptr<spdlog::formatter> f) override {
+    std::lock_guard lock(formatter_mu_);
+    formatter_ = std::move(f);
+  }
+  std::uint64_t writes() const { return writes_.load(); }
+
+ private:
+  void run() {
+    for (;;) {
+      std::chrono::milliseconds linger;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !buffer_.empty(); });
+        if (stopping_) return;
+        linger = linger_;
+      }
+      std::this_thread::sleep_for(linger);
+      drain();
+    }
+  }
+  // Writes what is buffered; one writer at a time, so lines leave in the order they came.
+  void drain() {
+    std::lock_guard write_lock(write_mu_);
+    {
+      std::lock_guard lock(mu_);
+      if (buffer_.empty()) return;
+      writing_.swap(buffer_);
+    }
+    std::size_t done = 0;
+    while (done < writing_.size()) {
+      ssize_t n = ::write(fd_, writing_.data() + done, writing_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // a log that cannot be written must not stop the gateway
+      done += static_cast<std::size_t>(n);
+      writes_.fetch_add(1, std::memory_order_relaxed);
+    }
+    writing_.clear();
+    if (writing_.capacity() > 4 * kMaxBuffered) writing_.shrink_to_fit();
+  }
+
+  const int fd_;
+  std::mutex formatter_mu_;
+  std::unique_ptr<spdlog::formatter> formatter_;
+  std::mutex mu_;  // buffer_, linger_, stopping_
+  std::condition_variable cv_;
+  std::string buffer_;
+  std::chrono::milliseconds linger_{0};
+  bool stopping_ = false;
+  std::mutex write_mu_;  // writing_, and the order of writes
+  std::string writing_;
+  std::atomic<std::uint64_t> writes_{0};
+  std::thread thread_;
+};
+
+std::shared_ptr<BatchedStderrSink>& process_sink() {
+  static std::shared_ptr<BatchedStderrSink> sink;
+  return sink;
+}
+
 }  // namespace
 
 std::string scrub(std::string_view s) {
@@ -140,14 +255,28 @@ std::string scrub(std::string_view s) {
   return out;
 }
 
-void setup(const std::string& level) {
+void setup(const std::string& level, int batch_ms) {
   auto logger = spdlog::get("edugate");
-  if (!logger) logger = spdlog::stderr_logger_mt("edugate");
+  if (!logger) {
+    process_sink() = std::make_shared<BatchedStderrSink>();
+    logger = std::make_shared<spdlog::logger>("edugate", process_sink());
+    spdlog::register_logger(logger);
+  }
+  set_batch_ms(batch_ms);
   logger->set_formatter(std::make_unique<JsonLineFormatter>());
   logger->set_level(spdlog::level::from_str(level));
   // Errors of the logger itself (a failed write) must not end the process.
   logger->set_error_handler([](const std::string&) {});
   spdlog::set_default_logger(logger);
+}
+
+void set_batch_ms(int batch_ms) {
+  if (auto& sink = process_sink()) sink->set_linger(std::chrono::milliseconds(batch_ms < 0 ? 0 : batch_ms));
+}
+
+std::uint64_t stderr_writes() {
+  auto& sink = process_sink();
+  return sink ? sink->writes() : 0;
 }
 
 bool on(spdlog::level::level_enum level) { return spdlog::should_log(level); }

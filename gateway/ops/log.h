@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -17,8 +18,13 @@ namespace edugate::gateway::jlog {
 
 using Fields = nlohmann::ordered_json;
 
-// Installs the process's logger: stderr, JSON lines, at `level` (trace … off).
-void setup(const std::string& level);
+// Installs the process's logger: stderr, JSON lines, at `level` (trace … off). batch_ms > 0:
+// lines at info and below leave in one write per batch_ms (warn and above at once, behind them);
+// 0: every line is written when it is made.
+void setup(const std::string& level, int batch_ms = 0);
+void set_batch_ms(int batch_ms);  // a reload
+// The write(2) calls the process's logger has made so far (for its unit test).
+std::uint64_t stderr_writes();
 
 // One line: {"time","level","event", then the fields in order}. Cheap when the level is off.
 void write(spdlog::level::level_enum level, std::string_view event, const Fields& fields = Fields::object());

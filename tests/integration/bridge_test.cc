@@ -339,7 +339,13 @@ TEST(InternalBridge, VendorActsForASchoolWithAMandateInItsOwnRegistry) {
     auto r = run(full);
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
-  auto ok = bridge(port, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer, {{"Edugate-Act-For", kSchool25be}});
+  // The running gateway sees the registry change within store::kRegistryPollMs (its cache
+  // follows the store's change counter).
+  RawResponse ok;
+  EXPECT_TRUE(eventually([&] {
+    ok = bridge(port, "/v1/leerbedrijf/VerifieerErkenning", kVerifieer, {{"Edugate-Act-For", kSchool25be}});
+    return ok.status == 200;
+  }, 3000));
   ASSERT_EQ(ok.status, 200) << ok.body;
   const std::string mid = ok.headers["edugate-message-id"];
   EXPECT_TRUE(eventually([&] {

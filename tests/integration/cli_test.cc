@@ -353,7 +353,7 @@ TEST(Cli, ServeRefusesAnUnmigratedPostgresDatabaseUntilDbMigrate) {
   auto first = run({edugate_binary(), "db", "migrate", "--config", dir + "/p.yaml"});
   ASSERT_EQ(first.exit_code, 0) << first.output;
   auto j = nlohmann::json::parse(first.output);
-  EXPECT_EQ(j["schemas"]["edugate"], 2) << "the store: version 1, then sent_messages";
+  EXPECT_EQ(j["schemas"]["edugate"], 3) << "the store: version 1, then sent_messages, then registry_version";
   EXPECT_EQ(j["schemas"]["lb"], 2) << "the leerbedrijf backend: version 1, then write_keys";
   auto again = run({edugate_binary(), "db", "migrate", "--config", dir + "/p.yaml"});
   EXPECT_EQ(again.exit_code, 0) << again.output;

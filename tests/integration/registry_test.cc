@@ -2,6 +2,8 @@
 // and the audit record of a vendor acting for a school.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "adapters/db/leerbedrijf_fixtures.h"
 #include "testkit/testkit.h"
 
@@ -93,4 +95,36 @@ TEST(Registry, AuditHoldsNoPayload) {
   }
   EXPECT_EQ(p.log().find("Geheim"), std::string::npos);
   EXPECT_EQ(p.log().find("piet@"), std::string::npos);
+}
+
+// Requests read the registry from the gateway's cache, which follows the store's change counter
+// (store/registry_cache.h): a suspension by another process (here the CLI; on PostgreSQL it could
+// be another instance) refuses the party's next requests within a second, and its resumption
+// lets them through again as quickly. Runs against PostgreSQL too (pg.Registry.*).
+TEST(Registry, ASuspensionByAnotherProcessTakesEffectWithinASecond) {
+  Provider p;
+  auto ok = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", verifieer_json());
+  ASSERT_TRUE(ok);
+  ASSERT_FALSE(ok->is_fault) << ok->faultstring;  // the party is in the cache now
+  auto cli = [&](const std::string& status) {
+    // Not p.edugate(): that waits for the gateway to log the change; this measures it.
+    return run({edugate_binary(), "onboard", "--config", p.config_path(), "party", "--oin", kSchool25be, "--name",
+                "ROC TEST Twente", "--status", status});
+  };
+  auto until = [&](const std::string& want_fault) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (;;) {
+      auto ex = send_json("school-25be", kSchool25be, p.port(), "VerifieerErkenning", verifieer_json());
+      if (ex && ex->fault_code == want_fault) break;
+      if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(5)) break;
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  };
+  ASSERT_EQ(cli("geschorst").exit_code, 0);
+  const auto refused_after = until("DK0002");
+  EXPECT_LT(refused_after.count(), 1000) << "a suspension takes effect within a second";
+  ASSERT_EQ(cli("actief").exit_code, 0);
+  const auto served_after = until("");
+  EXPECT_LT(served_after.count(), 1000) << "and so does its end";
+  EXPECT_NE(p.log().find("\"event\":\"registry_changed\""), std::string::npos);
 }

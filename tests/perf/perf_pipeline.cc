@@ -3,6 +3,8 @@
 // them after TLS and HTTP framing. For instruction counts that do not depend on the machine's
 // load (performance.md):
 //   valgrind --tool=callgrind build/tests/perf/perf_pipeline 2000
+// The registry is cached as `serve` caches it; "uncached" after N (or after "durable") reads its
+// rows on every request, as before issue 17.
 // Prints the wall time per request as well (a number for a profile, not a benchmark result).
 #include <chrono>
 #include <cstdio>
@@ -40,7 +42,11 @@ std::string request(const std::string& message_id) {
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 1000;
-  const bool durable = argc > 2 && std::string(argv[2]) == "durable";
+  bool durable = false, cached = true;
+  for (int i = 2; i < argc; ++i) {
+    durable = durable || std::string(argv[i]) == "durable";
+    cached = cached && std::string(argv[i]) != "uncached";
+  }
   security::init_xml();
   spdlog::set_level(spdlog::level::warn);
   adapters::register_builtin();
@@ -60,6 +66,7 @@ int main(int argc, char** argv) {
     auto school = *Oin::parse("0000000700025BE00000");
     store.upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::actief, ""});
     store.set_agreement(school, "leerbedrijf", true);
+    if (cached) store.cache_registry();
     std::vector<std::unique_ptr<gateway::Service>> services;
     const auto& sc = config.services.at("leerbedrijf");
     services.push_back(gateway::make_leerbedrijf_service(
@@ -82,7 +89,8 @@ int main(int argc, char** argv) {
       }
     }
     double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("%d requests, %.1f us per request (%s store)\n", n, us / n, durable ? "durable" : "synchronous=NORMAL");
+    std::printf("%d requests, %.1f us per request (%s store, registry %s)\n", n, us / n,
+                durable ? "durable" : "synchronous=NORMAL", cached ? "cached" : "read per request");
   }
   std::filesystem::remove_all(dir);
   return rc;

@@ -60,6 +60,9 @@ struct ProviderOptions {
   int worker_threads = 4;
   int max_queue = 512;   // copy the provider's TLS files into <dir>/tls (to change them in a test)
   std::string log_level = "info";
+  // log.batch_ms: 0 (every line written when made) so that a test reading the log right after an
+  // answer finds its lines; the batched default (2 ms) is tested by Log.* and runs in the bench.
+  int log_batch_ms = 0;
   bool admin = false;           // an admin listener on a free loopback port (admin_port())
   std::string admin_yaml;       // further keys under admin: (min_cert_days ...)
   std::string crls;             // tls.crls: this file instead of the example PKI's crls.pem
@@ -127,6 +130,7 @@ struct ConsumerOptions {
   std::string dir;  // reuse (restart); empty: fresh
   std::string extra_yaml;  // further top-level blocks (wssecurity: ...)
   std::string log_level = "info";
+  int log_batch_ms = 0;  // as ProviderOptions::log_batch_ms
 };
 
 class Consumer {

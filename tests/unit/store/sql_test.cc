@@ -455,3 +455,71 @@ TEST_P(Sql, TheCounterCompareAndSetLetsOneOfTwoInstancesEnqueue) {
 
 INSTANTIATE_TEST_SUITE_P(Dialects, Sql, ::testing::Values(sql::Dialect::sqlite, sql::Dialect::postgres),
                          [](const auto& info) { return std::string(sql::to_string(info.param)); });
+
+// The registry cache (store/registry_cache.h) of a serving instance: its own writes are seen at
+// once; another instance's (or tool's, or an operator's SQL) when refresh_registry has seen the
+// change counter move, which every write to parties, agreements and mandates moves.
+TEST_P(Sql, TheRegistryCacheFollowsTheChangeCounterOfEveryWriter) {
+  const Oin school = *Oin::parse("0000000700025BE00000");
+  const Oin vendor = *Oin::parse("00000003123456780000");
+  auto serving = store();
+  auto other = store();
+  other->upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::actief, ""});
+  other->upsert_party({vendor, "SIS", store::PartyKind::vendor, store::PartyStatus::actief, ""});
+  other->set_agreement(school, "leerbedrijf", true);
+  serving->cache_registry();
+  ASSERT_TRUE(serving->registry_cached());
+  EXPECT_EQ(serving->find_party(school)->status, store::PartyStatus::actief);
+  EXPECT_TRUE(serving->has_agreement(school, "leerbedrijf"));
+  EXPECT_FALSE(serving->has_mandate(vendor, school, "leerbedrijf"));
+  EXPECT_FALSE(serving->refresh_registry()) << "nothing changed";
+
+  // Another instance suspends the school, ends the agreement and gives the vendor a mandate:
+  // the cache answers as before until it has seen the counter move...
+  other->upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::geschorst, ""});
+  other->set_agreement(school, "leerbedrijf", false);
+  other->set_mandate(vendor, school, "leerbedrijf", true);
+  EXPECT_EQ(serving->find_party(school)->status, store::PartyStatus::actief);
+  EXPECT_TRUE(serving->has_agreement(school, "leerbedrijf"));
+  EXPECT_FALSE(serving->has_mandate(vendor, school, "leerbedrijf"));
+  // ...and then answers from the rows.
+  auto moved = serving->refresh_registry();
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(serving->find_party(school)->status, store::PartyStatus::geschorst);
+  EXPECT_FALSE(serving->has_agreement(school, "leerbedrijf"));
+  EXPECT_TRUE(serving->has_mandate(vendor, school, "leerbedrijf"));
+
+  // An unknown party is remembered as unknown, and learnt when it is onboarded elsewhere.
+  const Oin newcomer = *Oin::parse("0000000700030GR00000");
+  EXPECT_FALSE(serving->find_party(newcomer));
+  other->upsert_party({newcomer, "ROC Groningen", store::PartyKind::school, store::PartyStatus::actief, ""});
+  EXPECT_FALSE(serving->find_party(newcomer));
+  ASSERT_TRUE(serving->refresh_registry());
+  EXPECT_TRUE(serving->find_party(newcomer));
+
+  // Its own writes: at once.
+  serving->upsert_party({school, "ROC", store::PartyKind::school, store::PartyStatus::actief, ""});
+  EXPECT_EQ(serving->find_party(school)->status, store::PartyStatus::actief);
+  serving->set_agreement(school, "praktijkloket", true);
+  EXPECT_TRUE(serving->has_agreement(school, "praktijkloket"));
+  serving->set_mandate(vendor, school, "leerbedrijf", false);
+  EXPECT_FALSE(serving->has_mandate(vendor, school, "leerbedrijf"));
+  serving->apply_registry({}, {{newcomer, "leerbedrijf"}}, {});
+  EXPECT_TRUE(serving->has_agreement(newcomer, "leerbedrijf"));
+
+  // Plain SQL, as an operator might: the triggers move the counter all the same.
+  ASSERT_TRUE(serving->refresh_registry());
+  EXPECT_TRUE(serving->has_agreement(newcomer, "leerbedrijf"));
+  EXPECT_EQ(serving->find_party(newcomer)->status, store::PartyStatus::actief);
+  auto c = sql::open(target(store::kPostgresSchema));
+  c->exec("UPDATE parties SET status = 'geschorst' WHERE oin = '0000000700030GR00000'");
+  c->exec("DELETE FROM agreements WHERE party_oin = '0000000700030GR00000'");
+  EXPECT_EQ(serving->find_party(newcomer)->status, store::PartyStatus::actief);
+  ASSERT_TRUE(serving->refresh_registry());
+  EXPECT_EQ(serving->find_party(newcomer)->status, store::PartyStatus::geschorst);
+  EXPECT_FALSE(serving->has_agreement(newcomer, "leerbedrijf"));
+
+  // Without the cache (the CLI's commands) every lookup reads the rows.
+  EXPECT_FALSE(other->registry_cached());
+  EXPECT_FALSE(other->refresh_registry());
+}

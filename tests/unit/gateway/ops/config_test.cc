@@ -252,3 +252,10 @@ TEST(Config, TheKubernetesConfigMapIsAValidPostgresConfiguration) {
   EXPECT_TRUE(c.admin_enabled);
   EXPECT_EQ(c.admin_address, "0.0.0.0");
 }
+
+TEST(Config, LogLinesAreBatchedForTwoMillisecondsUnlessSaidOtherwise) {
+  EXPECT_EQ(parse_config(kMin, "test.yaml", "/etc/edugate").log_batch_ms, 2);
+  EXPECT_EQ(parse_config(kMin + "log:\n  batch_ms: 0\n", "test.yaml", "/etc/edugate").log_batch_ms, 0);
+  EXPECT_NE(error_of(kMin + "log:\n  batch_ms: 5000\n").find("log.batch_ms: must be <= 1000"), std::string::npos);
+  EXPECT_NE(error_of(kMin + "log:\n  batch_ms: -1\n").find("log.batch_ms"), std::string::npos);
+}
