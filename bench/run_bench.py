@@ -131,6 +131,9 @@ tls:
   trust_anchors: {self.pki}/trust.pem
   crls: [{self.pki}/crls.pem]
 store: {{path: {d}/store.db}}
+# One load generator on one loopback address holds the 1,000 idle connections: above the default
+# cap per address (64), which is for a real deployment's many schools.
+http: {{max_connections_per_address: 2048}}
 {rest}""")
         return d, cfg
 

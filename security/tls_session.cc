@@ -226,6 +226,10 @@ STACK_OF(X509)* resumed_peer_intermediates(SSL* ssl) {
   return out;
 }
 
+void release_ticket_appdata(SSL* ssl) {
+  if (SSL_SESSION* session = ssl ? SSL_get0_session(ssl) : nullptr) SSL_SESSION_set1_ticket_appdata(session, nullptr, 0);
+}
+
 void enable_session_tickets(SSL_CTX* ctx, std::shared_ptr<TicketKeyRing> ring) {
   const int idx = ring_index();
   if (idx < 0) throw std::runtime_error("no SSL_CTX ex_data index for the ticket key ring");

@@ -28,6 +28,11 @@ namespace edugate::security {
 // with sk_X509_pop_free, or nullptr when the session is not resumed or carries none.
 STACK_OF(X509)* resumed_peer_intermediates(SSL* ssl);
 
+// After the handshake (whose tickets carried it) and after resumed_peer_intermediates: frees the
+// session's copy of the ticket data, the client's intermediates (a few KiB per connection that
+// nothing reads again). Later tickets on the connection are not issued.
+void release_ticket_appdata(SSL* ssl);
+
 class TicketKeyRing {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;

@@ -248,14 +248,21 @@ Pool::Pool(Target target, std::function<void(Connection&)> on_open)
 Pool::~Pool() = default;
 
 Connection& Pool::get() {
-  std::lock_guard lock(mu_);
-  auto& slot = conns_[std::this_thread::get_id()];
-  if (slot && !slot->healthy()) slot.reset();
-  if (!slot) {
-    auto c = open(target_);
-    if (on_open_) on_open_(*c);
-    slot = std::move(c);
+  const auto id = std::this_thread::get_id();
+  {
+    std::lock_guard lock(mu_);
+    auto it = conns_.find(id);
+    if (it != conns_.end() && it->second && it->second->healthy()) return *it->second;
   }
+  // Opened, and on_open run (a backend's schema statements, which wait for another thread's write
+  // transaction), without the pool's lock: that other thread may need the pool before it commits
+  // (a backend's write inside keyed_write asks the pool again). Under the lock this was a deadlock
+  // that only SQLite's busy timeout ended, 5 s later, with "database is locked".
+  auto c = open(target_);
+  if (on_open_) on_open_(*c);
+  std::lock_guard lock(mu_);
+  auto& slot = conns_[id];  // only this thread touches its slot
+  slot = std::move(c);
   return *slot;
 }
 

@@ -22,6 +22,7 @@
 #include "gateway/edge/tls_stream.h"
 #include "gateway/ops/log.h"
 #include "security/revocation.h"
+#include "security/tls_session.h"
 
 namespace edugate::gateway {
 
@@ -182,12 +183,14 @@ class Session : public std::enable_shared_from_this<Session> {
       X509_free(cert);
     }
     peer_chain_ = peer_chain_of(stream_.native_handle());
+    security::release_ticket_appdata(stream_.native_handle());  // the chain is in peer_chain_ now
     read_header();
   }
 
   void read_header() {
-    // Between requests a connection keeps no large buffer (a big request's stays otherwise).
-    if (buffer_.size() == 0 && buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
+    // Between requests a connection keeps no read buffer (an idle one costs the SSL object and
+    // its TLS stream's small read buffer: docs/DESIGN.md, "A TLS stream without idle buffers").
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     // Shutting down: a connection that was answered is not kept for another request.
     if (shared_->stopped && requests_ > 0) return shutdown();
     phase_ = Phase::waiting;

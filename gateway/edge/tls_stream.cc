@@ -32,7 +32,7 @@ struct TlsBio {
       return -1;
     }
     const std::size_t n = std::min(have, static_cast<std::size_t>(len < 0 ? 0 : len));
-    std::memcpy(data, s.in_.data() + s.in_begin_, n);
+    std::memcpy(data, s.in_data() + s.in_begin_, n);
     s.in_begin_ += n;
     if (s.in_begin_ == s.in_end_) s.in_begin_ = s.in_end_ = 0;
     return static_cast<int>(n);
@@ -84,18 +84,30 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, asio::ssl::context& ctx) : tc
 TlsStream::~TlsStream() { SSL_free(ssl_); }
 
 void TlsStream::output_sent() {
-  // A small buffer is kept for the next answer; a large one (a big answer) is given back.
-  if (out_.capacity() > kInput) std::string().swap(out_);
-  else out_.clear();
+  std::string().swap(out_);  // nothing kept between answers: an idle connection holds no output buffer
 }
 
-asio::mutable_buffer TlsStream::input_space() {
-  if (in_begin_ > 0) {  // OpenSSL reads everything before it asks for more; kept general all the same
-    std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+asio::mutable_buffer TlsStream::input_space(bool first_read) {
+  // OpenSSL asks for input only once it has read everything buffered, so the buffer is empty here
+  // (kept general all the same: unread bytes move to the front of the buffer they are in).
+  if (in_begin_ == in_end_) {
+    in_begin_ = in_end_ = 0;
+    if (first_read) {
+      big_.reset();
+      big_in_use_ = false;
+    } else {
+      if (!big_) big_ = std::make_unique<unsigned char[]>(kInput);
+      big_in_use_ = true;
+    }
+  } else {
+    if (!big_) big_ = std::make_unique<unsigned char[]>(kInput);
+    std::memmove(big_.get(), in_data() + in_begin_, in_end_ - in_begin_);  // into the larger buffer
+    big_in_use_ = true;
     in_end_ -= in_begin_;
     in_begin_ = 0;
   }
-  return asio::buffer(in_.data() + in_end_, in_.size() - in_end_);
+  const std::size_t cap = big_in_use_ ? kInput : kFirst;
+  return asio::buffer(in_data() + in_end_, cap - in_end_);
 }
 
 TlsStream::Step TlsStream::step(Kind kind, const void* data, std::size_t size) {

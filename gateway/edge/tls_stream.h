@@ -5,11 +5,13 @@
 // asio::ssl::stream keeps four 17 KiB buffers per connection for as long as it lives, idle or
 // not: its engine's input and output buffers and the two halves of an OpenSSL BIO pair. This
 // stream gives OpenSSL a BIO of its own instead: what OpenSSL writes is appended to one output
-// buffer that is sent with one TCP write and then given back (kept only when small), and what
-// TCP delivers is read into one fixed kInput buffer from which OpenSSL reads. OpenSSL's own
-// record buffers are released while idle (SSL_MODE_RELEASE_BUFFERS, set on the contexts). An
-// idle connection thus holds the SSL object, kInput and a small output buffer. One copy fewer per
-// byte than the BIO pair, and a response leaves in one write, however many records it makes.
+// buffer that is sent with one TCP write and then given back, and what TCP delivers is read
+// first into a small inline buffer (kFirst: the read an idle connection waits in) and, while
+// OpenSSL wants more in the same operation, into a kInput buffer that is given back once
+// drained at the next operation's first read. OpenSSL's own record buffers are released while
+// idle (SSL_MODE_RELEASE_BUFFERS, set on the contexts). An idle connection thus holds the SSL
+// object and kFirst bytes. One copy fewer per byte than the BIO pair, and a response leaves in
+// one write, however many records it makes.
 //
 // The transport is a beast::tcp_stream, so everything that worked on the lowest layer of a
 // beast::ssl_stream works here (expires_after, socket(), cancel()), and the errors are those of
@@ -29,6 +31,7 @@
 
 #include <array>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 typedef struct ssl_st SSL;
@@ -40,7 +43,8 @@ class TlsStream {
  public:
   using next_layer_type = boost::beast::tcp_stream;
   using executor_type = next_layer_type::executor_type;
-  static constexpr std::size_t kInput = 4096;
+  static constexpr std::size_t kFirst = 512;       // inline: an idle connection's pending read
+  static constexpr std::size_t kInput = 17 * 1024;  // while a record or a body arrives: one TLS record and more
 
   TlsStream(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& ctx);
   ~TlsStream();
@@ -50,8 +54,8 @@ class TlsStream {
   executor_type get_executor() { return tcp_.get_executor(); }
   next_layer_type& next_layer() { return tcp_; }
   SSL* native_handle() { return ssl_; }
-  // What this stream holds now beyond the SSL object (for the idle-memory test).
-  std::size_t buffer_bytes() const { return in_.size() + out_.capacity(); }
+  // What this stream holds now on the heap beyond the SSL object (for its unit test).
+  std::size_t buffer_bytes() const { return (big_ ? kInput : 0) + out_.capacity(); }
 
   enum class Kind { handshake, read, write, shutdown };
   // One OpenSSL call for an operation: done (n bytes), wants input from TCP, or failed (ec).
@@ -65,7 +69,9 @@ class TlsStream {
   bool has_output() const { return !out_.empty(); }
   boost::asio::const_buffer output() const { return boost::asio::buffer(out_); }
   void output_sent();
-  boost::asio::mutable_buffer input_space();
+  // Where the next TCP read goes: the inline buffer for an operation's first read (the heap
+  // buffer, drained, is given back then), the heap buffer for the reads after it.
+  boost::asio::mutable_buffer input_space(bool first_read);
   void input_arrived(std::size_t n) { in_end_ += n; }
   void input_ended() { in_eof_ = true; }
   bool input_has_ended() const { return in_eof_; }
@@ -83,7 +89,10 @@ class TlsStream {
   friend struct TlsBio;
   next_layer_type tcp_;
   SSL* ssl_ = nullptr;
-  std::array<unsigned char, kInput> in_{};
+  unsigned char* in_data() { return big_in_use_ ? big_.get() : first_.data(); }
+  std::array<unsigned char, kFirst> first_{};
+  std::unique_ptr<unsigned char[]> big_;
+  bool big_in_use_ = false;  // the unread bytes [in_begin_, in_end_) are in big_, else in first_
   std::size_t in_begin_ = 0, in_end_ = 0;
   bool in_eof_ = false;
   std::string out_;
@@ -103,6 +112,7 @@ struct TlsOp {
   enum class Phase { start, reading, writing, done } phase = Phase::start;
   bool async = false;     // a completion after I/O may be direct; without any, it is posted
   bool finished = false;  // the operation's result is in (ec, n): complete once the output is sent
+  bool first_read = true;
   boost::system::error_code result_ec;
   std::size_t result_n = 0;
 
@@ -145,7 +155,9 @@ struct TlsOp {
       if (s.input_has_ended()) return finish(self, boost::asio::ssl::error::stream_truncated, 0);
       phase = Phase::reading;
       async = true;
-      return s.next_layer().async_read_some(s.input_space(), std::move(self));
+      const bool first = first_read;
+      first_read = false;
+      return s.next_layer().async_read_some(s.input_space(first), std::move(self));
     }
   }
 

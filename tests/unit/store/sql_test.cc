@@ -523,3 +523,40 @@ TEST_P(Sql, TheRegistryCacheFollowsTheChangeCounterOfEveryWriter) {
   EXPECT_FALSE(other->registry_cached());
   EXPECT_FALSE(other->refresh_registry());
 }
+
+// A thread opening its connection (on_open: a backend's schema statements, which wait for the
+// write lock) while another thread holds a write transaction and asks the pool again (a backend's
+// write inside keyed_write does): both go on. The pool's lock was held across on_open, so the
+// writer waited for the pool and the opener for the writer until SQLite's busy timeout failed
+// the opener with "database is locked" (seen in the bench: concurrent LeverStudentgegevensAan).
+TEST_P(Sql, AThreadOpeningItsConnectionDoesNotStopAWriterThatAsksThePoolAgain) {
+  if (pg()) GTEST_SKIP() << "SQLite: the write lock of the file";
+  std::atomic<bool> opening{false};
+  sql::Pool pool(target(), [&](sql::Connection& c) {
+    opening = true;
+    c.exec("CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, naam TEXT);"
+           "INSERT INTO items (id, naam) SELECT 0, 'schema' WHERE NOT EXISTS (SELECT 1 FROM items WHERE id = 0)");
+  });
+  auto& writer = pool.get();
+  opening = false;
+  std::string opener_error = "not run";
+  {
+    sql::Transaction tx(writer);
+    writer.prepare("INSERT INTO items (id, naam) VALUES (1, 'a')").run();
+    std::thread opener([&] {
+      try {
+        pool.get().prepare("SELECT count(*) FROM items").step();
+        opener_error.clear();
+      } catch (const std::exception& e) {
+        opener_error = e.what();
+      }
+    });
+    while (!opening) std::this_thread::yield();
+    auto& again = pool.get();  // the write asks the pool again before it commits
+    EXPECT_EQ(&again, &writer);
+    again.prepare("INSERT INTO items (id, naam) VALUES (2, 'b')").run();
+    tx.commit();
+    opener.join();
+  }
+  EXPECT_EQ(opener_error, "") << "the opener waited for the writer, not the writer for the pool";
+}
