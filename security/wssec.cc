@@ -628,11 +628,17 @@ Result<Verified> verify(xmlDoc* doc, const VerifyPolicy& policy) {
     // A signing certificate (G4) is checked as a chain for any purpose, its usages above; any
     // other certificate must be fit for TLS in the message's direction.
     const int purpose = signing_certificate(cert.get()) ? X509_PURPOSE_ANY : policy.purpose;
-    if (purpose != 0) X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(vctx.get()), purpose);
-    if (X509_verify_cert(vctx.get()) != 1)
-      return bad(std::string("certificaat van de ondertekenaar is ongeldig: ") +
-                     X509_verify_cert_error_string(X509_STORE_CTX_get_error(vctx.get())),
-                 "wsse:BinarySecurityToken");
+    const std::int64_t now_s = clock_now(0);
+    const std::string chain_key =
+        policy.chains ? ChainVerdicts::key(purpose, policy.trust_generation, cert.get(), policy.untrusted) : std::string();
+    if (!policy.chains || !policy.chains->verified(chain_key, now_s)) {
+      if (purpose != 0) X509_VERIFY_PARAM_set_purpose(X509_STORE_CTX_get0_param(vctx.get()), purpose);
+      if (X509_verify_cert(vctx.get()) != 1)
+        return bad(std::string("certificaat van de ondertekenaar is ongeldig: ") +
+                       X509_verify_cert_error_string(X509_STORE_CTX_get_error(vctx.get())),
+                   "wsse:BinarySecurityToken");
+      if (policy.chains) policy.chains->remember(chain_key, cert.get(), now_s);
+    }
   }
 
   // Freshness [replay]: Created within the skew, Expires not passed.

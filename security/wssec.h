@@ -31,6 +31,7 @@
 
 #include "core/ids.h"
 #include "core/result.h"
+#include "security/chain_verdicts.h"
 #include "security/pki.h"
 
 namespace edugate::security::wssec {
@@ -91,6 +92,9 @@ struct VerifyPolicy {
   int skew_seconds = 300;
   std::int64_t now = 0;                  // unix seconds; 0: the clock
   bool allow_confirmation = false;       // SignatureConfirmation may appear (responses)
+  // Chains that verified, kept a minute (security/chain_verdicts.h); null: every chain verified.
+  ChainVerdicts* chains = nullptr;
+  std::uint64_t trust_generation = 0;    // of `trust` (a reload starts the verdicts afresh)
 };
 
 struct Verified {

@@ -78,6 +78,7 @@ TlsStream::TlsStream(asio::ip::tcp::socket socket, asio::ssl::context& ctx) : tc
   }
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_, bio, bio);  // one reference, owned by the SSL object
+  SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);  // a retried write may come from another buffer
   SSL_set_accept_state(ssl_);
 }
 
@@ -96,11 +97,11 @@ asio::mutable_buffer TlsStream::input_space(bool first_read) {
       big_.reset();
       big_in_use_ = false;
     } else {
-      if (!big_) big_ = std::make_unique<unsigned char[]>(kInput);
+      if (!big_) big_ = std::make_unique_for_overwrite<unsigned char[]>(kInput);
       big_in_use_ = true;
     }
   } else {
-    if (!big_) big_ = std::make_unique<unsigned char[]>(kInput);
+    if (!big_) big_ = std::make_unique_for_overwrite<unsigned char[]>(kInput);
     std::memmove(big_.get(), in_data() + in_begin_, in_end_ - in_begin_);  // into the larger buffer
     big_in_use_ = true;
     in_end_ -= in_begin_;

@@ -198,27 +198,38 @@ struct ReadInto {
   std::size_t total() const { return got; }
 };
 
-// A write: every buffer of the sequence (up to 64 KiB), each handed to SSL_write in turn, then
-// one TCP write of all the records.
+// A write: the buffers of the sequence (up to 64 KiB) handed to SSL_write a record's worth at a
+// time, small buffers gathered into one (Beast's serializer gives the status line, each header
+// and the body as buffers of their own; a record each would cost a seal and 22 bytes each), as
+// asio::ssl::stream linearises them; then one TCP write of all the records.
 template <class ConstBuffers>
 struct WriteFrom {
+  static constexpr std::size_t kRecord = 16 * 1024;
   ConstBuffers buffers;
   std::size_t written = 0, limit = 0;
+  std::string gathered;  // the pieces of the record being written, when more than one buffer
   explicit WriteFrom(const ConstBuffers& b) : buffers(b) {
     limit = std::min<std::size_t>(boost::asio::buffer_size(b), 64 * 1024);
   }
   bool empty() const { return written >= limit; }
-  std::pair<const void*, std::size_t> next() const {
+  std::pair<const void*, std::size_t> next() {
+    const std::size_t want = std::min(kRecord, limit - written);
     std::size_t skip = written;
+    gathered.clear();
     for (auto it = boost::asio::buffer_sequence_begin(buffers); it != boost::asio::buffer_sequence_end(buffers); ++it) {
       boost::asio::const_buffer c(*it);
       if (skip >= c.size()) {
         skip -= c.size();
         continue;
       }
-      return {static_cast<const char*>(c.data()) + skip, std::min(c.size() - skip, limit - written)};
+      const char* p = static_cast<const char*>(c.data()) + skip;
+      const std::size_t n = std::min(c.size() - skip, want - gathered.size());
+      skip = 0;
+      if (gathered.empty() && n == want) return {p, n};  // within one buffer: no copy
+      gathered.append(p, n);
+      if (gathered.size() == want) break;
     }
-    return {nullptr, 0};
+    return {gathered.data(), gathered.size()};
   }
   void advance(std::size_t n) { written += n; }
   std::size_t total() const { return written; }

@@ -39,9 +39,15 @@ bool signature_required(const Config& config, std::string_view service) {
 
 Result<security::wssec::Verified> WsSecurity::verify(xmlDoc* doc, const Oin& peer, STACK_OF(X509)* peer_chain,
                                                      bool request) const {
-  // Keep the context (and so its store with anchors and CRLs) alive while verifying.
+  // Keep the context (and so its store with anchors and CRLs) alive while verifying. Chain
+  // verdicts are kept only when the context is known to be of the generation they are kept under.
+  const int generation = tls_->generation();
   security::SslContextPtr ctx = request ? tls_->server() : tls_->client();
   security::wssec::VerifyPolicy p;
+  if (tls_->generation() == generation) {
+    p.chains = &chains_;
+    p.trust_generation = static_cast<std::uint64_t>(generation);
+  }
   p.trust = SSL_CTX_get_cert_store(ctx->native_handle());
   p.untrusted = peer_chain;
   p.purpose = request ? X509_PURPOSE_SSL_CLIENT : X509_PURPOSE_SSL_SERVER;

@@ -56,6 +56,7 @@ class WsSecurity {
   const Config& config_;
   std::shared_ptr<security::TlsContexts> tls_;
   mutable std::mutex policy_mu_;
+  mutable security::wssec::ChainVerdicts chains_;  // signers' chains that verified (a minute each)
   WssPolicy policy_;
   std::mutex mu_;
   std::shared_ptr<const security::wssec::Signer> signer_;

@@ -432,3 +432,62 @@ TEST(WsSecurity, FuzzSeedsAreValidSignatures) {
   }
   X509_STORE_free(store);
 }
+
+// Chains that verified are remembered (security/chain_verdicts.h): the same signer's next message
+// skips X509_verify_cert; a refused chain is never remembered; a trust generation of its own (a
+// reload of anchors or CRLs) and other intermediates are other keys.
+TEST(WsSecurity, AChainThatVerifiedIsRememberedAndOnlyThat) {
+  wssec::ChainVerdicts chains;
+  auto p = fx().policy();
+  p.chains = &chains;
+  p.trust_generation = 7;
+  ASSERT_TRUE(verify_text(sign_as("school-25be"), p));
+  EXPECT_EQ(chains.size(), 1u);
+  ASSERT_TRUE(verify_text(sign_as("school-25be"), p));
+  EXPECT_EQ(chains.size(), 1u) << "the same chain, the same verdict";
+
+  // Refusals leave nothing behind, also when the signer is otherwise right.
+  auto revoked = fx().policy("0000000700031ZZ00000");
+  revoked.chains = &chains;
+  revoked.trust_generation = 7;
+  expect_refused(verify_text(sign_as("revoked"), revoked));
+  expect_refused(verify_text(sign_as("revoked"), revoked));
+  EXPECT_EQ(chains.size(), 1u);
+
+  // The key: everything the verdict rests on.
+  FILE* f = std::fopen(pki("school-25be.cert.pem").c_str(), "r");
+  X509* leaf = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  const auto k = wssec::ChainVerdicts::key(X509_PURPOSE_SSL_CLIENT, 7, leaf, fx().intermediates);
+  EXPECT_TRUE(chains.verified(k, std::time(nullptr)));
+  EXPECT_FALSE(chains.verified(wssec::ChainVerdicts::key(X509_PURPOSE_SSL_CLIENT, 8, leaf, fx().intermediates),
+                               std::time(nullptr)))
+      << "a reload of the trust starts afresh";
+  EXPECT_FALSE(chains.verified(wssec::ChainVerdicts::key(X509_PURPOSE_SSL_SERVER, 7, leaf, fx().intermediates),
+                               std::time(nullptr)));
+  EXPECT_FALSE(chains.verified(wssec::ChainVerdicts::key(X509_PURPOSE_SSL_CLIENT, 7, leaf, nullptr), std::time(nullptr)));
+  // A minute at most.
+  EXPECT_TRUE(chains.verified(k, std::time(nullptr) + wssec::ChainVerdicts::kTtlSeconds - 2));
+  EXPECT_FALSE(chains.verified(k, std::time(nullptr) + wssec::ChainVerdicts::kTtlSeconds + 1));
+  X509_free(leaf);
+}
+
+TEST(WsSecurity, AVerdictNeverOutlivesTheCertificate) {
+  wssec::ChainVerdicts chains;
+  FILE* f = std::fopen(pki("school-25be.cert.pem").c_str(), "r");
+  X509* leaf = PEM_read_X509(f, nullptr, nullptr, nullptr);
+  std::fclose(f);
+  X509* soon = X509_dup(leaf);
+  X509_gmtime_adj(X509_getm_notAfter(soon), 10);  // runs out in 10 s (the signature no longer matters here)
+  const auto k = wssec::ChainVerdicts::key(X509_PURPOSE_SSL_CLIENT, 1, soon, nullptr);
+  const std::int64_t now = std::time(nullptr);
+  chains.remember(k, soon, now);
+  EXPECT_TRUE(chains.verified(k, now + 5));
+  EXPECT_FALSE(chains.verified(k, now + 11)) << "not past notAfter";
+  X509_gmtime_adj(X509_getm_notAfter(soon), -10);
+  const auto gone = wssec::ChainVerdicts::key(X509_PURPOSE_SSL_CLIENT, 2, soon, nullptr);
+  chains.remember(gone, soon, now);
+  EXPECT_FALSE(chains.verified(gone, now)) << "an expired certificate is not remembered";
+  X509_free(soon);
+  X509_free(leaf);
+}
