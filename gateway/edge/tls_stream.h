@@ -54,8 +54,6 @@ class TlsStream {
   executor_type get_executor() { return tcp_.get_executor(); }
   next_layer_type& next_layer() { return tcp_; }
   SSL* native_handle() { return ssl_; }
-  // What this stream holds now on the heap beyond the SSL object (for its unit test).
-  std::size_t buffer_bytes() const { return (big_ ? kInput : 0) + out_.capacity(); }
 
   enum class Kind { handshake, read, write, shutdown };
   // One OpenSSL call for an operation: done (n bytes), wants input from TCP, or failed (ec).
