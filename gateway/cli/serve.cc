@@ -15,6 +15,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <stop_token>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -191,6 +195,9 @@ class Server {
   Config config_;
   std::string config_file_, port_file_;
   std::unique_ptr<store::SqlStore> store_;
+  // Follows the registry's change counter (watch_registry); declared after the store it reads, so
+  // it stops (jthread: asked to stop, joined) before the store goes.
+  std::jthread registry_watch_;
   std::vector<ServiceContract> contracts_;
   std::shared_ptr<leerbedrijf::Backend> lb_backend_;
   std::shared_ptr<security::LearnedDistributionPoints> learned_;  // peers' distribution points (crl_fetch.learn_from_peers)
@@ -217,8 +224,6 @@ class Server {
   std::unique_ptr<Inbox> inbox_;
   asio::steady_timer pump_timer_{ioc_};
   std::atomic<bool> pump_busy_{false};
-  asio::steady_timer registry_timer_{ioc_};
-  std::atomic<bool> registry_busy_{false};
   // maintenance and reloads
   std::int64_t retention_ms_ = 0;
   asio::steady_timer purge_timer_{ioc_};
@@ -243,7 +248,7 @@ class Server {
 
 void Server::open_store_and_services() {
   store_ = open_store(config_);
-  store_->cache_registry();  // requests read the registry from memory (watch_registry keeps it current)
+  watch_registry();  // requests read the registry from memory, kept current from here on
   auto services = make_services(config_);
   if (services.list.empty() && config_.inbox_dir.empty() && !config_.internal_enabled)
     throw std::runtime_error("nothing to do: no service enabled, no inbox and no internal listener in " + config_file_);
@@ -348,7 +353,6 @@ void Server::write_ready() {
 void Server::start_maintenance() {
   retention_ms_ = std::int64_t{config_.message_retention_days} * 86400 * 1000;
   purge();
-  watch_registry();
   check_crls();
   if (crl_fetcher_) {
     const auto interval = std::chrono::seconds(config_.crl_fetch.refresh_interval_s);
@@ -373,22 +377,34 @@ void Server::purge() {
 
 // The registry cache follows the store's change counter: a party, agreement or mandate changed by
 // the CLI, another instance or an operator's SQL takes effect here within kRegistryPollMs (plus
-// one read). The read runs on a worker: on PostgreSQL it is a round trip.
+// one read). One thread of its own does the reads (on PostgreSQL each is a round trip), with one
+// connection of the store, opened before serve goes on: the reads never wait for a busy worker,
+// and they open no connection on every worker thread in turn.
 void Server::watch_registry() {
-  if (!registry_busy_.exchange(true)) {
-    asio::post(workers_, [this] {
+  auto started = std::make_shared<std::promise<void>>();
+  auto cached = started->get_future();
+  registry_watch_ = std::jthread([this, started](std::stop_token stop) {
+    try {
+      store_->cache_registry();  // the first reading, on this thread's connection
+      started->set_value();
+    } catch (...) {
+      started->set_exception(std::current_exception());
+      return;
+    }
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    while (!stop.stop_requested()) {
+      cv.wait_for(lock, stop, std::chrono::milliseconds(store::kRegistryPollMs), [] { return false; });
+      if (stop.stop_requested()) break;
       try {
         if (auto moved = store_->refresh_registry()) jlog::info("registry_changed", {{"registry_version", *moved}});
       } catch (const std::exception& e) {
         jlog::warn("registry_check_failed", {{"error", e.what()}});
       }
-      registry_busy_ = false;
-    });
-  }
-  registry_timer_.expires_after(std::chrono::milliseconds(store::kRegistryPollMs));
-  registry_timer_.async_wait([this](error_code ec) {
-    if (!ec) watch_registry();
+    }
   });
+  cached.get();  // a store that cannot be read is a start-up error, as before
 }
 
 // CRLs: warn a day before one runs out; past its nextUpdate that issuer's certificates are
@@ -539,8 +555,7 @@ void Server::finish(const char* how) {
                          {"connections_left", listener_ ? listener_->open_connections() : 0},
                          {"internal_connections_left", internal_ ? internal_->open_connections() : 0},
                          {"requests_in_flight", metrics_->requests_in_flight.load()}});
-  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &staple_timer_, &drain_timer_, &registry_timer_})
-    t->cancel();
+  for (auto* t : {&purge_timer_, &pump_timer_, &reload_timer_, &crl_timer_, &staple_timer_, &drain_timer_}) t->cancel();
   hup_->cancel();
   signals_->cancel();
   if (admin_) admin_->stop();
@@ -606,6 +621,7 @@ void Server::run_until_stopped() {
   if (outbox_) outbox_->stop();
   if (inbox_) inbox_->stop();
   workers_.join();
+  registry_watch_ = {};  // stopped and joined: nothing reads the registry any more
   // Answers the workers handed over are committed now, while the io_context that their
   // callbacks post to still exists; its destructor then frees every connection left.
   committer_->stop();
