@@ -56,12 +56,19 @@ long rss_kib(pid_t pid) {
   return -1;
 }
 
+// The provider's open sockets (its connections, listeners and wake-up pipes are sockets or
+// not, consistently). Files are not counted: a worker thread that serves its first request opens
+// its own store and backend connections (one per pool and thread), which is no connection left
+// behind by the flood.
 std::size_t open_fds(pid_t pid) {
   std::size_t n = 0;
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    ++n;
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::error_code link_ec;
+    const auto target = std::filesystem::read_symlink(it->path(), link_ec).string();
+    if (!link_ec && target.rfind("socket:", 0) == 0) ++n;
+  }
   return n;
 }
 
